@@ -1,0 +1,55 @@
+"""nkdocker_actors: a Docker Engine client built as Pykka actors, after the Erlang NkDOCKER.
+
+import nkdocker_actors as nk
+with nk.connect() as docker:
+    docker.create("busybox:latest", name="nk1", cmds=["echo", "hi"]).get()
+"""
+
+from __future__ import annotations
+
+from . import errors
+from .config import ConnConfig, configure
+from .connection import Docker, DockerConnection, connect
+from .errors import (
+    BadParameter,
+    Conflict,
+    ConnectionFailed,
+    DockerError,
+    InvalidOption,
+    NkDockerError,
+    NotFound,
+    NotModified,
+    NotRunning,
+    ServerError,
+    Unauthorized,
+    UnsupportedDaemon,
+)
+from .messages import Data, Done, Failed, Inbox, Message, Output, Ref
+
+__all__ = [
+    "BadParameter",
+    "Conflict",
+    "ConnConfig",
+    "ConnectionFailed",
+    "Data",
+    "Docker",
+    "DockerConnection",
+    "DockerError",
+    "Done",
+    "Failed",
+    "Inbox",
+    "InvalidOption",
+    "Message",
+    "NkDockerError",
+    "NotFound",
+    "NotModified",
+    "NotRunning",
+    "Output",
+    "Ref",
+    "ServerError",
+    "Unauthorized",
+    "UnsupportedDaemon",
+    "configure",
+    "connect",
+    "errors",
+]

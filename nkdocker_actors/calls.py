@@ -1,0 +1,89 @@
+"""Carrying out a prepared command over a socket: the glue between the tables and HTTP.
+
+`run_shared` uses the connection's keep-alive socket; `run_exclusive` a socket
+of its own, which it streams to a file when the command writes one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from typing import IO, Any
+
+from .commands.spec import Context, Prepared, json_reply, raise_for_status
+from .http11 import Channel, PersistentChannel, Request, ResponseHead
+from .identifiers import quote_segment
+from .transport import Address
+
+__all__ = ["container_tty", "decode", "run_exclusive", "run_shared"]
+
+
+def decode(prepared: Prepared, head: ResponseHead, body: bytes, context: Context) -> Any:
+    """Check the status, then decode the body as the command says."""
+    raise_for_status(head, body)
+    reply = prepared.command.reply or json_reply
+    return reply(head, body, context)
+
+
+def run_shared(channel: PersistentChannel, prepared: Prepared, timeout: float | None) -> Any:
+    """One exchange on the keep-alive socket."""
+    head, body = channel.exchange(prepared.request, timeout)
+    return decode(prepared, head, body, prepared.context)
+
+
+def container_tty(channel: Channel, prepared: Prepared, timeout: float | None) -> bool:
+    """Whether the container has a TTY (its output is then not multiplexed)."""
+    api = prepared.context.api
+    assert prepared.container is not None
+    target = f"/v{api[0]}.{api[1]}/containers/{quote_segment(prepared.container)}/json"
+    channel.set_timeout(timeout)
+    channel.send_request(Request("GET", target))
+    head = channel.read_head()
+    body = channel.read_body(head)
+    raise_for_status(head, body)
+    return bool((json.loads(body).get("Config") or {}).get("Tty"))
+
+
+def _write_to(file: str | IO[bytes], pieces: Any) -> None:
+    if isinstance(file, str):
+        with open(file, "wb") as out:
+            for piece in pieces:
+                out.write(piece)
+    else:
+        for piece in pieces:
+            file.write(piece)
+
+
+def run_exclusive(
+    address: Address,
+    connect_timeout: float,
+    prepared: Prepared,
+    timeout: float | None,
+    on_open: Callable[[Channel], None] = lambda channel: None,
+) -> Any:
+    """One exchange on a fresh socket, closed at the end."""
+    channel = Channel.open(address, connect_timeout)
+    on_open(channel)
+    try:
+        context = prepared.context
+        if prepared.container is not None:
+            context = dataclasses.replace(context, tty=container_tty(channel, prepared, timeout))
+        channel.set_timeout(timeout)
+        channel.send_request(prepared.request)
+        head = channel.read_head()
+        command = prepared.command
+        method = prepared.request.method
+        if head.status >= 300:
+            raise_for_status(head, channel.read_body(head, method))
+        file = context.values.get(command.to_file) if command.to_file else None
+        if file is not None:
+            _write_to(file, channel.body_pieces(head, method))
+            return None
+        if head.status == 101:
+            body = b"".join(channel.raw_pieces())
+        else:
+            body = channel.read_body(head, method)
+        return decode(prepared, head, body, context)
+    finally:
+        channel.close()

@@ -1,0 +1,19 @@
+"""Every command, by name: the tables of each API area, read by `spec.build`."""
+
+from __future__ import annotations
+
+from . import containers, exec, images, networks, system
+from .spec import Command, pick
+
+__all__ = ["COMMANDS", "Command", "lookup"]
+
+COMMANDS: dict[str, tuple[Command, ...]] = {}
+for _area in (system, containers, images, exec, networks):
+    for _command in _area.COMMANDS:
+        COMMANDS.setdefault(_command.name, ())
+        COMMANDS[_command.name] += (_command,)
+
+
+def lookup(name: str, api: tuple[int, int]) -> Command:
+    """The command called `name` as it applies at API version `api`."""
+    return pick(COMMANDS[name], api)

@@ -1,0 +1,98 @@
+"""Exec commands: run another process in a running container."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..http11 import ResponseHead
+from .spec import (
+    Command,
+    Context,
+    boolean,
+    in_body,
+    in_path,
+    in_query,
+    integer,
+    mapping_of_strings,
+    none_reply,
+    output_reply,
+    strings,
+    text,
+)
+
+
+def _id_reply(head: ResponseHead, body: bytes, ctx: Context) -> Any:
+    return json.loads(body)["Id"]
+
+
+def _env(name: str, value: Any) -> list[str]:
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return [f"{k}={v}" for k, v in mapping_of_strings(name, value).items()]
+
+
+COMMANDS = (
+    Command(
+        "exec_create",
+        "POST",
+        "/containers/{container}/exec",
+        "Set up a process to run in a container; returns the exec id.",
+        params=("container", "cmds"),
+        fields={
+            "container": in_path("container"),
+            "cmds": in_body("Cmd", strings),
+            "stdin": in_body("AttachStdin", boolean),
+            "stdout": in_body("AttachStdout", boolean),
+            "stderr": in_body("AttachStderr", boolean),
+            "tty": in_body("Tty", boolean),
+            "env": in_body("Env", _env),
+            "workdir": in_body("WorkingDir", text),
+            "user": in_body("User", text),
+            "privileged": in_body("Privileged", boolean),
+            "detach_keys": in_body("DetachKeys", text),
+        },
+        defaults={"stdout": True, "stderr": True},
+        reply=_id_reply,
+        mode="exclusive",
+    ),
+    Command(
+        "exec_start",
+        "POST",
+        "/exec/{exec_id}/start",
+        "Start an exec: detach=True returns at once; otherwise its output (a list of Output), "
+        "or with a subscriber a bidirectional stream (attach_send, close_stdin).",
+        params=("exec_id",),
+        fields={
+            "exec_id": in_path("exec"),
+            "detach": in_body("Detach", boolean),
+            "tty": in_body("Tty", boolean),
+        },
+        defaults={"detach": False, "tty": False},
+        reply=output_reply,
+        mode="exclusive",
+        stream="hijack",
+        timeout=None,
+    ),
+    Command(
+        "exec_inspect",
+        "GET",
+        "/exec/{exec_id}/json",
+        "Exec state and exit code.",
+        params=("exec_id",),
+        fields={"exec_id": in_path("exec")},
+    ),
+    Command(
+        "exec_resize",
+        "POST",
+        "/exec/{exec_id}/resize",
+        "Resize an exec's TTY.",
+        params=("exec_id", "w", "h"),
+        fields={
+            "exec_id": in_path("exec"),
+            "w": in_query("w", lambda n, v: str(integer(n, v))),
+            "h": in_query("h", lambda n, v: str(integer(n, v))),
+        },
+        reply=none_reply,
+    ),
+)

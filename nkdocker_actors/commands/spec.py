@@ -1,0 +1,439 @@
+"""The one mechanism every command goes through: a `Command` is data, `build` reads it.
+
+A command names its HTTP method and path, its positional parameters, every
+option it accepts (`Field`: where the value goes and how it is encoded and
+checked), how to build a body, how to decode the reply, and how it travels:
+"shared" (the connection's keep-alive socket), "exclusive" (a child with its own
+socket, for slow or blocking calls) or as a stream (a child posting messages).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any, Literal
+from urllib.parse import urlencode
+
+from .. import identifiers
+from ..errors import InvalidOption, error_for_status
+from ..http11 import Body, FrameDecoder, Request, ResponseHead
+from ..messages import Output
+
+__all__ = [
+    "Command",
+    "Context",
+    "Field",
+    "Prepared",
+    "build",
+    "raise_for_status",
+]
+
+ApiVersion = tuple[int, int]
+Encoder = Callable[[str, Any], Any]
+Place = Literal["path", "query", "body", "header", "data", "local"]
+Mode = Literal["shared", "exclusive", "stream"]
+StreamKind = Literal["json", "raw", "hijack"]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a reply decoder may need beyond the bytes."""
+
+    api: ApiVersion
+    values: Mapping[str, Any]
+    tty: bool = False
+
+
+Decoder = Callable[[ResponseHead, bytes, Context], Any]
+BodyBuilder = Callable[[Mapping[str, Any], ApiVersion], tuple[Body, str]]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One parameter or option: where it goes (`place`), its wire name, its encoder.
+
+    Places: path (an identifier; `encode` names its kind), query, body (a JSON
+    member, or input to the command's body builder), header, data (the raw
+    request body) and local (used by the client only, e.g. a file to write to).
+    """
+
+    place: Place
+    api: str = ""
+    encode: Encoder = lambda name, value: value
+
+
+@dataclass(frozen=True)
+class Command:
+    """One API operation, described as data."""
+
+    name: str
+    method: str
+    path: str
+    doc: str
+    params: tuple[str, ...] = ()
+    fields: Mapping[str, Field] = field(default_factory=dict)
+    body: BodyBuilder | None = None
+    body_options: frozenset[str] = frozenset()
+    reply: Decoder | None = None
+    mode: Mode = "shared"
+    stream: StreamKind | None = None
+    stream_when: Callable[[Mapping[str, Any]], bool] | None = None
+    needs_tty: bool = False
+    timeout: float | Literal["default"] | None = "default"
+    since_api: ApiVersion | None = None
+    until_api: ApiVersion | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    sync_defaults: Mapping[str, Any] = field(default_factory=dict)
+    to_file: str | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated call: the request to send and what decoding it needs."""
+
+    command: Command
+    request: Request
+    context: Context
+    container: str | None = None
+
+
+# -- encoders (each checks its value and raises InvalidOption naming the option) ---------
+
+
+def _bad(name: str, value: Any, expected: str) -> InvalidOption:
+    return InvalidOption(f"option {name!r}: bad value {value!r} (expected {expected})")
+
+
+def flag(name: str, value: Any) -> str:
+    """A boolean query flag."""
+    if not isinstance(value, bool):
+        raise _bad(name, value, "True or False")
+    return "1" if value else "0"
+
+
+def boolean(name: str, value: Any) -> bool:
+    """A boolean JSON member."""
+    if not isinstance(value, bool):
+        raise _bad(name, value, "True or False")
+    return value
+
+
+def integer(name: str, value: Any) -> int:
+    """A non-negative integer."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _bad(name, value, "a non-negative integer")
+    return value
+
+
+def text(name: str, value: Any) -> str:
+    """A string without control characters."""
+    if not isinstance(value, str) or any(ord(c) < 32 for c in value):
+        raise _bad(name, value, "a string without control characters")
+    return value
+
+
+def strings(name: str, value: Any) -> list[str]:
+    """A list of strings (a single string is a list of one)."""
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise _bad(name, value, "a list of strings")
+    return list(value)
+
+
+def mapping_of_strings(name: str, value: Any) -> dict[str, str]:
+    """A dict (or (key, value) pairs) of strings."""
+    items = value.items() if isinstance(value, Mapping) else value
+    try:
+        result = {k: v for k, v in items}
+    except (TypeError, ValueError):
+        raise _bad(name, value, "a dict of strings") from None
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in result.items()):
+        raise _bad(name, value, "a dict of strings")
+    return result
+
+
+def timestamp(name: str, value: Any) -> str:
+    """Unix seconds (int, float, datetime) or a string the daemon parses (e.g. "10m")."""
+    if isinstance(value, dt.datetime):
+        return f"{value.timestamp():.9f}"
+    if isinstance(value, bool):
+        raise _bad(name, value, "a time")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.9f}"
+    return text(name, value)
+
+
+def filters(name: str, value: Any) -> str:
+    """Filters as the API wants them: a JSON map of name to list of values."""
+    if not isinstance(value, Mapping):
+        raise _bad(name, value, "a dict of filter name to value(s)")
+    encoded: dict[str, list[str]] = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise _bad(name, value, "string filter names")
+        values = item if isinstance(item, list | tuple) else [item]
+        out = []
+        for v in values:
+            if isinstance(v, bool):
+                out.append("true" if v else "false")
+            elif isinstance(v, int | str):
+                out.append(str(v))
+            else:
+                raise _bad(name, value, "filter values that are strings, ints or bools")
+        encoded[key] = out
+    return json.dumps(encoded, separators=(",", ":"))
+
+
+def json_value(name: str, value: Any) -> Any:
+    """Anything JSON can carry."""
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        raise _bad(name, value, "a JSON-serialisable value") from None
+    return value
+
+
+def signal(name: str, value: Any) -> str:
+    """A signal name ("SIGKILL", "HUP") or number."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 65:
+        return str(value)
+    if isinstance(value, str) and value.isalnum() and value.upper() == value:
+        return value
+    raise _bad(name, value, "a signal name like 'SIGKILL' or a number")
+
+
+def ident(kind: str) -> Encoder:
+    """An identifier of `kind` (container, image, exec, network, volume, repo, tag)."""
+
+    def encode(name: str, value: Any) -> str:
+        return identifiers.check(kind, value)
+
+    return encode
+
+
+def registry_auth(name: str, value: Any) -> str:
+    """Registry credentials as X-Registry-Auth: base64url JSON."""
+    if isinstance(value, str):
+        return value  # already encoded (an identity token or a prepared header)
+    if not isinstance(value, Mapping):
+        raise InvalidOption(f"option {name!r} must be a dict of credentials")
+    allowed = {"username", "password", "email", "serveraddress", "identitytoken"}
+    unknown = set(value) - allowed
+    if unknown or not all(isinstance(v, str) for v in value.values()):
+        # Never echo the value: it holds a password.
+        raise InvalidOption(f"option {name!r}: credentials take string keys {sorted(allowed)}")
+    return base64.urlsafe_b64encode(json.dumps(dict(value)).encode()).decode()
+
+
+def data(name: str, value: Any) -> Body:
+    """A request body: bytes, an iterable of bytes, or a binary file."""
+    if isinstance(value, bytes | bytearray) or hasattr(value, "read"):
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, Iterable) and not isinstance(value, str | Mapping):
+        return value
+    raise _bad(name, value, "bytes, an iterable of bytes or a binary file")
+
+
+def local_file(name: str, value: Any) -> str | IO[bytes]:
+    """A file path or a writable binary file."""
+    if isinstance(value, str) or hasattr(value, "write"):
+        return value  # type: ignore[no-any-return]
+    raise _bad(name, value, "a file path or a writable binary file")
+
+
+# -- reply decoders -----------------------------------------------------------------
+
+
+def json_reply(head: ResponseHead, body: bytes, ctx: Context) -> Any:
+    """The JSON body, or None when empty."""
+    return json.loads(body) if body.strip() else None
+
+
+def none_reply(head: ResponseHead, body: bytes, ctx: Context) -> None:
+    """Nothing (204 and friends)."""
+    return None
+
+
+def text_reply(head: ResponseHead, body: bytes, ctx: Context) -> str:
+    """The body as text."""
+    return body.decode("utf-8", "replace")
+
+
+def bytes_reply(head: ResponseHead, body: bytes, ctx: Context) -> bytes:
+    """The body as bytes."""
+    return body
+
+
+def json_stream_reply(head: ResponseHead, body: bytes, ctx: Context) -> list[Any]:
+    """A JSON stream read to its end: every item. A progress stream's error raises."""
+    from ..http11 import JsonLines
+
+    lines = JsonLines()
+    items = [*lines.feed(body), *lines.finish()]
+    for item in items:
+        if isinstance(item, dict) and item.get("error"):
+            raise error_for_status(500, str(item.get("error")))
+    return items
+
+
+def output_reply(head: ResponseHead, body: bytes, ctx: Context) -> list[Output]:
+    """A container's output: de-multiplexed frames, or one stdout piece for a TTY."""
+    if ctx.tty:
+        return [Output("stdout", body)] if body else []
+    decoder = FrameDecoder()
+    pieces = decoder.feed(body)
+    decoder.check_end()
+    return [Output(stream, chunk) for stream, chunk in pieces]
+
+
+def raise_for_status(head: ResponseHead, body: bytes) -> None:
+    """A DockerError for any answer that is not 1xx/2xx; redirects are errors too."""
+    if head.status < 300:
+        return
+    message = body.decode("utf-8", "replace").strip()
+    if head.content_type == "application/json":
+        with contextlib.suppress(ValueError, AttributeError):
+            message = str(json.loads(body).get("message", message))
+    if 300 <= head.status < 400:
+        location = head.headers.get("location", "")
+        message = f"redirect to {location!r} refused" + (f": {message}" if message else "")
+    raise error_for_status(head.status, message or head.reason)
+
+
+# -- building a request -------------------------------------------------------------
+
+
+def build(
+    command: Command,
+    args: tuple[Any, ...],
+    options: Mapping[str, Any],
+    api: ApiVersion,
+    streaming: bool = False,
+) -> Prepared:
+    """Check every argument and option and produce the request, or raise InvalidOption.
+
+    `streaming` says a subscriber will receive the reply as messages.
+    """
+    name = command.name
+    if command.since_api and api < command.since_api:
+        need = ".".join(map(str, command.since_api))
+        raise InvalidOption(f"{name} needs API {need} or newer (talking {api[0]}.{api[1]})")
+    if len(args) > len(command.params):
+        raise InvalidOption(f"{name} takes {len(command.params)} positional argument(s)")
+    values: dict[str, Any] = dict(command.defaults)
+    if not streaming:
+        values.update(command.sync_defaults)
+    values.update(zip(command.params, args, strict=False))
+    for key, value in options.items():
+        if key in command.params[: len(args)]:
+            raise InvalidOption(f"{name}: {key!r} given twice")
+        if value is not None:
+            values[key] = value
+    if streaming and command.stream is None:
+        raise InvalidOption(f"{name} does not stream: it takes no subscriber")
+    if not streaming and command.stream_when is not None and command.stream_when(values):
+        raise InvalidOption(f"{name} with these options never ends: give it a subscriber")
+    missing = [p for p in command.params if p not in values]
+    if missing:
+        raise InvalidOption(f"{name}: missing {', '.join(missing)}")
+    accepted = command.fields.keys() | command.body_options
+    unknown = sorted(set(values) - accepted)
+    if unknown:
+        raise InvalidOption(f"{name}: unknown option(s) {', '.join(map(repr, unknown))}")
+
+    path = command.path
+    query: list[tuple[str, str]] = []
+    headers = list(command.headers)
+    json_body: dict[str, Any] = {}
+    raw_body: Body = None
+    encoded: dict[str, Any] = {}
+    for key, value in values.items():
+        spec = command.fields.get(key)
+        if spec is None:
+            continue  # a body option: the body builder checks it
+        result = spec.encode(key, value)
+        encoded[key] = result
+        if spec.place == "path":
+            path = path.replace("{" + key + "}", identifiers.quote_segment(result))
+        elif spec.place == "query":
+            query.extend((spec.api, v) for v in (result if isinstance(result, list) else [result]))
+        elif spec.place == "header":
+            headers.append((spec.api, result))
+        elif spec.place == "body":
+            json_body[spec.api] = result
+        elif spec.place == "data":
+            raw_body = result
+
+    body: Body = raw_body
+    if command.body is not None:
+        body_input = {k: v for k, v in values.items() if k in command.body_options}
+        body_input.update(
+            {k: encoded[k] for k, s in command.fields.items() if k in encoded and s.place == "body"}
+        )
+        body, content_type = command.body(body_input, api)
+        headers.append(("Content-Type", content_type))
+    elif json_body:
+        body = json.dumps(json_body).encode()
+        headers.append(("Content-Type", "application/json"))
+    elif raw_body is not None and not any(h[0] == "Content-Type" for h in headers):
+        headers.append(("Content-Type", "application/x-tar"))
+
+    target = f"/v{api[0]}.{api[1]}{path}"
+    if query:
+        target += "?" + urlencode(query)
+    upgrade = command.stream == "hijack"
+    request = Request(command.method, target, tuple(headers), body, upgrade=upgrade)
+    container = encoded.get("container") if command.needs_tty else None
+    context = Context(api, encoded, tty=encoded.get("tty") is True)
+    return Prepared(command, request, context, container)
+
+
+# -- shorthands for the tables ------------------------------------------------------
+
+
+def in_path(kind: str) -> Field:
+    """A path identifier of `kind`, named in the path template as {option name}."""
+    return Field("path", encode=ident(kind))
+
+
+def in_query(api: str, encode: Encoder = text) -> Field:
+    """A query-string parameter."""
+    return Field("query", api, encode)
+
+
+def in_body(api: str, encode: Encoder = json_value) -> Field:
+    """A member of the JSON body."""
+    return Field("body", api, encode)
+
+
+def in_header(api: str, encode: Encoder = text) -> Field:
+    """A request header."""
+    return Field("header", api, encode)
+
+
+def as_data(encode: Encoder = data) -> Field:
+    """The raw request body."""
+    return Field("data", encode=encode)
+
+
+def local(encode: Encoder = json_value) -> Field:
+    """Used by the client itself, never sent."""
+    return Field("local", encode=encode)
+
+
+def pick(variants: tuple[Command, ...], api: ApiVersion) -> Command:
+    """The variant of a command that applies at `api` (the newest one that does)."""
+    for command in variants:
+        if (command.since_api is None or api >= command.since_api) and (
+            command.until_api is None or api < command.until_api
+        ):
+            return command
+    return variants[-1]

@@ -1,0 +1,58 @@
+"""System commands: version, info, ping, events, login, disk usage."""
+
+from __future__ import annotations
+
+from .spec import (
+    Command,
+    filters,
+    in_body,
+    in_query,
+    json_reply,
+    text,
+    text_reply,
+    timestamp,
+)
+
+COMMANDS = (
+    Command("version", "GET", "/version", "The daemon's version information."),
+    Command("info", "GET", "/info", "System-wide information."),
+    Command("ping", "GET", "/_ping", 'Check the daemon answers: "OK".', reply=text_reply),
+    Command(
+        "events",
+        "GET",
+        "/events",
+        "Real-time events; with a subscriber each arrives as Data. "
+        "Without one, `until` is required and the list of events is returned.",
+        fields={
+            "since": in_query("since", timestamp),
+            "until": in_query("until", timestamp),
+            "filters": in_query("filters", filters),
+        },
+        mode="exclusive",
+        stream="json",
+        stream_when=lambda values: "until" not in values,
+        timeout=None,
+    ),
+    Command(
+        "login",
+        "POST",
+        "/auth",
+        "Check registry credentials: username, password, email, serveraddress.",
+        fields={
+            "username": in_body("username", text),
+            "password": in_body("password", text),
+            "email": in_body("email", text),
+            "serveraddress": in_body("serveraddress", text),
+        },
+        mode="exclusive",
+    ),
+    Command(
+        "system_df",
+        "GET",
+        "/system/df",
+        "Disk usage of images, containers, volumes and build cache.",
+        since_api=(1, 25),
+        reply=json_reply,
+        mode="exclusive",
+    ),
+)

@@ -1,0 +1,251 @@
+"""Where a connection goes and how: settings resolved from four layers.
+
+Explicit arguments to `connect()` win over process defaults set with
+`configure()`, which win over the DOCKER_* environment, which wins over the
+built-in default (the local unix socket if it exists, else tcp://127.0.0.1:2375).
+A bad value is an `InvalidOption` naming the setting and the layer it came from.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import InvalidOption
+from .transport import Address, tls_context
+
+__all__ = ["SETTINGS", "ConnConfig", "configure", "resolve"]
+
+DEFAULT_SOCKET = "/var/run/docker.sock"
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = 60.0
+
+SETTINGS = (
+    "url",
+    "host",
+    "port",
+    "proto",
+    "certfile",
+    "keyfile",
+    "cafile",
+    "tls_verify",
+    "api_version",
+    "connect_timeout",
+    "timeout",
+)
+_ENDPOINT = ("proto", "host", "port", "path")
+_API_VERSION = re.compile(r"^1\.(\d{1,2})$")
+
+_defaults: dict[str, Any] = {}
+_defaults_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ConnConfig:
+    """A resolved, validated connection configuration."""
+
+    address: Address
+    api_version: str | None = None
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    timeout: float | None = DEFAULT_TIMEOUT
+    tls_verify: bool = False
+    cafile: str | None = None
+    certfile: str | None = None
+    keyfile: str | None = None
+
+    @property
+    def daemon_key(self) -> str:
+        """Identifies the daemon: the same for every connection to one endpoint."""
+        return str(self.address)
+
+
+def configure(**settings: Any) -> None:
+    """Set process-wide defaults (the counterpart of NkDOCKER's application env).
+
+    Takes the same names as `connect()`; a value of None removes that default.
+    """
+    unknown = set(settings) - set(SETTINGS)
+    if unknown:
+        raise InvalidOption(f"configure(): unknown setting(s) {sorted(unknown)}")
+    with _defaults_lock:
+        for name, value in settings.items():
+            if value is None:
+                _defaults.pop(name, None)
+            else:
+                _defaults[name] = value
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes")
+
+
+def _environment_layer(environ: Mapping[str, str]) -> dict[str, Any]:
+    layer: dict[str, Any] = {}
+    if environ.get("DOCKER_HOST"):
+        layer["url"] = environ["DOCKER_HOST"]
+    verify = _truthy(environ.get("DOCKER_TLS_VERIFY", ""))
+    if verify or _truthy(environ.get("DOCKER_TLS", "")):
+        layer["proto"] = "tls"
+        layer["tls_verify"] = verify
+    cert_path = environ.get("DOCKER_CERT_PATH")
+    if cert_path:
+        layer["cafile"] = os.path.join(cert_path, "ca.pem")
+        layer["certfile"] = os.path.join(cert_path, "cert.pem")
+        layer["keyfile"] = os.path.join(cert_path, "key.pem")
+    return layer
+
+
+def _builtin_layer() -> dict[str, Any]:
+    if os.path.exists(DEFAULT_SOCKET):
+        return {"url": f"unix://{DEFAULT_SOCKET}"}
+    return {"url": "tcp://127.0.0.1"}
+
+
+def _expand_url(layer: dict[str, Any], source: str) -> dict[str, Any]:
+    """Replace a layer's `url` by proto/host/port/path."""
+    url = layer.get("url")
+    if url is None:
+        return layer
+    expanded = {k: v for k, v in layer.items() if k != "url"}
+    if not isinstance(url, str):
+        raise InvalidOption(f"url from {source} must be a string, not {url!r}")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "unix":
+        path = parts.path or parts.netloc
+        if not path:
+            raise InvalidOption(f"url {url!r} from {source} names no socket path")
+        expanded.update(proto="unix", path=path)
+        return expanded
+    if scheme not in ("tcp", "tls", "https", "http"):
+        raise InvalidOption(f"url {url!r} from {source}: unknown scheme {parts.scheme!r}")
+    try:
+        port = parts.port
+    except ValueError:
+        raise InvalidOption(f"url {url!r} from {source}: port out of range") from None
+    if not parts.hostname:
+        raise InvalidOption(f"url {url!r} from {source} names no host")
+    expanded.setdefault("proto", "tls" if scheme in ("tls", "https") else "tcp")
+    expanded["host"] = parts.hostname
+    if port is not None:
+        expanded["port"] = port
+    return expanded
+
+
+def resolve(explicit: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> ConnConfig:
+    """Resolve and validate settings: explicit > configure() > environment > built-in."""
+    unknown = set(explicit) - set(SETTINGS)
+    if unknown:
+        raise InvalidOption(f"connect(): unknown setting(s) {sorted(unknown)}")
+    with _defaults_lock:
+        configured = dict(_defaults)
+    layers = [
+        ("argument", {k: v for k, v in explicit.items() if v is not None}),
+        ("configure()", configured),
+        ("environment", _environment_layer(os.environ if environ is None else environ)),
+        ("default", _builtin_layer()),
+    ]
+    layers = [(source, _expand_url(layer, source)) for source, layer in layers]
+
+    chosen: dict[str, tuple[Any, str]] = {}
+    # The endpoint comes whole from the highest layer naming a host or socket, so an
+    # explicit host never mixes with DOCKER_HOST's socket path; a higher `proto`
+    # (tls over tcp) or `port` still applies.
+    endpoint_source, endpoint = next(
+        (source, layer) for source, layer in layers if "host" in layer or "path" in layer
+    )
+    for source, layer in layers:
+        for name, value in layer.items():
+            if name in _ENDPOINT and layer is not endpoint:
+                if not (name in ("proto", "port") and _rank(source) < _rank(endpoint_source)):
+                    continue
+                if name == "proto" and value == "unix":
+                    continue
+            chosen.setdefault(name, (value, source))
+    return _validate(chosen)
+
+
+def _rank(source: str) -> int:
+    return ["argument", "configure()", "environment", "default"].index(source)
+
+
+def _validate(chosen: dict[str, tuple[Any, str]]) -> ConnConfig:
+    def get(name: str, default: Any = None) -> Any:
+        return chosen.get(name, (default, "default"))[0]
+
+    def where(name: str) -> str:
+        return chosen[name][1] if name in chosen else "default"
+
+    proto = get("proto", "tcp")
+    if proto not in ("unix", "tcp", "tls"):
+        raise InvalidOption(f"proto {proto!r} from {where('proto')}: use unix, tcp or tls")
+    if proto == "unix" and "path" not in chosen:
+        proto = "tcp"
+    connect_timeout = _positive(
+        get("connect_timeout", DEFAULT_CONNECT_TIMEOUT), "connect_timeout", where
+    )
+    timeout = get("timeout", DEFAULT_TIMEOUT)
+    if timeout is not None:
+        timeout = _positive(timeout, "timeout", where)
+    api_version = get("api_version")
+    if api_version is not None:
+        match = _API_VERSION.match(str(api_version))
+        if not match or int(match.group(1)) < 12:
+            raise InvalidOption(
+                f"api_version {api_version!r} from {where('api_version')}: expected 1.12 or newer"
+            )
+        api_version = str(api_version)
+    common: dict[str, Any] = {
+        "api_version": api_version,
+        "connect_timeout": connect_timeout,
+        "timeout": timeout,
+    }
+    if proto == "unix":
+        return ConnConfig(Address("unix", path=str(get("path"))), **common)
+
+    host = get("host")
+    if not isinstance(host, str) or not host:
+        raise InvalidOption(f"host {host!r} from {where('host')} must be a non-empty string")
+    port = get("port", 2376 if proto == "tls" else 2375)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise InvalidOption(f"port {port!r} from {where('port')} is out of range 1-65535")
+    if proto == "tcp":
+        return ConnConfig(Address("tcp", host=host, port=port), **common)
+
+    verify = get("tls_verify", True)
+    if not isinstance(verify, bool):
+        raise InvalidOption(f"tls_verify {verify!r} from {where('tls_verify')} must be a bool")
+    files: dict[str, str | None] = {}
+    for name in ("cafile", "certfile", "keyfile"):
+        value = get(name)
+        if value is not None and not os.path.isfile(value):
+            raise InvalidOption(f"{name} {value!r} from {where(name)}: no such file")
+        files[name] = value
+    if files["keyfile"] and not files["certfile"]:
+        raise InvalidOption(f"keyfile from {where('keyfile')} given without a certfile")
+    try:
+        context = tls_context(
+            cafile=files["cafile"] if verify else None,
+            certfile=files["certfile"],
+            keyfile=files["keyfile"],
+            verify=verify,
+        )
+    except (OSError, ValueError) as exc:
+        raise InvalidOption(f"TLS files could not be loaded: {exc}") from exc
+    return ConnConfig(
+        Address("tls", host=host, port=port, ssl_context=context),
+        tls_verify=verify,
+        **files,
+        **common,
+    )
+
+
+def _positive(value: Any, name: str, where: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise InvalidOption(f"{name} {value!r} from {where(name)} must be a positive number")
+    return float(value)

@@ -1,0 +1,515 @@
+"""The connection actor and the `Docker` handle that talks to it.
+
+`DockerConnection` holds one daemon's configuration, its API version, the
+keep-alive socket quick commands share, and the children in flight: threads
+running slow commands on sockets of their own, and stream actors. The `Docker`
+handle checks every argument in the caller's thread (so bad input fails before
+anything is sent) and returns a pykka Future for every command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import pykka
+
+from . import config as config_module
+from .calls import run_exclusive, run_shared
+from .commands import COMMANDS, Command, lookup
+from .commands.spec import (
+    Context,
+    Prepared,
+    build,
+    flag,
+    json_reply,
+    json_value,
+    raise_for_status,
+    text,
+    text_reply,
+)
+from .errors import ConnectionFailed, InvalidOption, NkDockerError, UnsupportedDaemon
+from .http11 import Channel, PersistentChannel, Request
+from .messages import Data, Failed, Future, Message, Ref, Sink, Subscriber
+from .streams import StreamActor, StreamControl
+
+__all__ = ["NEWEST_API", "OLDEST_API", "Docker", "DockerConnection", "connect"]
+
+OLDEST_API = (1, 17)
+NEWEST_API = (1, 41)
+_DEFAULT = object()
+
+
+class Reply:
+    """Where a command's result goes: a Future, or a message to a reply_to subscriber."""
+
+    __slots__ = ("future", "ref", "sink")
+
+    def __init__(self, future: pykka.Future[Any] | None, sink: Sink | None, ref: Ref | None):
+        self.future = future
+        self.sink = sink
+        self.ref = ref
+
+    def ok(self, value: Any) -> None:
+        """Deliver a result."""
+        if self.future is not None:
+            self.future.set(value)
+        elif self.sink is not None and self.ref is not None:
+            self.sink.send(Message(self.ref, Data(value)))
+
+    def fail(self, error: BaseException) -> None:
+        """Deliver an error."""
+        if self.future is not None:
+            self.future.set_exception((type(error), error, error.__traceback__))
+        elif self.sink is not None and self.ref is not None:
+            self.sink.send(Message(self.ref, Failed(error)))
+
+
+@dataclass(frozen=True)
+class _Negotiate:
+    pass
+
+
+@dataclass(frozen=True)
+class _Call:
+    prepared: Prepared
+    timeout: float | None
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class _OpenStream:
+    prepared: Prepared
+    timeout: float | None
+    sink: Sink
+    ref: Ref
+
+
+@dataclass(frozen=True)
+class _Control:
+    ref: Ref
+    control: StreamControl
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class _ChildEnded:
+    key: object
+
+
+@dataclass(frozen=True)
+class _Stats:
+    pass
+
+
+class _ExclusiveChild:
+    """A thread running one slow command on a socket of its own."""
+
+    def __init__(self, owner: pykka.ActorRef[Any], config: config_module.ConnConfig, call: _Call):
+        self._owner = owner
+        self._config = config
+        self._call = call
+        self._channel: Channel | None = None
+        self._aborted = False
+        self._lock = threading.Lock()
+        self.thread = threading.Thread(target=self._run, name="nkdocker-call", daemon=True)
+
+    def _opened(self, channel: Channel) -> None:
+        with self._lock:
+            self._channel = channel
+            if self._aborted:
+                channel.close()
+
+    def _run(self) -> None:
+        call = self._call
+        try:
+            result = run_exclusive(
+                self._config.address,
+                self._config.connect_timeout,
+                call.prepared,
+                call.timeout,
+                self._opened,
+            )
+        except BaseException as error:  # delivered to the caller, whatever it is
+            if self._aborted and not isinstance(error, NkDockerError | InvalidOption):
+                error = ConnectionFailed("the connection was closed")
+            call.reply.fail(error)
+        else:
+            call.reply.ok(result)
+        finally:
+            with contextlib.suppress(pykka.ActorDeadError):
+                self._owner.tell(_ChildEnded(self))
+
+    def abort(self) -> None:
+        """Close the socket: the command fails with ConnectionFailed."""
+        with self._lock:
+            self._aborted = True
+            if self._channel is not None:
+                self._channel.close()
+
+
+class DockerConnection(pykka.ThreadingActor):
+    """One daemon connection: config, API version, keep-alive socket, children in flight."""
+
+    use_daemon_thread = True
+
+    def __init__(self, config: config_module.ConnConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.api_version: tuple[int, int] = NEWEST_API
+        self.shared = PersistentChannel(config.address, config.connect_timeout)
+        self.calls: set[_ExclusiveChild] = set()
+        self.streams: dict[Ref, pykka.ActorRef[Any]] = {}
+
+    def on_receive(self, message: Any) -> Any:
+        """Dispatch one message (see the private message classes above)."""
+        if isinstance(message, _Call):
+            self._call(message)
+        elif isinstance(message, _OpenStream):
+            self._open_stream(message)
+        elif isinstance(message, _Control):
+            self._control(message)
+        elif isinstance(message, _ChildEnded):
+            if isinstance(message.key, Ref):
+                self.streams.pop(message.key, None)
+            else:
+                self.calls.discard(message.key)  # type: ignore[arg-type]
+        elif isinstance(message, _Negotiate):
+            return self._negotiate()
+        elif isinstance(message, _Stats):
+            return {
+                "shared_sockets_opened": self.shared.opened,
+                "calls": len(self.calls),
+                "streams": len(self.streams),
+            }
+        return None
+
+    def _call(self, call: _Call) -> None:
+        if call.prepared.command.mode == "shared":
+            try:
+                result = run_shared(self.shared, call.prepared, call.timeout)
+            except BaseException as error:  # the caller gets it; the actor lives on
+                call.reply.fail(error)
+            else:
+                call.reply.ok(result)
+            return
+        child = _ExclusiveChild(self.actor_ref, self.config, call)
+        self.calls.add(child)
+        child.thread.start()
+
+    def _open_stream(self, request: _OpenStream) -> None:
+        stream = StreamActor.start(
+            owner=self.actor_ref,
+            config=self.config,
+            prepared=request.prepared,
+            timeout=request.timeout,
+            sink=request.sink,
+            ref=request.ref,
+            on_end=_ChildEnded(request.ref),
+        )
+        self.streams[request.ref] = stream
+
+    def _control(self, request: _Control) -> None:
+        stream = self.streams.get(request.ref)
+        if stream is None:
+            request.reply.fail(InvalidOption(f"{request.ref!r} is not an open stream"))
+            return
+        try:
+            stream.tell((request.control, request.reply))
+        except pykka.ActorDeadError:
+            request.reply.fail(InvalidOption(f"{request.ref!r} is not an open stream"))
+
+    def _negotiate(self) -> tuple[int, int]:
+        head, body = self.shared.exchange(Request("GET", "/version"), self.config.timeout)
+        raise_for_status(head, body)
+        info = json_reply(head, body, None)  # type: ignore[arg-type]
+        daemon = _parse_version(str(info.get("ApiVersion", "")))
+        where = self.config.address
+        if daemon < OLDEST_API:
+            raise UnsupportedDaemon(
+                f"the daemon at {where} speaks API {daemon[0]}.{daemon[1]}; "
+                f"nkdocker_actors needs {OLDEST_API[0]}.{OLDEST_API[1]} or newer"
+            )
+        pinned = self.config.api_version
+        if pinned is not None:
+            wanted = _parse_version(pinned)
+            oldest = _parse_version(str(info.get("MinAPIVersion", "1.12")))
+            if not oldest <= wanted <= daemon:
+                raise UnsupportedDaemon(
+                    f"api_version {pinned} is outside what the daemon at {where} speaks "
+                    f"({oldest[0]}.{oldest[1]} to {daemon[0]}.{daemon[1]})"
+                )
+            self.api_version = wanted
+        else:
+            self.api_version = min(daemon, NEWEST_API)
+        return self.api_version
+
+    def on_stop(self) -> None:
+        """Close the shared socket and end every child: each ref gets its terminal message."""
+        self.shared.close()
+        for child in list(self.calls):
+            child.abort()
+        for stream in list(self.streams.values()):
+            with contextlib.suppress(pykka.ActorDeadError):
+                stream.tell((StreamControl("closed"), None))
+
+    def on_failure(self, *exc_info: Any) -> None:
+        """An unexpected crash: release everything as on a stop."""
+        self.on_stop()
+
+
+def _parse_version(text: str) -> tuple[int, int]:
+    major, _, minor = text.partition(".")
+    if not (major.isdigit() and minor.isdigit()):
+        raise UnsupportedDaemon(f"unreadable API version {text!r}")
+    return int(major), int(minor)
+
+
+class Docker:
+    """A handle on a DockerConnection actor; every command returns a pykka Future.
+
+    Commands and their options are listed in `nkdocker_actors.commands`; each takes
+    `timeout=` (read timeout in seconds, None for none), `reply_to=` (a subscriber:
+    the Future then holds a Ref and the result comes as `(ref, Data(result))` or
+    `(ref, Failed(error))`), and the streaming ones `subscriber=`.
+    """
+
+    def __init__(
+        self,
+        actor_ref: pykka.ActorRef[Any],
+        config: config_module.ConnConfig,
+        api_version: tuple[int, int],
+    ) -> None:
+        self._actor_ref = actor_ref
+        self.config = config
+        self.api_version = api_version
+        self._commands: dict[str, Command] = {name: lookup(name, api_version) for name in COMMANDS}
+
+    @property
+    def actor_ref(self) -> pykka.ActorRef[Any]:
+        """The DockerConnection actor's ref."""
+        return self._actor_ref
+
+    def __repr__(self) -> str:
+        api = ".".join(map(str, self.api_version))
+        return f"<Docker {self.config.address} api={api}>"
+
+    # -- the generic path every command takes ----------------------------------------
+
+    def _tell(self, message: Any) -> None:
+        try:
+            self.actor_ref.tell(message)
+        except pykka.ActorDeadError:
+            raise ConnectionFailed(f"the connection to {self.config.address} is closed") from None
+
+    def call(self, command_name: str, /, *args: Any, **options: Any) -> pykka.Future[Any]:
+        """Run the command named `command_name` (what every command method does)."""
+        reply_to = options.pop("reply_to", None)
+        subscriber = options.pop("subscriber", None)
+        timeout = options.pop("timeout", _DEFAULT)
+        command = self._commands.get(command_name)
+        if command is None:
+            raise InvalidOption(f"no command {command_name!r}")
+        prepared = build(command, args, options, self.api_version, streaming=subscriber is not None)
+        if timeout is _DEFAULT:
+            timeout = self.config.timeout if command.timeout == "default" else command.timeout
+        elif timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, int | float)
+        ):
+            raise InvalidOption(f"timeout must be a number of seconds or None, not {timeout!r}")
+        if subscriber is not None:
+            return self._stream(prepared, timeout, Sink(subscriber))
+        return self._send(prepared, timeout, reply_to)
+
+    def _send(
+        self, prepared: Prepared, timeout: float | None, reply_to: Subscriber | None
+    ) -> pykka.Future[Any]:
+        future: pykka.Future[Any] = Future()
+        if reply_to is None:
+            self._tell(_Call(prepared, timeout, Reply(future, None, None)))
+            return future
+        ref = Ref()
+        self._tell(_Call(prepared, timeout, Reply(None, Sink(reply_to), ref)))
+        future.set(ref)
+        return future
+
+    def _stream(self, prepared: Prepared, timeout: float | None, sink: Sink) -> pykka.Future[Any]:
+        ref = Ref()
+        self._tell(_OpenStream(prepared, timeout, sink, ref))
+        future: pykka.Future[Any] = Future()
+        future.set(ref)
+        return future
+
+    def _control(self, ref: Ref, control: StreamControl) -> pykka.Future[Any]:
+        if not isinstance(ref, Ref):
+            raise InvalidOption(f"expected a Ref, not {ref!r}")
+        future: pykka.Future[Any] = Future()
+        self._tell(_Control(ref, control, Reply(future, None, None)))
+        return future
+
+    # -- stream control ------------------------------------------------------------
+
+    def attach_send(self, ref: Ref, data: bytes) -> pykka.Future[None]:
+        """Write `data` to the stdin of an attach or exec stream."""
+        if not isinstance(data, bytes | bytearray):
+            raise InvalidOption(f"attach_send takes bytes, not {type(data).__name__}")
+        return self._control(ref, StreamControl("send", bytes(data)))
+
+    def close_stdin(self, ref: Ref) -> pykka.Future[None]:
+        """Half-close an attach or exec stream: the process reads EOF, output keeps flowing."""
+        return self._control(ref, StreamControl("close_stdin"))
+
+    def finish_async(self, ref: Ref) -> pykka.Future[None]:
+        """End a stream: its subscriber gets `(ref, Done("finished"))` and nothing after."""
+        return self._control(ref, StreamControl("finish"))
+
+    # -- raw escape hatches ---------------------------------------------------------
+
+    def _raw(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, Any] | None,
+        body: Any,
+        headers: Mapping[str, str] | None,
+        timeout: Any,
+    ) -> pykka.Future[Any]:
+        if not isinstance(path, str) or not _RAW_PATH.fullmatch(path) or "/../" in path + "/":
+            raise InvalidOption(f"raw path must be a clean absolute path, not {path!r}")
+        target = f"/v{self.api_version[0]}.{self.api_version[1]}{path}"
+        if query:
+            target += "?" + urlencode([(k, _raw_query(k, v)) for k, v in query.items()])
+        header_list = []
+        for name, value in (headers or {}).items():
+            if not _TOKEN.fullmatch(str(name)):
+                raise InvalidOption(f"bad header name {name!r}")
+            header_list.append((name, text(name, value)))
+        if body is not None and not isinstance(body, bytes):
+            body = json.dumps(json_value("body", body)).encode()
+            header_list.append(("Content-Type", "application/json"))
+        request = Request(method, target, tuple(header_list), body)
+        command = _RAW_COMMANDS[method]
+        prepared = Prepared(command, request, Context(self.api_version, {}))
+        if timeout is _DEFAULT:
+            timeout = self.config.timeout
+        return self._send(prepared, timeout, None)
+
+    def get(
+        self,
+        path: str,
+        query: Mapping[str, Any] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: Any = _DEFAULT,
+    ) -> pykka.Future[Any]:
+        """GET a versioned API path; the reply is decoded JSON, or text."""
+        return self._raw("GET", path, query, None, headers, timeout)
+
+    def post(
+        self,
+        path: str,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: Any = _DEFAULT,
+    ) -> pykka.Future[Any]:
+        """POST to a versioned API path; a body that is not bytes is sent as JSON."""
+        return self._raw("POST", path, query, body, headers, timeout)
+
+    def delete(
+        self,
+        path: str,
+        query: Mapping[str, Any] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: Any = _DEFAULT,
+    ) -> pykka.Future[Any]:
+        """DELETE a versioned API path."""
+        return self._raw("DELETE", path, query, None, headers, timeout)
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def connection_stats(self) -> dict[str, int]:
+        """Sockets opened by the shared channel, commands and streams in flight."""
+        return self.actor_ref.ask(_Stats(), timeout=10)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Stop the connection actor and every child; each open ref gets its terminal message."""
+        if self.actor_ref.is_alive():
+            self.actor_ref.stop(block=True, timeout=30)
+
+    def __enter__(self) -> Docker:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    if TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Callable[..., pykka.Future[Any]]: ...
+
+
+def _raw_query(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return flag(name, value)
+    if isinstance(value, Mapping):
+        return json.dumps(json_value(name, value))
+    return text(name, str(value))
+
+
+def _raw_reply(head: Any, body: bytes, ctx: Any) -> Any:
+    if head.content_type == "application/json":
+        return json_reply(head, body, ctx)
+    return text_reply(head, body, ctx) if body else None
+
+
+def _command_method(command_name: str, doc: str) -> Callable[..., pykka.Future[Any]]:
+    def method(self: Docker, *args: Any, **options: Any) -> pykka.Future[Any]:
+        return self.call(command_name, *args, **options)
+
+    method.__name__ = command_name
+    method.__qualname__ = f"Docker.{command_name}"
+    method.__doc__ = doc
+    return method
+
+
+_RAW_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@/-]*")
+_TOKEN = re.compile(r"[A-Za-z0-9!#$&'*+.^_`|~-]+")
+_RAW_COMMANDS = {
+    method: Command(
+        method.lower(),
+        method,
+        "",
+        f"Raw {method}.",
+        reply=_raw_reply,
+        mode="shared" if method == "GET" else "exclusive",
+    )
+    for method in ("GET", "POST", "DELETE")
+}
+
+for _name, _variants in COMMANDS.items():
+    setattr(Docker, _name, _command_method(_name, _variants[-1].doc))
+
+
+def connect(url: str | None = None, **settings: Any) -> Docker:
+    """Start a DockerConnection actor and return its handle.
+
+    Settings (see `config`): url, host, port, proto, certfile, keyfile, cafile,
+    tls_verify, api_version, connect_timeout, timeout. Asks GET /version, refuses
+    an API below 1.17, and talks min(daemon's, newest supported) unless pinned.
+    """
+    conf = config_module.resolve({"url": url, **settings})
+    actor_ref = DockerConnection.start(conf)
+    try:
+        api = actor_ref.ask(_Negotiate(), timeout=conf.connect_timeout + (conf.timeout or 60) + 5)
+    except BaseException:
+        actor_ref.stop()
+        raise
+    return Docker(actor_ref, conf, api)

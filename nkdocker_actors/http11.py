@@ -1,0 +1,457 @@
+"""The one HTTP/1.1 implementation: requests out, responses in, and the stream decoders.
+
+Kept lean on purpose: a request is one `sendall`, a response head one scan of a
+buffer, so a quick call costs little more than the daemon's own work (see the
+README for why `requests` is not used). Redirects are never followed: a 3xx is
+an error like any other non-2xx answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import select
+import socket
+import struct
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from .errors import ConnectionFailed
+from .transport import Address, open_socket
+
+__all__ = [
+    "Channel",
+    "FrameDecoder",
+    "JsonLines",
+    "PersistentChannel",
+    "ProtocolError",
+    "Request",
+    "ResponseHead",
+]
+
+MAX_HEAD_BYTES = 64 * 1024
+MAX_JSON_LINE = 64 * 1024 * 1024
+RECV_SIZE = 256 * 1024
+
+Body = bytes | Iterable[bytes] | IO[bytes] | None
+
+
+class ProtocolError(ConnectionFailed):
+    """The peer broke HTTP or Docker's stream framing."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request, ready to send: `target` is the quoted path and query."""
+
+    method: str
+    target: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: Body = None
+    upgrade: bool = False
+
+    @property
+    def idempotent(self) -> bool:
+        """Safe to send again when a reused socket turns out to be dead."""
+        return self.method in ("GET", "HEAD")
+
+    def __repr__(self) -> str:
+        # Header values may hold registry credentials (X-Registry-Auth): never show them.
+        names = ", ".join(name for name, _ in self.headers)
+        return f"Request({self.method} {self.target}, headers=[{names}])"
+
+
+@dataclass
+class ResponseHead:
+    """Status line and headers (names lower-cased) of a response."""
+
+    status: int
+    reason: str
+    headers: dict[str, str] = field(default_factory=dict)
+    version: str = "HTTP/1.1"
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters."""
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def keep_alive(self) -> bool:
+        """Whether the socket may carry another request after this response."""
+        connection = self.headers.get("connection", "").lower()
+        if self.version == "HTTP/1.0":
+            return connection == "keep-alive"
+        return connection != "close"
+
+
+def _encode_head(request: Request, host: str, length: int | None) -> bytes:
+    lines = [f"{request.method} {request.target} HTTP/1.1", f"Host: {host}"]
+    lines.extend(f"{name}: {value}" for name, value in request.headers)
+    if request.upgrade:
+        lines.append("Connection: Upgrade")
+        lines.append("Upgrade: tcp")
+    if length is not None:
+        lines.append(f"Content-Length: {length}")
+    elif request.body is not None:
+        lines.append("Transfer-Encoding: chunked")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def _body_pieces(body: Iterable[bytes] | IO[bytes]) -> Iterator[bytes]:
+    if hasattr(body, "read"):
+        reader: IO[bytes] = body  # type: ignore[assignment]
+        while piece := reader.read(RECV_SIZE):
+            yield piece
+    else:
+        yield from body  # type: ignore[misc]
+
+
+class Channel:
+    """A socket with a read buffer, speaking HTTP/1.1 one exchange at a time."""
+
+    def __init__(self, sock: socket.socket, address: Address) -> None:
+        self.sock = sock
+        self.address = address
+        self._buffer = bytearray()
+        self.closed = False
+
+    @classmethod
+    def open(cls, address: Address, connect_timeout: float) -> Channel:
+        """Connect to `address`."""
+        return cls(open_socket(address, connect_timeout), address)
+
+    def fileno(self) -> int:
+        """The socket's descriptor (for select)."""
+        return self.sock.fileno()
+
+    def close(self) -> None:
+        """Close the socket; safe to call twice and from another thread."""
+        if self.closed:
+            return
+        self.closed = True
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()
+
+    def set_timeout(self, timeout: float | None) -> None:
+        """Read timeout for what follows; None waits forever."""
+        self.sock.settimeout(timeout)
+
+    # -- sending ---------------------------------------------------------------
+
+    def send_request(self, request: Request) -> None:
+        """Write the request and its body (Content-Length for bytes, chunked otherwise)."""
+        body = request.body
+        try:
+            if body is None or isinstance(body, bytes | bytearray):
+                data = b"" if body is None else bytes(body)
+                length = None if body is None and request.method == "GET" else len(data)
+                self.sock.sendall(_encode_head(request, self.address.host_header, length) + data)
+                return
+            self.sock.sendall(_encode_head(request, self.address.host_header, None))
+            for piece in _body_pieces(body):
+                if piece:
+                    self.sock.sendall(b"%x\r\n%b\r\n" % (len(piece), piece))
+            self.sock.sendall(b"0\r\n\r\n")
+        except TimeoutError as exc:
+            raise ConnectionFailed(f"sending to {self.address} timed out") from exc
+        except OSError as exc:
+            raise ConnectionFailed(f"sending to {self.address} failed: {exc}") from exc
+
+    def send_raw(self, data: bytes) -> None:
+        """Write bytes on an upgraded (hijacked) connection."""
+        try:
+            self.sock.sendall(data)
+        except OSError as exc:
+            raise ConnectionFailed(f"writing to {self.address} failed: {exc}") from exc
+
+    def shutdown_write(self) -> None:
+        """Half-close: the peer reads EOF while we keep reading its output."""
+        try:
+            # The plain socket's shutdown: ssl.SSLSocket.shutdown would drop the TLS
+            # state and with it the output still to come.
+            socket.socket.shutdown(self.sock, socket.SHUT_WR)
+        except OSError as exc:
+            raise ConnectionFailed(f"half-closing {self.address} failed: {exc}") from exc
+
+    # -- receiving -------------------------------------------------------------
+
+    def _fill(self) -> bool:
+        """Read more into the buffer; False at EOF."""
+        try:
+            data = self.sock.recv(RECV_SIZE)
+        except TimeoutError as exc:
+            raise ConnectionFailed(f"reading from {self.address} timed out") from exc
+        except OSError as exc:
+            if self.closed:
+                raise ConnectionFailed(f"connection to {self.address} was closed") from exc
+            raise ConnectionFailed(f"reading from {self.address} failed: {exc}") from exc
+        if not data:
+            return False
+        self._buffer += data
+        return True
+
+    def read_head(self) -> ResponseHead:
+        """Read a status line and headers (1xx other than 101 are skipped)."""
+        while True:
+            end = self._buffer.find(b"\r\n\r\n")
+            while end < 0:
+                if len(self._buffer) > MAX_HEAD_BYTES:
+                    raise ProtocolError(f"response head from {self.address} is too long")
+                if not self._fill():
+                    if self._buffer:
+                        raise ProtocolError(f"{self.address} closed inside a response head")
+                    raise ConnectionFailed(f"{self.address} closed the connection")
+                end = self._buffer.find(b"\r\n\r\n", max(0, len(self._buffer) - RECV_SIZE - 3))
+            raw = bytes(self._buffer[:end])
+            del self._buffer[: end + 4]
+            head = self._parse_head(raw)
+            if 100 <= head.status < 200 and head.status != 101:
+                continue
+            return head
+
+    def _parse_head(self, raw: bytes) -> ResponseHead:
+        lines = raw.decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ", 2)
+        if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
+            raise ProtocolError(f"bad status line from {self.address}: {lines[0][:80]!r}")
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            name, sep, value = line.partition(":")
+            if not sep:
+                raise ProtocolError(f"bad header line from {self.address}: {line[:80]!r}")
+            headers[name.strip().lower()] = value.strip()
+        return ResponseHead(int(parts[1]), parts[2] if len(parts) > 2 else "", headers, parts[0])
+
+    def _read_line(self, limit: int = 4096) -> bytes:
+        while (end := self._buffer.find(b"\r\n")) < 0:
+            if len(self._buffer) > limit:
+                raise ProtocolError(f"line too long in body from {self.address}")
+            if not self._fill():
+                raise ProtocolError(f"{self.address} closed inside a chunked body")
+        line = bytes(self._buffer[:end])
+        del self._buffer[: end + 2]
+        return line
+
+    def _take(self, limit: int) -> bytes:
+        """Up to `limit` buffered bytes, reading once if the buffer is empty."""
+        if not self._buffer and not self._fill():
+            return b""
+        piece = bytes(self._buffer[:limit])
+        del self._buffer[:limit]
+        return piece
+
+    def body_pieces(self, head: ResponseHead, method: str = "GET") -> Iterator[bytes]:
+        """The body as it arrives, in pieces; raises ProtocolError on a short body."""
+        if method == "HEAD" or head.status in (204, 304) or head.status < 200:
+            return
+        if "chunked" in head.headers.get("transfer-encoding", "").lower():
+            yield from self._chunked_pieces()
+            return
+        length_text = head.headers.get("content-length")
+        if length_text is not None:
+            if not length_text.isdigit():
+                raise ProtocolError(f"bad Content-Length from {self.address}: {length_text!r}")
+            remaining = int(length_text)
+            while remaining:
+                piece = self._take(min(remaining, RECV_SIZE))
+                if not piece:
+                    raise ProtocolError(f"{self.address} closed before the body's end")
+                remaining -= len(piece)
+                yield piece
+            return
+        while piece := self._take(RECV_SIZE):  # delimited by the peer closing
+            yield piece
+
+    def _chunked_pieces(self) -> Iterator[bytes]:
+        while True:
+            size_text = self._read_line().split(b";")[0].strip()
+            try:
+                size = int(size_text, 16)
+            except ValueError:
+                raise ProtocolError(
+                    f"bad chunk size from {self.address}: {size_text[:20]!r}"
+                ) from None
+            if size < 0:
+                raise ProtocolError(f"bad chunk size from {self.address}: {size_text[:20]!r}")
+            if size == 0:
+                while self._read_line():  # trailers end at an empty line
+                    pass
+                return
+            while size:
+                piece = self._take(min(size, RECV_SIZE))
+                if not piece:
+                    raise ProtocolError(f"{self.address} closed inside a chunk")
+                size -= len(piece)
+                yield piece
+            if self._read_line() != b"":
+                raise ProtocolError(f"chunk from {self.address} is longer than announced")
+
+    def read_body(self, head: ResponseHead, method: str = "GET") -> bytes:
+        """The whole body."""
+        return b"".join(self.body_pieces(head, method))
+
+    def raw_pieces(self) -> Iterator[bytes]:
+        """After a 101 upgrade: everything the peer sends until it closes."""
+        while piece := self._take(RECV_SIZE):
+            yield piece
+
+    def wait_readable(self, timeout: float) -> bool:
+        """Whether data is ready (buffered, pending in TLS, or on the socket) within `timeout`."""
+        if self._buffer or self.closed:
+            return True
+        pending = getattr(self.sock, "pending", None)
+        if pending is not None and pending():
+            return True
+        try:
+            readable, _, _ = select.select([self.sock], [], [], timeout)
+        except (OSError, ValueError):
+            return True  # closed under us: the next read reports it
+        return bool(readable)
+
+    def is_stale(self) -> bool:
+        """An idle keep-alive socket that is readable has been closed (or spoken on) by the peer."""
+        if self.closed:
+            return True
+        try:
+            readable, _, _ = select.select([self.sock], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable) or bool(self._buffer)
+
+
+class PersistentChannel:
+    """A keep-alive connection, reopened when stale; one exchange at a time."""
+
+    def __init__(self, address: Address, connect_timeout: float) -> None:
+        self.address = address
+        self.connect_timeout = connect_timeout
+        self.channel: Channel | None = None
+        self.opened = 0
+
+    def close(self) -> None:
+        """Close the socket, if any."""
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+
+    def _fresh(self) -> Channel:
+        self.close()
+        self.channel = Channel.open(self.address, self.connect_timeout)
+        self.opened += 1
+        return self.channel
+
+    def exchange(self, request: Request, timeout: float | None) -> tuple[ResponseHead, bytes]:
+        """Send `request` and read the whole response.
+
+        An idempotent request on a reused socket found dead is retried once on a fresh one.
+        """
+        channel = self.channel
+        reused = channel is not None and not channel.is_stale()
+        if not reused:
+            channel = self._fresh()
+        assert channel is not None
+        try:
+            return self._once(channel, request, timeout)
+        except ProtocolError:
+            self.close()
+            raise
+        except ConnectionFailed as first:
+            self.close()
+            if not (reused and request.idempotent and "timed out" not in str(first)):
+                raise
+        return self._once(self._fresh(), request, timeout)
+
+    def _once(
+        self, channel: Channel, request: Request, timeout: float | None
+    ) -> tuple[ResponseHead, bytes]:
+        channel.set_timeout(timeout)
+        channel.send_request(request)
+        head = channel.read_head()
+        body = channel.read_body(head, request.method)
+        if not head.keep_alive or head.status == 101:
+            self.close()
+        return head, body
+
+
+# -- Docker's stream formats -------------------------------------------------------
+
+_FRAME_HEADER = struct.Struct(">BxxxL")
+STREAM_NAMES = {0: "stdout", 1: "stdout", 2: "stderr", 3: "stderr"}
+
+
+class FrameDecoder:
+    """De-multiplexes Docker's raw stream: 8-byte headers (stream, size), then payload.
+
+    A frame's payload is handed on as it arrives, so a header promising gigabytes
+    costs no memory; frames split across reads or packed in one read both work.
+    """
+
+    def __init__(self) -> None:
+        self._header = bytearray()
+        self._stream = "stdout"
+        self._remaining = 0
+
+    def feed(self, data: bytes) -> list[tuple[str, bytes]]:
+        """Decode what `data` completes: (stream name, bytes) pieces in order."""
+        out: list[tuple[str, bytes]] = []
+        view = memoryview(data)
+        while view:
+            if self._remaining:
+                piece = view[: self._remaining]
+                self._remaining -= len(piece)
+                view = view[len(piece) :]
+                if out and out[-1][0] == self._stream:
+                    out[-1] = (self._stream, out[-1][1] + bytes(piece))
+                else:
+                    out.append((self._stream, bytes(piece)))
+                continue
+            need = 8 - len(self._header)
+            self._header += view[:need]
+            view = view[need:]
+            if len(self._header) < 8:
+                break
+            stream_id, size = _FRAME_HEADER.unpack(self._header)
+            self._header.clear()
+            if stream_id not in STREAM_NAMES:
+                raise ProtocolError(f"bad raw-stream frame header (stream {stream_id})")
+            self._stream = STREAM_NAMES[stream_id]
+            self._remaining = size
+        return out
+
+    def check_end(self) -> None:
+        """At EOF: a frame cut short is a protocol error."""
+        if self._header or self._remaining:
+            raise ProtocolError("raw stream ended inside a frame")
+
+
+class JsonLines:
+    """Splits a JSON stream (one value per line, as dockerd writes them) into values."""
+
+    def __init__(self) -> None:
+        self._pending = bytearray()
+
+    def feed(self, data: bytes) -> list[Any]:
+        """The values `data` completes."""
+        self._pending += data
+        end = self._pending.rfind(b"\n")
+        if end < 0:
+            if len(self._pending) > MAX_JSON_LINE:
+                raise ProtocolError("JSON stream line too long")
+            return []
+        complete = bytes(self._pending[:end])
+        del self._pending[: end + 1]
+        return [_loads(line) for line in complete.split(b"\n") if line.strip()]
+
+    def finish(self) -> list[Any]:
+        """At EOF: the last value, if it had no newline."""
+        rest, self._pending = bytes(self._pending), bytearray()
+        return [_loads(rest)] if rest.strip() else []
+
+
+def _loads(line: bytes) -> Any:
+    try:
+        return json.loads(line)
+    except ValueError as exc:
+        raise ProtocolError(f"invalid JSON in stream: {line[:80]!r}") from exc

@@ -1,0 +1,222 @@
+"""StreamActor: one async command on a socket of its own, posting messages.
+
+The actor's own thread takes control messages (stdin data, half-close, finish);
+a reader thread it owns reads the socket and posts `Message(ref, payload)` to
+the subscriber. Every ref ends with exactly one `Done` or `Failed`. Reading
+pauses while the subscriber holds too much unconsumed data, so TCP pushes back
+on the daemon instead of memory growing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pykka
+
+from .calls import container_tty
+from .commands.spec import Prepared, raise_for_status
+from .errors import ConnectionFailed, InvalidOption, NkDockerError, error_for_status
+from .http11 import Channel, FrameDecoder, JsonLines
+from .messages import Data, Done, Failed, Message, Output, Payload, Ref, Sink
+
+if TYPE_CHECKING:
+    from .config import ConnConfig
+
+__all__ = ["StreamActor", "StreamControl"]
+
+POLL_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class StreamControl:
+    """A request to a stream: "send" (data), "close_stdin", "finish" or "closed"."""
+
+    op: str
+    data: bytes = b""
+
+
+class StreamActor(pykka.ThreadingActor):
+    """Owns one stream's socket and its reader thread."""
+
+    use_daemon_thread = True
+
+    def __init__(
+        self,
+        owner: pykka.ActorRef[Any],
+        config: ConnConfig,
+        prepared: Prepared,
+        timeout: float | None,
+        sink: Sink,
+        ref: Ref,
+        on_end: Any,
+    ) -> None:
+        super().__init__()
+        self.owner = owner
+        self.config = config
+        self.prepared = prepared
+        self.timeout = timeout
+        self.sink = sink
+        self.ref = ref
+        self.on_end = on_end
+        self.channel: Channel | None = None
+        self.ending: Payload | None = None  # set when we end it ourselves
+        self.ended = False
+        self.lock = threading.Lock()
+        self.opened = threading.Event()
+        self.reader = threading.Thread(target=self._read, name="nkdocker-stream", daemon=True)
+
+    def on_start(self) -> None:
+        """Start reading in a thread of its own."""
+        self.reader.start()
+
+    def on_receive(self, message: Any) -> Any:
+        """Handle a (StreamControl, Reply) pair from the connection actor."""
+        control, reply = message
+        try:
+            result = self._apply(control)
+        except BaseException as error:  # the caller gets it
+            if reply is not None:
+                reply.fail(error)
+        else:
+            if reply is not None:
+                reply.ok(result)
+        return None
+
+    def _apply(self, control: StreamControl) -> None:
+        if control.op in ("finish", "closed"):
+            payload: Payload = (
+                Done("finished")
+                if control.op == "finish"
+                else Failed(ConnectionFailed("the connection was closed"))
+            )
+            self._stop_with(payload)
+            return
+        if self.prepared.command.stream != "hijack":
+            raise InvalidOption(f"{self.prepared.command.name} streams have no stdin")
+        self.opened.wait(self.config.connect_timeout + 5)
+        channel = self.channel
+        if channel is None or self.ended:
+            raise ConnectionFailed("the stream is not open")
+        if control.op == "send":
+            channel.send_raw(control.data)
+        elif control.op == "close_stdin":
+            channel.shutdown_write()
+
+    def _stop_with(self, payload: Payload) -> None:
+        with self.lock:
+            if self.ended or self.ending is not None:
+                return
+            self.ending = payload
+            channel = self.channel
+        if channel is not None:
+            channel.close()  # the reader wakes up and delivers `ending`
+
+    # -- the reader thread ---------------------------------------------------------
+
+    def _still_wanted(self) -> bool:
+        return self.ending is None and self.sink.alive
+
+    def _read(self) -> None:
+        try:
+            for payload in self._payloads():
+                if not self._still_wanted():
+                    break
+                self.sink.wait_for_room(self._still_wanted)
+                if self.ending is not None or not self.sink.send(Message(self.ref, payload)):
+                    break
+            else:
+                self._end(Done("eof"))
+                return
+            self._end(Failed(ConnectionFailed("the subscriber is gone")))
+        except BaseException as error:  # every failure ends the ref, typed
+            if not isinstance(error, NkDockerError):
+                error = ConnectionFailed(f"stream failed: {error!r}")
+            self._end(Failed(error))
+
+    def _open(self) -> Channel:
+        channel = Channel.open(self.config.address, self.config.connect_timeout)
+        with self.lock:
+            self.channel = channel
+            if self.ending is not None:
+                channel.close()
+        self.opened.set()
+        return channel
+
+    def _payloads(self) -> Iterator[Payload]:
+        channel = self._open()
+        prepared = self.prepared
+        context = prepared.context
+        if prepared.container is not None:
+            context = dataclasses.replace(
+                context, tty=container_tty(channel, prepared, self.timeout)
+            )
+        channel.set_timeout(self.timeout)
+        channel.send_request(prepared.request)
+        head = channel.read_head()
+        if head.status >= 300:
+            raise_for_status(head, channel.read_body(head))
+        kind = prepared.command.stream
+        pieces = channel.raw_pieces() if head.status == 101 else channel.body_pieces(head)
+        pieces = self._polled(channel, pieces)
+        if kind == "json":
+            lines = JsonLines()
+            for piece in pieces:
+                for item in lines.feed(piece):
+                    yield from self._json_item(item)
+            for item in lines.finish():
+                yield from self._json_item(item)
+            return
+        if context.tty:
+            for piece in pieces:
+                yield Output("stdout", piece)
+            return
+        frames = FrameDecoder()
+        for piece in pieces:
+            for stream, data in frames.feed(piece):
+                yield Output(stream, data)
+        frames.check_end()
+
+    @staticmethod
+    def _json_item(item: Any) -> Iterator[Payload]:
+        yield Data(item)
+        if isinstance(item, dict) and item.get("error"):
+            # A progress stream reports failure in-band; the ref must end Failed.
+            raise error_for_status(500, str(item["error"]))
+
+    def _polled(self, channel: Channel, pieces: Iterator[bytes]) -> Iterator[bytes]:
+        """Wake up regularly while idle, to notice a stopped subscriber."""
+        while True:
+            while not channel.wait_readable(POLL_SECONDS):
+                if not self._still_wanted():
+                    return
+            try:
+                piece = next(pieces)
+            except StopIteration:
+                return
+            yield piece
+
+    def _end(self, payload: Payload) -> None:
+        with self.lock:
+            if self.ended:
+                return
+            self.ended = True
+            final = self.ending if self.ending is not None else payload
+            channel = self.channel
+        if channel is not None:
+            channel.close()
+        try:
+            self.sink.send(Message(self.ref, final))
+        finally:
+            with contextlib.suppress(pykka.ActorDeadError):
+                self.owner.tell(self.on_end)
+            self.actor_ref.stop(block=False)
+
+    def on_stop(self) -> None:
+        """Stopped from outside: end the ref if it has not ended."""
+        if not self.ended:
+            self._stop_with(Failed(ConnectionFailed("the stream was stopped")))
