@@ -67,7 +67,7 @@ class StreamActor(pykka.ThreadingActor):
         self.ending: Payload | None = None  # set when we end it ourselves
         self.ended = False
         self.lock = threading.Lock()
-        self.opened = threading.Event()
+        self.opened = threading.Event()  # set once the request is answered
         self.reader = threading.Thread(target=self._read, name="nkdocker-stream", daemon=True)
 
     def on_start(self) -> None:
@@ -144,7 +144,6 @@ class StreamActor(pykka.ThreadingActor):
             self.channel = channel
             if self.ending is not None:
                 channel.close()
-        self.opened.set()
         return channel
 
     def _payloads(self) -> Iterator[Payload]:
@@ -160,6 +159,7 @@ class StreamActor(pykka.ThreadingActor):
         head = channel.read_head()
         if head.status >= 300:
             raise_for_status(head, channel.read_body(head))
+        self.opened.set()  # stdin may flow only once the daemon has upgraded the connection
         kind = prepared.command.stream
         pieces = channel.raw_pieces() if head.status == 101 else channel.body_pieces(head)
         pieces = self._polled(channel, pieces)
@@ -201,6 +201,7 @@ class StreamActor(pykka.ThreadingActor):
             yield piece
 
     def _end(self, payload: Payload) -> None:
+        self.opened.set()
         with self.lock:
             if self.ended:
                 return

@@ -1,0 +1,134 @@
+"""Fixtures: a real sandboxed dockerd, connections to it, and leak checks.
+
+Integration tests never skip for want of a daemon: the session starts one (root
+is required). With NK_REQUIRE_DAEMON=1 (as .ci/run sets) any skipped test fails
+the run.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import nkdocker_actors as nk
+from nkdocker_actors import sandbox
+
+SANDBOX = os.environ.get("NK_SANDBOX", "test")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if {"daemon", "docker", "daemon_b", "registry"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and os.environ.get("NK_REQUIRE_DAEMON") == "1":
+        names = ", ".join(r.nodeid for r in skipped[:10])
+        if reporter:
+            reporter.write_line(f"FAILED: {len(skipped)} test(s) skipped in CI: {names}", red=True)
+        session.exitstatus = 1
+
+
+@pytest.fixture(scope="session")
+def daemon() -> Iterator[sandbox.SandboxInfo]:
+    """The session's sandbox daemon (started if needed, stopped at the end)."""
+    info = sandbox.up(SANDBOX)
+    yield info
+    if os.environ.get("NK_KEEP_SANDBOX") != "1":
+        sandbox.down(SANDBOX)
+
+
+@pytest.fixture(scope="session")
+def daemon_b() -> Iterator[sandbox.SandboxInfo]:
+    """A second sandbox daemon, for multi-daemon tests."""
+    info = sandbox.up(SANDBOX + "-b")
+    yield info
+    if os.environ.get("NK_KEEP_SANDBOX") != "1":
+        sandbox.down(SANDBOX + "-b")
+
+
+@pytest.fixture
+def docker(daemon: sandbox.SandboxInfo) -> Iterator[nk.Docker]:
+    """A connection over the sandbox's unix socket, closed after the test."""
+    with nk.connect(daemon.unix_url) as connection:
+        yield connection
+
+
+@pytest.fixture
+def name() -> Callable[[str], str]:
+    """Unique container/image names for this test run."""
+    run = uuid.uuid4().hex[:8]
+    return lambda prefix="nk": f"{prefix}-{run}"
+
+
+@pytest.fixture
+def cleanup(daemon: sandbox.SandboxInfo) -> Iterator[Callable[[str], str]]:
+    """Register container names to force-remove after the test."""
+    names: list[str] = []
+    yield lambda container: names.append(container) or container  # type: ignore[func-returns-value]
+    if names:
+        with nk.connect(daemon.unix_url) as connection:
+            for container in names:
+                try:
+                    connection.rm(container, force=True).get(30)
+                except nk.NotFound:
+                    pass
+
+
+def open_fds() -> int:
+    """How many file descriptors this process holds."""
+    return len(os.listdir("/proc/self/fd"))
+
+
+def socket_fds() -> int:
+    """How many sockets this process holds."""
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}").startswith("socket:"):
+                count += 1
+        except OSError:
+            pass
+    return count
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02) -> Any:
+    """Poll `predicate` until it is truthy; fail the test past `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(interval)
+
+
+@pytest.fixture
+def no_leaks() -> Iterator[None]:
+    """Assert the test leaves no thread or socket behind."""
+    threads, sockets = threading.active_count(), socket_fds()
+    yield
+    wait_until(lambda: threading.active_count() <= threads and socket_fds() <= sockets, 10)
+
+
+def drain(inbox: nk.Inbox, ref: nk.Ref, timeout: float = 30.0) -> tuple[list[Any], Any]:
+    """Payloads of `ref` up to and including its terminal one: (items, terminal)."""
+    items: list[Any] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        message = inbox.get(timeout=max(0.01, deadline - time.monotonic()))
+        if message.ref is not ref:
+            continue
+        if isinstance(message.payload, nk.Done | nk.Failed):
+            return items, message.payload
+        items.append(message.payload)

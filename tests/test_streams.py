@@ -1,0 +1,316 @@
+"""Async commands: events, logs, stats, attach and exec with stdin, progress streams.
+
+The first two tests are NkDOCKER's own test/basic_test.erl (conns and run) in our API.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pykka
+import pytest
+from conftest import drain, socket_fds, wait_until
+
+import nkdocker_actors as nk
+from nkdocker_actors import sandbox
+
+
+def _events(inbox: nk.Inbox, ref: nk.Ref, wanted: list[str], timeout: float = 30) -> list[str]:
+    """Collect event statuses of `ref` until `wanted` has been seen in order."""
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    position = 0
+    while position < len(wanted):
+        message = inbox.get(timeout=max(0.01, deadline - time.monotonic()))
+        if message.ref is not ref:
+            continue
+        assert isinstance(message.payload, nk.Data), message.payload
+        status = message.payload.value["status"]
+        seen.append(status)
+        if status == wanted[position]:
+            position += 1
+    return seen
+
+
+def test_conns(daemon: sandbox.SandboxInfo, no_leaks: None) -> None:
+    with nk.connect(daemon.unix_url) as docker:
+        shared = socket_fds()  # connect() negotiated on the shared keep-alive socket
+        inbox = nk.Inbox()
+        ref = docker.events(subscriber=inbox).get(5)
+        # the events stream owns exactly one socket of its own
+        wait_until(lambda: socket_fds() - shared == 1)
+        docker.version().get(10)
+        docker.info().get(10)
+        docker.ps().get(10)
+        # quick commands reuse the one shared socket
+        assert socket_fds() - shared == 1
+        assert docker.connection_stats()["shared_sockets_opened"] == 1
+        docker.finish_async(ref).get(5)
+        _, end = drain(inbox, ref)
+        assert end == nk.Done("finished")
+        wait_until(lambda: socket_fds() == shared)
+        with pytest.raises(TimeoutError):
+            inbox.get(timeout=0.2)  # nothing after the terminal message
+
+
+def _read_until(inbox: nk.Inbox, ref: nk.Ref, needle: bytes, timeout: float = 15) -> bytes:
+    data = b""
+    deadline = time.monotonic() + timeout
+    while needle not in data:
+        message = inbox.get(timeout=max(0.01, deadline - time.monotonic()))
+        if message.ref is ref:
+            assert isinstance(message.payload, nk.Output), message.payload
+            data += message.payload.data
+    return data
+
+
+def test_run(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+    container = cleanup(name("run"))
+    events = nk.Inbox()
+    # A label, not the name, follows the container through its rename.
+    ev = docker.events(subscriber=events, filters={"label": [f"nktest={container}"]}).get(5)
+    docker.create(
+        "busybox:latest",
+        name=container,
+        interactive=True,
+        tty=True,
+        cmds=["/bin/sh"],
+        labels={"nktest": container},
+    ).get(30)
+    docker.start(container).get(30)
+    docker.pause(container).get(10)
+    docker.unpause(container).get(10)
+    docker.kill(container).get(10)
+    assert docker.wait(container).get(30)["StatusCode"] == 137
+    _events(events, ev, ["create", "start", "pause", "unpause", "kill", "die"])
+
+    docker.start(container).get(30)
+    _events(events, ev, ["start"])
+    out = nk.Inbox()
+    attach = docker.attach(
+        container, subscriber=out, stream=True, stdin=True, stdout=True, stderr=True
+    ).get(5)
+    docker.attach_send(attach, b"cat /etc/hostname\r\n").get(10)
+    hostname = docker.inspect(container).get(10)["Config"]["Hostname"].encode()
+    echoed = _read_until(out, attach, hostname)
+    assert b"cat /etc/hostname" in echoed
+    logs = b"".join(o.data for o in docker.logs(container).get(10))
+    assert b"cat /etc/hostname" in logs and hostname in logs
+
+    renamed = cleanup(name("renamed"))
+    docker.rename(container, renamed).get(10)
+    docker.restart(renamed, t=1).get(30)
+    # the attach stream ends with exactly one terminal message
+    _, end = drain(out, attach)
+    assert isinstance(end, nk.Done | nk.Failed)
+    _events(events, ev, ["rename", "die", "start", "restart"])
+    docker.kill(renamed).get(10)
+    docker.rm(renamed).get(30)
+    _events(events, ev, ["die", "destroy"])
+    docker.finish_async(ev).get(5)
+    assert drain(events, ev)[1] == nk.Done("finished")
+
+
+class Collector(pykka.ThreadingActor):
+    """A subscriber actor that keeps what it is told."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[nk.Message] = []
+        self.ended = threading.Event()
+
+    def on_receive(self, message: Any) -> Any:
+        if isinstance(message, nk.Message):
+            self.messages.append(message)
+            if isinstance(message.payload, nk.Done | nk.Failed):
+                self.ended.set()
+        return None
+
+
+def test_actor_subscriber(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+    container = cleanup(name("actor"))
+    actor = Collector.start()
+    try:
+        ref = docker.events(subscriber=actor, filters={"container": [container]}).get(5)
+        docker.create("busybox:latest", name=container, cmds=["true"]).get(30)
+        collector = actor.proxy()
+        wait_until(lambda: any(m.payload.value["status"] == "create"
+                               for m in collector.messages.get()))  # fmt: skip
+        docker.finish_async(ref).get(5)
+        wait_until(lambda: collector.ended.get().is_set())
+        last = collector.messages.get()[-1]
+        assert last == (ref, nk.Done("finished"))
+    finally:
+        actor.stop()
+
+
+def test_stopped_subscriber_closes_stream(daemon: sandbox.SandboxInfo, no_leaks: None) -> None:
+    with nk.connect(daemon.unix_url) as docker:
+        before = socket_fds()
+        actor = Collector.start()
+        docker.events(subscriber=actor).get(5)
+        wait_until(lambda: socket_fds() - before == 1)
+        actor.stop()
+        wait_until(lambda: socket_fds() == before)
+        wait_until(lambda: docker.connection_stats()["streams"] == 0)
+
+
+def test_logs_follow_keeps_streams_apart(
+    docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
+    container = cleanup(name("logs"))
+    script = "for i in 1 2 3; do echo out$i; echo err$i >&2; done"
+    docker.create("busybox:latest", name=container, cmds=["sh", "-c", script]).get(30)
+    inbox = nk.Inbox()
+    ref = docker.logs(container, subscriber=inbox, follow=True).get(5)
+    docker.start(container).get(30)
+    items, end = drain(inbox, ref)
+    assert end == nk.Done("eof")
+    stdout = b"".join(o.data for o in items if o.stream == "stdout")
+    stderr = b"".join(o.data for o in items if o.stream == "stderr")
+    assert stdout == b"out1\nout2\nout3\n"
+    assert stderr == b"err1\nerr2\nerr3\n"
+
+
+def test_exec_stdin_half_close(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+    container = cleanup(name("exec"))
+    docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
+    docker.start(container).get(30)
+    exec_id = docker.exec_create(container, ["sh", "-c", "cat; echo done >&2"], stdin=True).get(10)
+    inbox = nk.Inbox()
+    ref = docker.exec_start(exec_id, subscriber=inbox).get(5)
+    payload = b"".join(b"line %d\n" % i for i in range(2000))
+    docker.attach_send(ref, payload[:5000]).get(10)
+    docker.attach_send(ref, payload[5000:]).get(10)
+    docker.close_stdin(ref).get(10)
+    items, end = drain(inbox, ref)
+    assert end == nk.Done("eof")
+    assert b"".join(o.data for o in items if o.stream == "stdout") == payload
+    assert b"".join(o.data for o in items if o.stream == "stderr") == b"done\n"
+    assert docker.exec_inspect(exec_id).get(10)["ExitCode"] == 0
+
+
+def test_exec_tty(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+    container = cleanup(name("exectty"))
+    docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
+    docker.start(container).get(30)
+    exec_id = docker.exec_create(container, ["sh", "-c", "echo a; echo b >&2"], tty=True).get(10)
+    inbox = nk.Inbox()
+    ref = docker.exec_start(exec_id, subscriber=inbox, tty=True).get(5)
+    items, end = drain(inbox, ref)
+    assert end == nk.Done("eof")
+    assert {o.stream for o in items} == {"stdout"}  # a TTY's output is all stdout
+    assert b"".join(o.data for o in items).replace(b"\r\n", b"\n") == b"a\nb\n"
+
+
+def test_stats_samples(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+    container = cleanup(name("stats"))
+    docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
+    docker.start(container).get(30)
+    one = docker.stats(container).get(30)
+    assert "memory_stats" in one
+    inbox = nk.Inbox()
+    ref = docker.stats(container, subscriber=inbox).get(5)
+    samples = [inbox.get(timeout=10) for _ in range(2)]
+    assert all(isinstance(m.payload, nk.Data) and "cpu_stats" in m.payload.value for m in samples)
+    docker.finish_async(ref).get(5)
+    assert drain(inbox, ref)[1] == nk.Done("finished")
+
+
+def test_build_progress_as_data(docker: nk.Docker, name: Callable[[str], str]) -> None:
+    tag = name("built") + ":1"
+    inbox = nk.Inbox()
+    context = {"Dockerfile": b"FROM busybox:latest\nRUN echo hello > /hello\n"}
+    ref = docker.build(context, t=tag, rm=True, subscriber=inbox).get(5)
+    items, end = drain(inbox, ref, timeout=120)
+    assert end == nk.Done("eof")
+    assert any("Successfully tagged" in str(d.value.get("stream", "")) for d in items)
+    docker.rmi(tag).get(30)
+
+
+def test_failing_build_ends_failed(docker: nk.Docker) -> None:
+    inbox = nk.Inbox()
+    ref = docker.build({"Dockerfile": b"FROM busybox:latest\nRUN exit 7\n"}, subscriber=inbox).get(5)
+    items, end = drain(inbox, ref, timeout=120)
+    assert isinstance(end, nk.Failed) and isinstance(end.error, nk.DockerError)
+    assert any("error" in d.value for d in items)
+
+
+def test_many_concurrent_streams_release_everything(
+    daemon: sandbox.SandboxInfo, no_leaks: None
+) -> None:
+    with nk.connect(daemon.unix_url) as docker:
+        inbox = nk.Inbox()
+        refs = [docker.events(subscriber=inbox).get(5) for _ in range(200)]
+        wait_until(lambda: docker.connection_stats()["streams"] == 200, 30)
+        for ref in refs:
+            docker.finish_async(ref).get(10)
+        ends = {}
+        while len(ends) < len(refs):
+            message = inbox.get(timeout=30)
+            ends[message.ref] = message.payload
+        assert set(ends.values()) == {nk.Done("finished")}
+        wait_until(lambda: docker.connection_stats()["streams"] == 0, 30)
+
+
+def test_close_ends_every_stream(daemon: sandbox.SandboxInfo, no_leaks: None) -> None:
+    docker = nk.connect(daemon.unix_url)
+    inbox = nk.Inbox()
+    refs = {docker.events(subscriber=inbox).get(5) for _ in range(5)}
+    wait_until(lambda: docker.connection_stats()["streams"] == 5)
+    docker.close()
+    ends = [inbox.get(timeout=10) for _ in refs]
+    assert {m.ref for m in ends} == refs
+    assert all(isinstance(m.payload, nk.Failed) for m in ends)
+    with pytest.raises(TimeoutError):
+        inbox.get(timeout=0.3)
+
+
+def test_reply_to(docker: nk.Docker) -> None:
+    inbox = nk.Inbox()
+    ref = docker.ping(reply_to=inbox).get(5)
+    assert inbox.get(timeout=10) == (ref, nk.Data("OK"))
+    ref = docker.inspect("no-such-container-here", reply_to=inbox).get(5)
+    message = inbox.get(timeout=10)
+    assert message.ref is ref and isinstance(message.payload.error, nk.NotFound)
+    got: list[nk.Message] = []
+    docker.version(reply_to=got.append).get(5)
+    wait_until(lambda: got)
+    assert got[0].payload.value["ApiVersion"] == "1.41"
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_slow_subscriber_bounds_memory(
+    docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
+    total = 200 * 1024 * 1024
+    container = cleanup(name("flood"))
+    docker.create(
+        "busybox:latest", name=container, cmds=["dd", "if=/dev/zero", "bs=1048576", "count=200"]
+    ).get(30)
+    inbox = nk.Inbox()
+    baseline = _rss_bytes()
+    ref = docker.logs(container, subscriber=inbox, follow=True, stderr=False).get(5)
+    docker.start(container).get(30)
+    assert docker.wait(container).get(120)["StatusCode"] == 0
+    # The whole output now waits in the daemon; we have read only up to the budget.
+    peak = _rss_bytes() - baseline
+    assert peak < 64 * 1024 * 1024, f"memory grew by {peak} bytes while nobody read"
+    received = 0
+    while True:
+        message = inbox.get(timeout=60)
+        if isinstance(message.payload, nk.Done | nk.Failed):
+            assert message.payload == nk.Done("eof")
+            break
+        received += len(message.payload.data)
+    assert received == total
