@@ -25,6 +25,7 @@ from .errors import (
     UnsupportedDaemon,
 )
 from .messages import Data, Done, Failed, Inbox, Message, Output, Ref
+from .supervisor import SupervisedDocker, SupervisorHandle, supervisor
 
 __all__ = [
     "BadParameter",
@@ -47,9 +48,12 @@ __all__ = [
     "Output",
     "Ref",
     "ServerError",
+    "SupervisedDocker",
+    "SupervisorHandle",
     "Unauthorized",
     "UnsupportedDaemon",
     "configure",
     "connect",
     "errors",
+    "supervisor",
 ]

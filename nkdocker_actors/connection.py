@@ -89,6 +89,7 @@ class _OpenStream:
     timeout: float | None
     sink: Sink
     ref: Ref
+    ready: pykka.Future[Any]
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,7 @@ class DockerConnection(pykka.ThreadingActor):
             sink=request.sink,
             ref=request.ref,
             on_end=_ChildEnded(request.ref),
+            ready=request.ready,
         )
         self.streams[request.ref] = stream
 
@@ -340,10 +342,10 @@ class Docker:
         return future
 
     def _stream(self, prepared: Prepared, timeout: float | None, sink: Sink) -> pykka.Future[Any]:
-        ref = Ref()
-        self._tell(_OpenStream(prepared, timeout, sink, ref))
+        # The Future holds the Ref once the daemon has answered the request, so what the
+        # caller does after get() (create a container, send stdin) cannot be missed.
         future: pykka.Future[Any] = Future()
-        future.set(ref)
+        self._tell(_OpenStream(prepared, timeout, sink, Ref(), future))
         return future
 
     def _control(self, ref: Ref, control: StreamControl) -> pykka.Future[Any]:

@@ -54,6 +54,7 @@ class StreamActor(pykka.ThreadingActor):
         sink: Sink,
         ref: Ref,
         on_end: Any,
+        ready: pykka.Future[Any] | None = None,
     ) -> None:
         super().__init__()
         self.owner = owner
@@ -63,6 +64,7 @@ class StreamActor(pykka.ThreadingActor):
         self.sink = sink
         self.ref = ref
         self.on_end = on_end
+        self.ready = ready
         self.channel: Channel | None = None
         self.ending: Payload | None = None  # set when we end it ourselves
         self.ended = False
@@ -159,7 +161,7 @@ class StreamActor(pykka.ThreadingActor):
         head = channel.read_head()
         if head.status >= 300:
             raise_for_status(head, channel.read_body(head))
-        self.opened.set()  # stdin may flow only once the daemon has upgraded the connection
+        self._mark_open()  # stdin may flow only once the daemon has upgraded the connection
         kind = prepared.command.stream
         pieces = channel.raw_pieces() if head.status == 101 else channel.body_pieces(head)
         pieces = self._polled(channel, pieces)
@@ -200,8 +202,14 @@ class StreamActor(pykka.ThreadingActor):
                 return
             yield piece
 
+    def _mark_open(self) -> None:
+        if not self.opened.is_set():
+            self.opened.set()
+            if self.ready is not None:
+                self.ready.set(self.ref)
+
     def _end(self, payload: Payload) -> None:
-        self.opened.set()
+        self._mark_open()
         with self.lock:
             if self.ended:
                 return

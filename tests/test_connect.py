@@ -89,8 +89,22 @@ def test_tls_refused_on_hostname_mismatch(tmp_path: Path) -> None:
     key, csr, cert = tmp_path / "srv-key.pem", tmp_path / "srv.csr", tmp_path / "srv.pem"
     (tmp_path / "ext").write_text("subjectAltName=DNS:elsewhere.example\n")
     subprocess.run(
-        ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr),
-         "-subj", "/CN=elsewhere.example"], check=True, capture_output=True)
+        [
+            "openssl",
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(csr),
+            "-subj",
+            "/CN=elsewhere.example",
+        ],
+        check=True,
+        capture_output=True,
+    )
     subprocess.run(
         ["openssl", "x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey",
          str(tmp_path / "ca-key.pem"), "-CAcreateserial", "-out", str(cert), "-days", "1",
@@ -246,7 +260,9 @@ def test_explicit_beats_configure_beats_environment() -> None:
         ({"bogus": 1}, {}, "unknown setting"),
     ],
 )  # fmt: skip
-def test_bad_settings_are_named(settings: dict[str, object], env: dict[str, str], message: str) -> None:
+def test_bad_settings_are_named(
+    settings: dict[str, object], env: dict[str, str], message: str
+) -> None:
     with pytest.raises(nk.InvalidOption) as caught:
         resolve(settings, env)
     assert message in str(caught.value)

@@ -233,7 +233,9 @@ def test_build_progress_as_data(docker: nk.Docker, name: Callable[[str], str]) -
 
 def test_failing_build_ends_failed(docker: nk.Docker) -> None:
     inbox = nk.Inbox()
-    ref = docker.build({"Dockerfile": b"FROM busybox:latest\nRUN exit 7\n"}, subscriber=inbox).get(5)
+    ref = docker.build({"Dockerfile": b"FROM busybox:latest\nRUN exit 7\n"}, subscriber=inbox).get(
+        5
+    )
     items, end = drain(inbox, ref, timeout=120)
     assert isinstance(end, nk.Failed) and isinstance(end.error, nk.DockerError)
     assert any("error" in d.value for d in items)

@@ -1,0 +1,440 @@
+"""The Supervisor actor: connections that come back, and event subscriptions that lose nothing.
+
+`supervisor()` starts one; `sup.connect(name, ...)` gives a `Docker` handle that
+always reaches the current connection actor. The supervisor checks each
+connection every `check_interval` seconds (a ping on its shared socket) and
+replaces one that fails (the daemon unreachable, or the actor dead), with
+exponential backoff and an OTP-like intensity limit: more than `max_restarts`
+restarts within `within` seconds and it gives up on that connection ("failed").
+
+Event subscriptions made through a supervised handle go through an
+`EventRelay` actor: when the connection is lost it waits, then resubscribes
+from the last event seen (`since` = its timeNano) and drops the boundary
+duplicates, so its subscriber sees every event once and nothing terminal until
+the supervisor gives up. Other streams end with `Failed` as on any connection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import pykka
+
+from .commands.spec import build
+from .connection import Docker, connect
+from .errors import ConnectionFailed, InvalidOption, NkDockerError
+from .messages import Data, Done, Failed, Future, Message, Ref, Sink
+
+__all__ = ["EventRelay", "SupervisedDocker", "Supervisor", "SupervisorHandle", "supervisor"]
+
+
+@dataclass
+class _Slot:
+    """One supervised connection, shared by the supervisor and its handle."""
+
+    name: str
+    url: str | None
+    settings: dict[str, Any]
+    docker: Docker | None = None
+    state: str = "up"
+    restarts: deque[float] = field(default_factory=deque)
+    next_attempt: float = 0.0
+    backoff: float = 0.0
+    checked: float = 0.0
+    relays: set[pykka.ActorRef[Any]] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class _Add:
+    name: str
+    url: str | None
+    settings: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Tick:
+    pass
+
+
+@dataclass(frozen=True)
+class _Lost:
+    name: str
+
+
+@dataclass(frozen=True)
+class _Watch:
+    name: str
+    relay: pykka.ActorRef[Any]
+    watch: bool
+
+
+class Supervisor(pykka.ThreadingActor):
+    """Starts, watches and restarts named connection actors."""
+
+    use_daemon_thread = True
+
+    def __init__(
+        self,
+        max_restarts: int = 10,
+        within: float = 60.0,
+        backoff: float = 0.25,
+        max_backoff: float = 5.0,
+        check_interval: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.slots: dict[str, _Slot] = {}
+        self.max_restarts = max_restarts
+        self.within = within
+        self.initial_backoff = backoff
+        self.max_backoff = max_backoff
+        self.check_interval = check_interval
+        self._stop_ticks = threading.Event()
+
+    def on_start(self) -> None:
+        """Start the clock that drives health checks and restart attempts."""
+        threading.Thread(target=self._ticks, name="nkdocker-supervisor", daemon=True).start()
+
+    def _ticks(self) -> None:
+        while not self._stop_ticks.wait(min(self.check_interval, self.initial_backoff)):
+            try:
+                self.actor_ref.tell(_Tick())
+            except pykka.ActorDeadError:
+                return
+
+    def on_receive(self, message: Any) -> Any:
+        """Handle _Add, _Tick, _Lost and _Watch, and answer status queries."""
+        if isinstance(message, _Add):
+            return self._add(message)
+        if isinstance(message, _Tick):
+            self._tick()
+        elif isinstance(message, _Lost):
+            slot = self.slots.get(message.name)
+            if slot is not None and slot.state == "up" and not self._healthy(slot):
+                self._lost(slot)
+            elif slot is not None and slot.state == "up":
+                self._tell_relays(slot, "up")
+        elif isinstance(message, _Watch):
+            slot = self.slots[message.name]
+            if message.watch:
+                slot.relays.add(message.relay)
+            else:
+                slot.relays.discard(message.relay)
+        elif message == "status":
+            return {name: slot.state for name, slot in self.slots.items()}
+        return None
+
+    def _add(self, request: _Add) -> _Slot:
+        if request.name in self.slots:
+            raise InvalidOption(f"a connection named {request.name!r} is already supervised")
+        docker = connect(request.url, **request.settings)
+        slot = _Slot(request.name, request.url, request.settings, docker)
+        self.slots[request.name] = slot
+        return slot
+
+    def _healthy(self, slot: _Slot) -> bool:
+        docker = slot.docker
+        if docker is None or not docker.actor_ref.is_alive():
+            return False
+        try:
+            docker.ping(timeout=self.check_interval * 3 + 2).get(self.check_interval * 3 + 5)
+        except (NkDockerError, pykka.Timeout):
+            return False
+        return True
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        for slot in self.slots.values():
+            if slot.state == "up" and now - slot.checked >= self.check_interval:
+                slot.checked = now
+                if not self._healthy(slot):
+                    self._lost(slot)
+            elif slot.state == "restarting" and now >= slot.next_attempt:
+                self._attempt(slot)
+
+    def _lost(self, slot: _Slot) -> None:
+        if slot.docker is not None:
+            slot.docker.close()  # its streams end Failed; relays wait for "up"
+            slot.docker = None
+        slot.state = "restarting"
+        slot.backoff = self.initial_backoff
+        self._attempt(slot)
+
+    def _attempt(self, slot: _Slot) -> None:
+        now = time.monotonic()
+        while slot.restarts and slot.restarts[0] < now - self.within:
+            slot.restarts.popleft()
+        if len(slot.restarts) >= self.max_restarts:
+            slot.state = "failed"
+            self._tell_relays(slot, "failed")
+            return
+        slot.restarts.append(now)
+        try:
+            slot.docker = connect(slot.url, **{**slot.settings, "connect_timeout": 2})
+        except NkDockerError:
+            slot.next_attempt = now + slot.backoff
+            slot.backoff = min(slot.backoff * 2, self.max_backoff)
+            return
+        slot.state = "up"
+        self._tell_relays(slot, "up")
+
+    def _tell_relays(self, slot: _Slot, state: str) -> None:
+        for relay in list(slot.relays):
+            try:
+                relay.tell(("connection", state))
+            except pykka.ActorDeadError:
+                slot.relays.discard(relay)
+
+    def on_stop(self) -> None:
+        """Close every connection; relays end their refs."""
+        self._stop_ticks.set()
+        for slot in self.slots.values():
+            slot.state = "failed"
+            self._tell_relays(slot, "closed")
+            if slot.docker is not None:
+                slot.docker.close()
+
+
+def _daemon_now(docker: Docker) -> str:
+    """The daemon's clock as a `since` value (seconds.nanoseconds)."""
+    text = str(docker.info().get(30)["SystemTime"])
+    # RFC 3339 with up to 9 fractional digits; Python parses at most 6.
+    stamp, _, fraction = text.partition(".")
+    digits = "".join(c for c in fraction if c.isdigit())
+    zone = fraction[len(digits) :] or "Z"
+    moment = dt.datetime.fromisoformat(stamp + (zone.replace("Z", "+00:00")))
+    return f"{int(moment.timestamp())}.{(digits or '0').ljust(9, '0')[:9]}"
+
+
+class EventRelay(pykka.ThreadingActor):
+    """Holds one durable event subscription across connection restarts."""
+
+    use_daemon_thread = True
+
+    def __init__(
+        self, supervisor: pykka.ActorRef[Any], slot: _Slot, sink: Sink, ref: Ref,
+        options: dict[str, Any],
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.supervisor = supervisor
+        self.slot = slot
+        self.sink = sink
+        self.ref = ref
+        self.options = options
+        self.since: str = options.pop("since", None) or ""
+        self.last_nano = -1
+        self.seen_at_last: set[str] = set()
+        self.current: Ref | None = None
+        self.ended = False
+
+    def on_start(self) -> None:
+        """Register for connection news and subscribe."""
+        self.supervisor.tell(_Watch(self.slot.name, self.actor_ref, True))
+        self._subscribe()
+
+    def _subscribe(self) -> None:
+        docker = self.slot.docker
+        if docker is None or self.ended:
+            return
+        since = self.since
+        if self.last_nano >= 0:
+            since = f"{self.last_nano // 10**9}.{self.last_nano % 10**9:09d}"
+        try:
+            self.current = docker.events(
+                subscriber=self.actor_ref, since=since or None, **self.options
+            ).get(10)
+        except NkDockerError:
+            self.current = None
+            self.supervisor.tell(_Lost(self.slot.name))
+
+    def on_receive(self, message: Any) -> Any:
+        """Relay events, resubscribe on news from the supervisor, finish on request."""
+        if isinstance(message, Message):
+            self._from_stream(message)
+        elif isinstance(message, tuple) and message[0] == "connection":
+            self._connection(message[1])
+        elif message == "finish":
+            self._end(Done("finished"))
+        return None
+
+    def _from_stream(self, message: Message) -> None:
+        if message.ref is not self.current or self.ended:
+            return
+        payload = message.payload
+        if isinstance(payload, Data):
+            event = payload.value
+            nano = int(event.get("timeNano") or int(event.get("time", 0)) * 10**9)
+            key = f"{event.get('id')}/{event.get('status') or event.get('Action')}/{event.get('Type')}"
+            if nano < self.last_nano or (nano == self.last_nano and key in self.seen_at_last):
+                return  # replayed across a resubscription
+            if nano > self.last_nano:
+                self.last_nano = nano
+                self.seen_at_last = set()
+            self.seen_at_last.add(key)
+            self.sink.send(Message(self.ref, payload))
+            return
+        self.current = None
+        if isinstance(payload, Done) and "until" in self.options:
+            self._end(payload)
+        elif isinstance(payload, Failed) and not isinstance(payload.error, ConnectionFailed):
+            self._end(payload)
+        else:
+            # Lost (or closed by a stopping daemon): the supervisor decides what comes next.
+            self.supervisor.tell(_Lost(self.slot.name))
+
+    def _connection(self, state: str) -> None:
+        if state == "up" and self.current is None:
+            self._subscribe()
+        elif state in ("failed", "closed"):
+            reason = "gave up reconnecting" if state == "failed" else "was closed"
+            self._end(Failed(ConnectionFailed(f"supervisor {reason} to {self.slot.name!r}")))
+
+    def _end(self, payload: Done | Failed) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        docker, current = self.slot.docker, self.current
+        if docker is not None and current is not None:
+            try:
+                docker.finish_async(current)
+            except NkDockerError:
+                pass
+        self.sink.send(Message(self.ref, payload))
+        try:
+            self.supervisor.tell(_Watch(self.slot.name, self.actor_ref, False))
+        except pykka.ActorDeadError:
+            pass
+        self.actor_ref.stop(block=False)
+
+
+class SupervisedDocker(Docker):
+    """A Docker handle that reaches whichever connection actor is current."""
+
+    def __init__(self, supervisor: pykka.ActorRef[Any], slot: _Slot) -> None:
+        docker = slot.docker
+        assert docker is not None
+        super().__init__(docker.actor_ref, docker.config, docker.api_version)
+        self._supervisor = supervisor
+        self._slot = slot
+        self._relays: dict[Ref, pykka.ActorRef[Any]] = {}
+
+    @property
+    def actor_ref(self) -> pykka.ActorRef[Any]:
+        """The current connection actor (ConnectionFailed while restarting)."""
+        return self._current().actor_ref
+
+    def _current(self) -> Docker:
+        docker = self._slot.docker
+        if docker is None:
+            raise ConnectionFailed(f"{self._slot.name!r} is {self._slot.state}")
+        return docker
+
+    @property
+    def state(self) -> str:
+        """"up", "restarting" or "failed"."""
+        return self._slot.state
+
+    def __repr__(self) -> str:
+        return f"<SupervisedDocker {self._slot.name!r} {self.config.address} {self.state}>"
+
+    def events(self, **options: Any) -> Future:
+        """Events; with a subscriber, a durable subscription (see the module's doc)."""
+        subscriber = options.pop("subscriber", None)
+        if subscriber is None:
+            return self.call("events", **options)
+        build(self._commands["events"], (), options, self.api_version, streaming=True)  # checks
+        if "since" not in options:
+            # Resume points need the daemon's clock, taken before the caller goes on.
+            options["since"] = _daemon_now(self._current())
+        ref = Ref()
+        relay = EventRelay.start(self._supervisor, self._slot, Sink(subscriber), ref, dict(options))
+        self._relays[ref] = relay
+        future = Future()
+        future.set(ref)
+        return future
+
+    def finish_async(self, ref: Ref) -> Future:  # type: ignore[override]
+        """End a stream; a durable event subscription ends with Done("finished") too."""
+        relay = self._relays.pop(ref, None)
+        if relay is None:
+            return super().finish_async(ref)  # type: ignore[return-value]
+        future = Future()
+        try:
+            relay.tell("finish")
+        except pykka.ActorDeadError:
+            pass
+        future.set(None)
+        return future
+
+    def close(self) -> None:
+        """Supervised connections are closed by their supervisor."""
+
+
+class SupervisorHandle:
+    """The handle `supervisor()` returns."""
+
+    def __init__(self, actor_ref: pykka.ActorRef[Any]) -> None:
+        self.actor_ref = actor_ref
+        self.handles: dict[str, SupervisedDocker] = {}
+
+    def connect(self, name: str, url: str | None = None, **settings: Any) -> SupervisedDocker:
+        """Start a supervised connection (as `nk.connect`) and return its durable handle."""
+        slot: _Slot = self.actor_ref.ask(_Add(name, url, settings), timeout=120)
+        handle = SupervisedDocker(self.actor_ref, slot)
+        self.handles[name] = handle
+        return handle
+
+    def status(self) -> dict[str, str]:
+        """{name: "up" | "restarting" | "failed"}."""
+        return self.actor_ref.ask("status", timeout=60)  # type: ignore[no-any-return]
+
+    def each(self, command: str, *args: Any, timeout: float = 60, **options: Any) -> dict[str, Any]:
+        """Run a command on every connection; {name: result, or the exception it raised}.
+
+        A connection that is down gives its ConnectionFailed instead of failing the call.
+        """
+        futures: dict[str, Any] = {}
+        for name, handle in list(self.handles.items()):
+            try:
+                futures[name] = handle.call(command, *args, **options)
+            except NkDockerError as error:
+                futures[name] = error
+        results: dict[str, Any] = {}
+        for name, future in futures.items():
+            if isinstance(future, BaseException):
+                results[name] = future
+                continue
+            try:
+                results[name] = future.get(timeout)
+            except (NkDockerError, pykka.Timeout) as error:
+                results[name] = error
+        return results
+
+    def close(self) -> None:
+        """Stop the supervisor and every connection it holds."""
+        if self.actor_ref.is_alive():
+            self.actor_ref.stop(block=True, timeout=60)
+
+    def __enter__(self) -> SupervisorHandle:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def supervisor(
+    *,
+    max_restarts: int = 10,
+    within: float = 60.0,
+    backoff: float = 0.25,
+    max_backoff: float = 5.0,
+    check_interval: float = 1.0,
+) -> SupervisorHandle:
+    """Start a Supervisor actor: at most `max_restarts` restarts within `within` seconds."""
+    return SupervisorHandle(
+        Supervisor.start(max_restarts, within, backoff, max_backoff, check_interval)
+    )
