@@ -7,7 +7,7 @@ with nk.connect() as docker:
 
 from __future__ import annotations
 
-from . import errors
+from . import errors, monitor
 from .config import ConnConfig, configure
 from .connection import Docker, DockerConnection, connect
 from .errors import (
@@ -55,5 +55,6 @@ __all__ = [
     "configure",
     "connect",
     "errors",
+    "monitor",
     "supervisor",
 ]

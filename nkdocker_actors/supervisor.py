@@ -57,6 +57,11 @@ class _Add:
 
 
 @dataclass(frozen=True)
+class _Remove:
+    name: str
+
+
+@dataclass(frozen=True)
 class _Tick:
     pass
 
@@ -112,6 +117,13 @@ class Supervisor(pykka.ThreadingActor):
             return self._add(message)
         if isinstance(message, _Tick):
             self._tick()
+        elif isinstance(message, _Remove):
+            slot = self.slots.pop(message.name, None)
+            if slot is not None:
+                slot.state = "failed"
+                self._tell_relays(slot, "closed")
+                if slot.docker is not None:
+                    slot.docker.close()
         elif isinstance(message, _Lost):
             slot = self.slots.get(message.name)
             if slot is not None and slot.state == "up" and not self._healthy(slot):
@@ -387,6 +399,11 @@ class SupervisorHandle:
         handle = SupervisedDocker(self.actor_ref, slot)
         self.handles[name] = handle
         return handle
+
+    def disconnect(self, name: str) -> None:
+        """Stop supervising `name` and close its connection; its streams end."""
+        self.handles.pop(name, None)
+        self.actor_ref.ask(_Remove(name), timeout=60)
 
     def status(self) -> dict[str, str]:
         """{name: "up" | "restarting" | "failed"}."""
