@@ -239,9 +239,13 @@ def _validate(chosen: dict[str, tuple[Any, str]]) -> ConnConfig:
         raise InvalidOption(f"TLS files could not be loaded: {exc}") from exc
     return ConnConfig(
         Address("tls", host=host, port=port, ssl_context=context),
+        api_version=api_version,
+        connect_timeout=connect_timeout,
+        timeout=timeout,
         tls_verify=verify,
-        **files,
-        **common,
+        cafile=files["cafile"],
+        certfile=files["certfile"],
+        keyfile=files["keyfile"],
     )
 
 

@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 import pykka
@@ -101,7 +101,7 @@ class _Control:
 
 @dataclass(frozen=True)
 class _ChildEnded:
-    key: object
+    key: Ref | _ExclusiveChild
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ class DockerConnection(pykka.ThreadingActor):
             if isinstance(message.key, Ref):
                 self.streams.pop(message.key, None)
             else:
-                self.calls.discard(message.key)  # type: ignore[arg-type]
+                self.calls.discard(message.key)
         elif isinstance(message, _Negotiate):
             return self._negotiate()
         elif isinstance(message, _Stats):
@@ -230,7 +230,7 @@ class DockerConnection(pykka.ThreadingActor):
     def _negotiate(self) -> tuple[int, int]:
         head, body = self.shared.exchange(Request("GET", "/version"), self.config.timeout)
         raise_for_status(head, body)
-        info = json_reply(head, body, None)  # type: ignore[arg-type]
+        info = json.loads(body)
         daemon = _parse_version(str(info.get("ApiVersion", "")))
         where = self.config.address
         if daemon < OLDEST_API:
@@ -310,7 +310,7 @@ class Docker:
         except pykka.ActorDeadError:
             raise ConnectionFailed(f"the connection to {self.config.address} is closed") from None
 
-    def call(self, command_name: str, /, *args: Any, **options: Any) -> pykka.Future[Any]:
+    def call(self, command_name: str, /, *args: Any, **options: Any) -> Future:
         """Run the command named `command_name` (what every command method does)."""
         reply_to = options.pop("reply_to", None)
         subscriber = options.pop("subscriber", None)
@@ -331,8 +331,8 @@ class Docker:
 
     def _send(
         self, prepared: Prepared, timeout: float | None, reply_to: Subscriber | None
-    ) -> pykka.Future[Any]:
-        future: pykka.Future[Any] = Future()
+    ) -> Future:
+        future = Future()
         if reply_to is None:
             self._tell(_Call(prepared, timeout, Reply(future, None, None)))
             return future
@@ -341,33 +341,33 @@ class Docker:
         future.set(ref)
         return future
 
-    def _stream(self, prepared: Prepared, timeout: float | None, sink: Sink) -> pykka.Future[Any]:
+    def _stream(self, prepared: Prepared, timeout: float | None, sink: Sink) -> Future:
         # The Future holds the Ref once the daemon has answered the request, so what the
         # caller does after get() (create a container, send stdin) cannot be missed.
-        future: pykka.Future[Any] = Future()
+        future = Future()
         self._tell(_OpenStream(prepared, timeout, sink, Ref(), future))
         return future
 
-    def _control(self, ref: Ref, control: StreamControl) -> pykka.Future[Any]:
+    def _control(self, ref: Ref, control: StreamControl) -> Future:
         if not isinstance(ref, Ref):
             raise InvalidOption(f"expected a Ref, not {ref!r}")
-        future: pykka.Future[Any] = Future()
+        future = Future()
         self._tell(_Control(ref, control, Reply(future, None, None)))
         return future
 
     # -- stream control ------------------------------------------------------------
 
-    def attach_send(self, ref: Ref, data: bytes) -> pykka.Future[None]:
+    def attach_send(self, ref: Ref, data: bytes) -> Future:
         """Write `data` to the stdin of an attach or exec stream."""
         if not isinstance(data, bytes | bytearray):
             raise InvalidOption(f"attach_send takes bytes, not {type(data).__name__}")
         return self._control(ref, StreamControl("send", bytes(data)))
 
-    def close_stdin(self, ref: Ref) -> pykka.Future[None]:
+    def close_stdin(self, ref: Ref) -> Future:
         """Half-close an attach or exec stream: the process reads EOF, output keeps flowing."""
         return self._control(ref, StreamControl("close_stdin"))
 
-    def finish_async(self, ref: Ref) -> pykka.Future[None]:
+    def finish_async(self, ref: Ref) -> Future:
         """End a stream: its subscriber gets `(ref, Done("finished"))` and nothing after."""
         return self._control(ref, StreamControl("finish"))
 
@@ -381,7 +381,7 @@ class Docker:
         body: Any,
         headers: Mapping[str, str] | None,
         timeout: Any,
-    ) -> pykka.Future[Any]:
+    ) -> Future:
         if not isinstance(path, str) or not _RAW_PATH.fullmatch(path) or "/../" in path + "/":
             raise InvalidOption(f"raw path must be a clean absolute path, not {path!r}")
         target = f"/v{self.api_version[0]}.{self.api_version[1]}{path}"
@@ -409,7 +409,7 @@ class Docker:
         *,
         headers: Mapping[str, str] | None = None,
         timeout: Any = _DEFAULT,
-    ) -> pykka.Future[Any]:
+    ) -> Future:
         """GET a versioned API path; the reply is decoded JSON, or text."""
         return self._raw("GET", path, query, None, headers, timeout)
 
@@ -421,7 +421,7 @@ class Docker:
         *,
         headers: Mapping[str, str] | None = None,
         timeout: Any = _DEFAULT,
-    ) -> pykka.Future[Any]:
+    ) -> Future:
         """POST to a versioned API path; a body that is not bytes is sent as JSON."""
         return self._raw("POST", path, query, body, headers, timeout)
 
@@ -432,7 +432,7 @@ class Docker:
         *,
         headers: Mapping[str, str] | None = None,
         timeout: Any = _DEFAULT,
-    ) -> pykka.Future[Any]:
+    ) -> Future:
         """DELETE a versioned API path."""
         return self._raw("DELETE", path, query, None, headers, timeout)
 
@@ -440,7 +440,7 @@ class Docker:
 
     def connection_stats(self) -> dict[str, int]:
         """Sockets opened by the shared channel, commands and streams in flight."""
-        return self.actor_ref.ask(_Stats(), timeout=10)  # type: ignore[no-any-return]
+        return cast(dict[str, int], self.actor_ref.ask(_Stats(), timeout=10))
 
     def close(self) -> None:
         """Stop the connection actor and every child; each open ref gets its terminal message."""
@@ -455,7 +455,7 @@ class Docker:
 
     if TYPE_CHECKING:
 
-        def __getattr__(self, name: str) -> Callable[..., pykka.Future[Any]]: ...
+        def __getattr__(self, name: str) -> Callable[..., Future]: ...
 
 
 def _raw_query(name: str, value: Any) -> str:
@@ -472,8 +472,8 @@ def _raw_reply(head: Any, body: bytes, ctx: Any) -> Any:
     return text_reply(head, body, ctx) if body else None
 
 
-def _command_method(command_name: str, doc: str) -> Callable[..., pykka.Future[Any]]:
-    def method(self: Docker, *args: Any, **options: Any) -> pykka.Future[Any]:
+def _command_method(command_name: str, doc: str) -> Callable[..., Future]:
+    def method(self: Docker, *args: Any, **options: Any) -> Future:
         return self.call(command_name, *args, **options)
 
     method.__name__ = command_name
@@ -510,7 +510,10 @@ def connect(url: str | None = None, **settings: Any) -> Docker:
     conf = config_module.resolve({"url": url, **settings})
     actor_ref = DockerConnection.start(conf)
     try:
-        api = actor_ref.ask(_Negotiate(), timeout=conf.connect_timeout + (conf.timeout or 60) + 5)
+        api = cast(
+            tuple[int, int],
+            actor_ref.ask(_Negotiate(), timeout=conf.connect_timeout + (conf.timeout or 60) + 5),
+        )
     except BaseException:
         actor_ref.stop()
         raise

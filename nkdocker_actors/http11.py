@@ -104,7 +104,7 @@ def _body_pieces(body: Iterable[bytes] | IO[bytes]) -> Iterator[bytes]:
         while piece := reader.read(RECV_SIZE):
             yield piece
     else:
-        yield from body  # type: ignore[misc]
+        yield from body
 
 
 class Channel:

@@ -8,18 +8,19 @@ subscriber is still alive, and backpressure (how much it has not consumed yet).
 from __future__ import annotations
 
 import itertools
+import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import pykka
 
 __all__ = [
     "Data",
     "Done",
-    "Future",
     "Failed",
+    "Future",
     "Inbox",
     "Message",
     "Output",
@@ -211,7 +212,7 @@ class Sink:
             # An actor's mailbox gives no consumption callback: bound its length instead.
             idle = threading.Event()
             while (
-                subscriber.actor_inbox.qsize() > ACTOR_QUEUE_LIMIT
+                cast("queue.Queue[Any]", subscriber.actor_inbox).qsize() > ACTOR_QUEUE_LIMIT
                 and still_wanted()
                 and subscriber.is_alive()
             ):

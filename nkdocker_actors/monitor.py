@@ -22,10 +22,11 @@ A callback that raises is logged and the others still run.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pykka
 
@@ -229,10 +230,8 @@ class Monitor(pykka.ThreadingActor):
         self._stop_timer.set()
         for ref in [self.events, *self.stats]:
             if ref is not None:
-                try:
+                with contextlib.suppress(NkDockerError):
                     self.docker.finish_async(ref)
-                except NkDockerError:
-                    pass
 
 
 def _key(url: str | None, settings: dict[str, Any]) -> str:
@@ -289,17 +288,17 @@ def _monitor(mon: str) -> pykka.ActorRef[Any]:
 
 def get_running(mon: str) -> dict[str, dict[str, Any]]:
     """The running containers: {name: {"name", "id", "labels", "env", "image"}}."""
-    return _monitor(mon).ask(("running", None), timeout=60)  # type: ignore[no-any-return]
+    return cast(dict[str, dict[str, Any]], _monitor(mon).ask(("running", None), timeout=60))
 
 
 def get_data(mon: str, name_or_id: str) -> dict[str, Any]:
     """One running container's data, by name or (prefix of) id; NotFound if not running."""
-    return _monitor(mon).ask(("data", name_or_id), timeout=60)  # type: ignore[no-any-return]
+    return cast(dict[str, Any], _monitor(mon).ask(("data", name_or_id), timeout=60))
 
 
 def start_stats(mon: str, name_or_id: str) -> Ref:
     """Send ("stats", (name, sample)) notifications for a running container."""
-    return _monitor(mon).ask(("stats", name_or_id), timeout=60)  # type: ignore[no-any-return]
+    return cast(Ref, _monitor(mon).ask(("stats", name_or_id), timeout=60))
 
 
 def get_all() -> list[str]:

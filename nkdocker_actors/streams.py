@@ -80,13 +80,13 @@ class StreamActor(pykka.ThreadingActor):
         """Handle a (StreamControl, Reply) pair from the connection actor."""
         control, reply = message
         try:
-            result = self._apply(control)
+            self._apply(control)
         except BaseException as error:  # the caller gets it
             if reply is not None:
                 reply.fail(error)
         else:
             if reply is not None:
-                reply.ok(result)
+                reply.ok(None)
         return None
 
     def _apply(self, control: StreamControl) -> None:

@@ -16,12 +16,13 @@ the supervisor gives up. Other streams end with `Failed` as on any connection.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pykka
 
@@ -280,7 +281,8 @@ class EventRelay(pykka.ThreadingActor):
         if isinstance(payload, Data):
             event = payload.value
             nano = int(event.get("timeNano") or int(event.get("time", 0)) * 10**9)
-            key = f"{event.get('id')}/{event.get('status') or event.get('Action')}/{event.get('Type')}"
+            action = event.get("status") or event.get("Action")
+            key = f"{event.get('id')}/{action}/{event.get('Type')}"
             if nano < self.last_nano or (nano == self.last_nano and key in self.seen_at_last):
                 return  # replayed across a resubscription
             if nano > self.last_nano:
@@ -290,9 +292,9 @@ class EventRelay(pykka.ThreadingActor):
             self.sink.send(Message(self.ref, payload))
             return
         self.current = None
-        if isinstance(payload, Done) and "until" in self.options:
-            self._end(payload)
-        elif isinstance(payload, Failed) and not isinstance(payload.error, ConnectionFailed):
+        ended = isinstance(payload, Done) and "until" in self.options
+        refused = isinstance(payload, Failed) and not isinstance(payload.error, ConnectionFailed)
+        if isinstance(payload, Done | Failed) and (ended or refused):
             self._end(payload)
         else:
             # Lost (or closed by a stopping daemon): the supervisor decides what comes next.
@@ -311,15 +313,11 @@ class EventRelay(pykka.ThreadingActor):
         self.ended = True
         docker, current = self.slot.docker, self.current
         if docker is not None and current is not None:
-            try:
+            with contextlib.suppress(NkDockerError):
                 docker.finish_async(current)
-            except NkDockerError:
-                pass
         self.sink.send(Message(self.ref, payload))
-        try:
+        with contextlib.suppress(pykka.ActorDeadError):
             self.supervisor.tell(_Watch(self.slot.name, self.actor_ref, False))
-        except pykka.ActorDeadError:
-            pass
         self.actor_ref.stop(block=False)
 
 
@@ -347,7 +345,7 @@ class SupervisedDocker(Docker):
 
     @property
     def state(self) -> str:
-        """"up", "restarting" or "failed"."""
+        """ "up", "restarting" or "failed"."""
         return self._slot.state
 
     def __repr__(self) -> str:
@@ -369,16 +367,14 @@ class SupervisedDocker(Docker):
         future.set(ref)
         return future
 
-    def finish_async(self, ref: Ref) -> Future:  # type: ignore[override]
+    def finish_async(self, ref: Ref) -> Future:
         """End a stream; a durable event subscription ends with Done("finished") too."""
         relay = self._relays.pop(ref, None)
         if relay is None:
-            return super().finish_async(ref)  # type: ignore[return-value]
+            return super().finish_async(ref)
         future = Future()
-        try:
+        with contextlib.suppress(pykka.ActorDeadError):
             relay.tell("finish")
-        except pykka.ActorDeadError:
-            pass
         future.set(None)
         return future
 
@@ -395,7 +391,7 @@ class SupervisorHandle:
 
     def connect(self, name: str, url: str | None = None, **settings: Any) -> SupervisedDocker:
         """Start a supervised connection (as `nk.connect`) and return its durable handle."""
-        slot: _Slot = self.actor_ref.ask(_Add(name, url, settings), timeout=120)
+        slot = cast(_Slot, self.actor_ref.ask(_Add(name, url, settings), timeout=120))
         handle = SupervisedDocker(self.actor_ref, slot)
         self.handles[name] = handle
         return handle
@@ -407,7 +403,7 @@ class SupervisorHandle:
 
     def status(self) -> dict[str, str]:
         """{name: "up" | "restarting" | "failed"}."""
-        return self.actor_ref.ask("status", timeout=60)  # type: ignore[no-any-return]
+        return cast(dict[str, str], self.actor_ref.ask("status", timeout=60))
 
     def each(self, command: str, *args: Any, timeout: float = 60, **options: Any) -> dict[str, Any]:
         """Run a command on every connection; {name: result, or the exception it raised}.

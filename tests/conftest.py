@@ -7,6 +7,7 @@ the run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -78,10 +79,8 @@ def cleanup(daemon: sandbox.SandboxInfo) -> Iterator[Callable[[str], str]]:
     if names:
         with nk.connect(daemon.unix_url) as connection:
             for container in names:
-                try:
+                with contextlib.suppress(nk.NotFound):
                     connection.rm(container, force=True).get(30)
-                except nk.NotFound:
-                    pass
 
 
 def open_fds() -> int:

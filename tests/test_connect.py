@@ -124,7 +124,7 @@ def test_tls_refused_on_hostname_mismatch(tmp_path: Path) -> None:
     thread.start()
     try:
         port = listener.getsockname()[1]
-        with pytest.raises(nk.ConnectionFailed, match="TLS.*(hostname|match)"):
+        with pytest.raises(nk.ConnectionFailed, match=r"TLS.*(hostname|match)"):
             nk.connect(f"tls://127.0.0.1:{port}", cafile=str(ca))
         thread.join(5)
     finally:
@@ -253,8 +253,8 @@ def test_explicit_beats_configure_beats_environment() -> None:
         ({"url": "tcp://x:99999"}, {}, "from argument: port out of range"),
         ({"port": 0, "host": "x"}, {}, "port 0 from argument"),
         ({}, {"DOCKER_HOST": "gopher://x"}, "from environment: unknown scheme"),
-        ({"proto": "tls", "host": "x", "certfile": "/no/cert.pem"}, {}, "certfile '/no/cert.pem' from argument: no such file"),
-        ({}, {"DOCKER_HOST": "tcp://x", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "/nope"}, "cafile '/nope/ca.pem' from environment"),
+        ({"proto": "tls", "host": "x", "certfile": "/no/cert.pem"}, {}, "certfile '/no/cert.pem' from argument: no such file"),  # noqa: E501
+        ({}, {"DOCKER_HOST": "tcp://x", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "/nope"}, "cafile '/nope/ca.pem' from environment"),  # noqa: E501
         ({"api_version": "2.0"}, {}, "api_version '2.0'"),
         ({"timeout": -1}, {}, "timeout -1"),
         ({"bogus": 1}, {}, "unknown setting"),

@@ -139,5 +139,3 @@ def test_actor_callback_survives_daemon_restart(
 def test_register_rejects_non_callables(daemon: sandbox.SandboxInfo) -> None:
     with pytest.raises(nk.InvalidOption):
         monitor.register("not a callback", daemon.unix_url)  # type: ignore[arg-type]
-
-
