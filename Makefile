@@ -1,25 +1,34 @@
 # The two set-up commands of the README: `make demo` and `make test`.
-# Each installs what it needs: Debian packages (docker.io, busybox-static, ...) are
-# installed by the sandbox itself when it first starts a daemon; Python packages here.
+# Each installs what it needs: Python packages into .venv here; Debian packages
+# (docker.io, busybox-static, socat, openssl, docker-registry) are installed by the
+# sandbox itself when it first starts a daemon.
 PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
 
-.PHONY: install demo test lint bench
+.PHONY: install demo test lint bench clean
 
-install:
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+install: $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
 demo: install
-	$(PYTHON) -m nkdocker_actors.demo
+	$(PY) -m nkdocker_actors.demo
 
 lint: install
-	ruff check nkdocker_actors tests bench examples
-	ruff format --check nkdocker_actors tests bench examples
-	mypy --strict nkdocker_actors
+	$(PY) -m ruff check nkdocker_actors tests bench examples
+	$(PY) -m ruff format --check nkdocker_actors tests bench examples
+	$(PY) -m mypy --strict nkdocker_actors
 
 # NK_REQUIRE_DAEMON=1: a skipped test fails the run (see tests/conftest.py).
 test: lint
-	NK_REQUIRE_DAEMON=1 $(PYTHON) -m pytest -ra --durations=15
+	NK_REQUIRE_DAEMON=1 $(PY) -m pytest -ra --durations=15
 
 bench: install
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
-	$(PYTHON) -m bench
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info

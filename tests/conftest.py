@@ -25,7 +25,7 @@ SANDBOX = os.environ.get("NK_SANDBOX", "test")
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if {"daemon", "docker", "daemon_b", "registry"} & set(getattr(item, "fixturenames", ())):
+        if {"daemon", "docker", "daemon_b", "daemon_c", "registry"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
 
 
@@ -55,6 +55,15 @@ def daemon_b() -> Iterator[sandbox.SandboxInfo]:
     yield info
     if os.environ.get("NK_KEEP_SANDBOX") != "1":
         sandbox.down(SANDBOX + "-b")
+
+
+@pytest.fixture(scope="session")
+def daemon_c() -> Iterator[sandbox.SandboxInfo]:
+    """A third sandbox daemon, for fan-out tests."""
+    info = sandbox.up(SANDBOX + "-c")
+    yield info
+    if os.environ.get("NK_KEEP_SANDBOX") != "1":
+        sandbox.down(SANDBOX + "-c")
 
 
 @pytest.fixture

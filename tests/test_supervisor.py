@@ -109,17 +109,19 @@ def test_intensity_limit_gives_up(restartable: sandbox.SandboxInfo) -> None:
 
 
 def test_fan_out_with_one_daemon_down(
-    daemon: sandbox.SandboxInfo, restartable: sandbox.SandboxInfo
+    daemon: sandbox.SandboxInfo, restartable: sandbox.SandboxInfo, daemon_c: sandbox.SandboxInfo
 ) -> None:
     with nk.supervisor(check_interval=0.2, backoff=5, max_backoff=5) as sup:
         sup.connect("a", daemon.unix_url)
-        sup.connect("a-tcp", daemon.tcp_url)
         sup.connect("b", restartable.unix_url)
+        sup.connect("c", daemon_c.tcp_url)
         results = sup.each("ps", all=True)
         assert all(isinstance(r, list) for r in results.values()), results
+        roots = {name: info["DockerRootDir"] for name, info in sup.each("info").items()}
+        assert len(set(roots.values())) == 3  # three distinct daemons
         sandbox.kill(restartable.name)
         wait_until(lambda: sup.status()["b"] == "restarting", 20)
         results = sup.each("ps", all=True)
-        assert isinstance(results["a"], list) and isinstance(results["a-tcp"], list)
+        assert isinstance(results["a"], list) and isinstance(results["c"], list)
         assert isinstance(results["b"], nk.ConnectionFailed)
-        assert sup.status() == {"a": "up", "a-tcp": "up", "b": "restarting"}
+        assert sup.status() == {"a": "up", "b": "restarting", "c": "up"}
