@@ -5,6 +5,7 @@ The first two tests are NkDOCKER's own test/basic_test.erl (conns and run) in ou
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -318,3 +319,40 @@ def test_slow_subscriber_bounds_memory(
             break
         received += len(message.payload.data)
     assert received == total
+
+
+def test_resize_attached_tty(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+    container = cleanup(name("resize"))
+    docker.create(
+        "busybox:latest", name=container, interactive=True, tty=True, cmds=["/bin/sh"]
+    ).get(30)
+    docker.start(container).get(30)
+    inbox = nk.Inbox()
+    ref = docker.attach(container, subscriber=inbox, stream=True, stdin=True, stdout=True).get(5)
+    docker.resize(container, 123, 45).get(10)
+    docker.attach_send(ref, b"stty size\r").get(10)
+    assert b"45 123" in _read_until(inbox, ref, b"45 123")
+    docker.attach_send(ref, b"exit 4\r").get(10)
+    assert docker.wait(container).get(30)["StatusCode"] == 4
+    assert drain(inbox, ref)[1] == nk.Done("eof")
+
+
+def test_exec_resize(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+    container = cleanup(name("execresize"))
+    docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
+    docker.start(container).get(30)
+    exec_id = docker.exec_create(container, ["/bin/sh"], stdin=True, tty=True).get(10)
+    inbox = nk.Inbox()
+    ref = docker.exec_start(exec_id, subscriber=inbox, tty=True).get(5)
+    docker.exec_resize(exec_id, 77, 22).get(10)
+    docker.attach_send(ref, b"stty size; exit 3\r").get(10)
+    assert b"22 77" in _read_until(inbox, ref, b"22 77")
+    assert drain(inbox, ref)[1] == nk.Done("eof")
+    assert docker.exec_inspect(exec_id).get(10)["ExitCode"] == 3
+
+
+def test_await_a_command(docker: nk.Docker) -> None:
+    async def ping() -> Any:
+        return await docker.ping()
+
+    assert asyncio.run(ping()) == "OK"
