@@ -18,8 +18,8 @@ demo: install
 	$(PY) -m nkdocker_actors.demo
 
 lint: install
-	$(PY) -m ruff check nkdocker_actors tests bench examples
-	$(PY) -m ruff format --check nkdocker_actors tests bench examples
+	$(PY) -m ruff check nkdocker_actors tests $(wildcard bench examples)
+	$(PY) -m ruff format --check nkdocker_actors tests $(wildcard bench examples)
 	$(PY) -m mypy --strict nkdocker_actors
 
 # NK_REQUIRE_DAEMON=1: a skipped test fails the run (see tests/conftest.py).

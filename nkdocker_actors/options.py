@@ -126,7 +126,10 @@ _UNTIL: dict[str, ApiVersion] = {"lxc_confs": (1, 22)}
 
 def _show(value: object) -> str:
     """A repr short enough for an error message."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except Exception:  # e.g. an int past Python's 4300-digit str limit, or a broken __repr__
+        text = object.__repr__(value)
     return text if len(text) <= 120 else text[:117] + "..."
 
 

@@ -25,7 +25,8 @@ SANDBOX = os.environ.get("NK_SANDBOX", "test")
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if {"daemon", "docker", "daemon_b", "daemon_c", "registry"} & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if {"daemon", "docker", "daemon_b", "daemon_c", "registry"} & fixtures:
             item.add_marker(pytest.mark.integration)
 
 
@@ -64,6 +65,14 @@ def daemon_c() -> Iterator[sandbox.SandboxInfo]:
     yield info
     if os.environ.get("NK_KEEP_SANDBOX") != "1":
         sandbox.down(SANDBOX + "-c")
+
+
+@pytest.fixture(scope="session")
+def registry(daemon: sandbox.SandboxInfo) -> Iterator[sandbox.RegistryInfo]:
+    """Debian's docker-registry on 127.0.0.1 with htpasswd auth, next to the sandbox."""
+    info = sandbox.registry_up(SANDBOX)
+    yield info
+    sandbox.registry_down(SANDBOX)
 
 
 @pytest.fixture

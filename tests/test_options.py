@@ -1024,6 +1024,16 @@ def test_long_bad_values_are_shortened() -> None:
     assert len(str(caught.value)) < 300
 
 
+def test_unprintable_bad_values() -> None:
+    class Odd:
+        def __repr__(self) -> str:
+            raise RuntimeError("no repr")
+
+    for value in (10**5000, Odd()):
+        with pytest.raises(InvalidOption, match="'cpu_shares'"):
+            create_body(IMAGE, {"cpu_shares": value}, V41)
+
+
 def test_every_option_has_a_bad_value() -> None:
     named = {name for opts, _, _ in BAD for name in opts}
     assert named == CREATE_OPTIONS - QUERY_OPTIONS

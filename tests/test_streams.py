@@ -356,3 +356,26 @@ def test_await_a_command(docker: nk.Docker) -> None:
         return await docker.ping()
 
     assert asyncio.run(ping()) == "OK"
+
+
+def test_push_and_pull_progress_as_data(
+    docker: nk.Docker, registry: sandbox.RegistryInfo, name: Callable[[str], str]
+) -> None:
+    auth = {"username": registry.user, "password": registry.password,
+            "serveraddress": registry.host}  # fmt: skip
+    repo = f"{registry.host}/{name('progress')}"
+    docker.tag("busybox:latest", repo, tag="v1").get(10)
+    inbox = nk.Inbox()
+    ref = docker.push(repo, tag="v1", auth=auth, subscriber=inbox).get(10)
+    items, end = drain(inbox, ref, timeout=120)
+    assert end == nk.Done("eof")
+    assert all(isinstance(d, nk.Data) for d in items)
+    assert any("Digest" in str(d.value.get("aux", "")) for d in items)
+    docker.rmi(f"{repo}:v1").get(30)
+    ref = docker.pull(f"{repo}:v1", auth=auth, subscriber=inbox).get(10)
+    items, end = drain(inbox, ref, timeout=120)
+    assert end == nk.Done("eof")
+    statuses = [str(d.value.get("status", "")) for d in items]
+    assert any("Downloaded newer image" in s or "Image is up to date" in s for s in statuses)
+    assert docker.inspect_image(f"{repo}:v1").get(10)["Id"]
+    docker.rmi(f"{repo}:v1").get(30)
