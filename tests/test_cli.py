@@ -1,0 +1,388 @@
+"""The `nkdocker` command line against a real sandbox daemon.
+
+Every command runs as a subprocess (`python -m nkdocker_actors`), as a user runs
+it: piped output must hold no escape code, errors no traceback, and exit codes
+must be the documented ones. `-t` runs inside a real pseudo-terminal (pexpect).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pexpect
+import pytest
+from conftest import wait_until
+
+import nkdocker_actors as nk
+from nkdocker_actors import sandbox
+
+CLI = [sys.executable, "-m", "nkdocker_actors"]
+
+
+def _env(daemon: sandbox.SandboxInfo) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "NKDOCKER_"))}
+    env.update(daemon.env())
+    env.pop("DOCKER_CERT_PATH", None)
+    return env
+
+
+def _clean(result: subprocess.CompletedProcess[bytes]) -> subprocess.CompletedProcess[bytes]:
+    """Piped output: no escape codes; errors: no traceback."""
+    assert b"\x1b" not in result.stdout, result.stdout
+    assert b"Traceback" not in result.stderr, result.stderr.decode()
+    return result
+
+
+@pytest.fixture
+def cli(daemon: sandbox.SandboxInfo) -> Callable[..., subprocess.CompletedProcess[bytes]]:
+    """Run `nkdocker ARGS...` on the sandbox: the completed process."""
+
+    def run(
+        *args: str, input: bytes | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[bytes]:
+        return _clean(
+            subprocess.run(
+                [*CLI, *args],
+                input=input if input is not None else b"",
+                capture_output=True,
+                env=env or _env(daemon),
+                timeout=60,
+            )
+        )
+
+    return run
+
+
+@pytest.fixture
+def popen(daemon: sandbox.SandboxInfo) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Start `nkdocker ARGS...` in the background (killed at the end if still running)."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(*args: str) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            [*CLI, *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_env(daemon),
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)
+
+
+def _read_until(process: subprocess.Popen[bytes], needle: bytes, timeout: float = 20) -> bytes:
+    """What the process wrote on stdout, read until `needle` shows (no blocking past timeout)."""
+    assert process.stdout is not None
+    fd = process.stdout.fileno()
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while needle not in seen:
+        left = deadline - time.monotonic()
+        assert left > 0, f"{needle!r} not seen in {seen[-2000:]!r}"
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            chunk = os.read(fd, 65536)
+            assert chunk, f"output ended before {needle!r}: {seen[-2000:]!r}"
+            seen += chunk
+    return seen
+
+
+def _interrupt(process: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
+    """ctrl-C: the process must exit 130, cleanly."""
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 130, err.decode()
+    assert b"Traceback" not in err, err.decode()
+    assert b"\x1b" not in out
+    return out, err
+
+
+# -- version, info, ps, images, --json, several daemons ---------------------------------
+
+
+def test_version_info_and_json(cli: Any) -> None:
+    text = cli("version")
+    assert text.returncode == 0
+    assert b"Client: nkdocker_actors" in text.stdout and b"API version:" in text.stdout
+    version = json.loads(cli("version", "--json").stdout)
+    assert version["Server"]["ApiVersion"] and version["Client"]["Version"]
+    info = json.loads(cli("--json", "info").stdout)
+    assert "ServerVersion" in info
+    assert b"Server Version:" in cli("info").stdout
+    assert cli("--help").returncode == 0
+
+
+def test_tls_from_the_environment_and_flags(cli: Any, daemon: sandbox.SandboxInfo) -> None:
+    env = {**_env(daemon), **daemon.tls_env()}
+    assert cli("version", "--json", env=env).returncode == 0  # DOCKER_TLS_VERIFY, CERT_PATH
+    del env["DOCKER_TLS_VERIFY"]
+    plain = cli("-H", daemon.tls_url, "ps", env=env)
+    assert plain.returncode == 1 and b"HTTPS" in plain.stderr  # the daemon's own words
+    assert cli("-H", daemon.tls_url, "--tlsverify", "ps", env=env).returncode == 0
+
+
+def test_ps_and_images_across_daemons(
+    cli: Any, daemon: sandbox.SandboxInfo, docker: nk.Docker, name: Any, cleanup: Any
+) -> None:
+    container = cleanup(name("ps"))
+    docker.create("busybox:latest", name=container, cmds=["true"]).get(30)
+    hosts = ["-H", f"a={daemon.unix_url}", "-H", f"b={daemon.tcp_url}"]
+    listed = json.loads(cli(*hosts, "ps", "-a", "--json", "--filter", f"name={container}").stdout)
+    assert sorted(item["Host"] for item in listed) == ["a", "b"]
+    table = cli(*hosts, "ps", "-a", "--filter", f"name={container}").stdout.decode()
+    assert table.splitlines()[0].split()[0] == "HOST"
+    assert f"a      {listed[0]['Id'][:12]}" in table or container in table
+    single = cli("ps", "-a", "-q", "--filter", f"name={container}").stdout.decode().split()
+    assert single == [listed[0]["Id"][:12]]
+    images = cli("images").stdout.decode()
+    assert "busybox" in images and "latest" in images
+    # one daemon down: the others are listed, the exit code says it failed
+    broken = cli("-H", f"a={daemon.unix_url}", "-H", "b=unix:///nonexistent.sock", "images", "-q")
+    assert broken.returncode == 1 and broken.stdout.strip()
+    assert b"b: cannot talk to the daemon" in broken.stderr
+
+
+# -- run, exec, logs -----------------------------------------------------------------
+
+
+def test_run_streams_and_exit_code(cli: Any, docker: nk.Docker, name: Any, cleanup: Any) -> None:
+    container = cleanup(name("run"))
+    result = cli(
+        "run", "--rm", "--name", container, "-e", "WHO=nk", "busybox:latest",
+        "sh", "-c", "echo out $WHO; echo err >&2; exit 7",
+    )  # fmt: skip
+    assert result.returncode == 7
+    assert result.stdout == b"out nk\n" and result.stderr == b"err\n"
+    assert docker.ps(all=True, filters={"name": [container]}).get(10) == []  # --rm
+    piped = cli("run", "-i", "--rm", "busybox:latest", "sh", "-c", "cat; echo end", input=b"hi\n")
+    assert piped.returncode == 0 and piped.stdout == b"hi\nend\n"  # stdin half-closed at EOF
+
+
+def test_run_errors(cli: Any, daemon: sandbox.SandboxInfo) -> None:
+    missing = cli("run", "--rm", "busybox:latest", "no-such-command")
+    assert missing.returncode == 127 and b"executable file not found" in missing.stderr
+    no_image = cli("run", "--rm", "127.0.0.1:1/nothing:here", "true")
+    assert no_image.returncode == 125 and no_image.stderr.startswith(b"nkdocker: ")
+    bad_name = cli("run", "--name", "bad name!", "busybox:latest", "true")
+    assert bad_name.returncode == 2 and b"invalid container identifier" in bad_name.stderr
+    not_found = cli("logs", "no-such-container-here")
+    assert not_found.returncode == 1
+    assert not_found.stderr == b"nkdocker: No such container: no-such-container-here\n"
+    down = cli("-H", "unix:///nonexistent.sock", "ps")
+    assert down.returncode == 1 and b"cannot talk to the daemon" in down.stderr
+
+
+def test_detached_logs_follow_and_exec(
+    cli: Any, popen: Any, name: Any, cleanup: Any, docker: nk.Docker
+) -> None:
+    container = cleanup(name("logs"))
+    script = "echo one; while [ ! -f /tmp/go ]; do sleep 0.05; done; echo two >&2"
+    started = cli("run", "-d", "--name", container, "busybox:latest", "sh", "-c", script)
+    assert started.returncode == 0 and len(started.stdout.strip()) == 64
+    follow = popen("logs", "-f", container)
+    _read_until(follow, b"one\n")
+    # exec: stdin half-closed at EOF, the process's exit code
+    echoed = cli("exec", "-i", container, "cat", input=b"abc")
+    assert echoed.returncode == 0 and echoed.stdout == b"abc"
+    assert cli("exec", container, "sh", "-c", "exit 5").returncode == 5
+    assert cli("exec", container, "touch", "/tmp/go").returncode == 0
+    out, err = follow.communicate(timeout=20)  # the container ends: so does logs -f
+    assert follow.returncode == 0 and out == b"" and err == b"two\n"
+    assert cli("logs", container).stdout == b"one\n"
+    stopped = cli("exec", container, "true")
+    assert stopped.returncode == 1 and b"is not running" in stopped.stderr
+
+
+def test_ctrl_c_exits_130_and_rm_cleans_up(
+    popen: Any, name: Any, cleanup: Any, docker: nk.Docker
+) -> None:
+    container = cleanup(name("intr"))
+    process = popen("run", "--rm", "--name", container, "busybox:latest", "sleep", "30")
+    wait_until(lambda: docker.ps(filters={"name": [container]}).get(10), 20)
+    _interrupt(process)
+    assert docker.ps(all=True, filters={"name": [container]}).get(10) == []
+
+
+# -- -t inside a real pseudo-terminal ---------------------------------------------------
+
+
+def _spawn(daemon: sandbox.SandboxInfo, *args: str) -> pexpect.spawn:
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "nkdocker_actors", *args],
+        env=_env(daemon),
+        dimensions=(24, 80),
+        timeout=20,
+        logfile=sys.stderr.buffer if os.environ.get("NK_DEBUG_PTY") else None,
+    )
+
+
+def _size_becomes(child: pexpect.spawn, rows: int, cols: int) -> None:
+    """Ask the remote TTY its size until it is rows x cols (a resize is asynchronous)."""
+    deadline = time.monotonic() + 10
+    while True:
+        child.sendline("stty size")
+        if child.expect([f"{rows} {cols}", r"\d+ \d+"]) == 0:
+            return
+        assert time.monotonic() < deadline, "the remote TTY was not resized"
+
+
+def test_run_tty_in_a_pty(
+    daemon: sandbox.SandboxInfo, docker: nk.Docker, name: Any, cleanup: Any
+) -> None:
+    container = cleanup(name("tty"))
+    child = _spawn(daemon, "run", "-it", "--rm", "--name", container, "busybox:latest", "sh")
+    child.expect("# ")
+    _size_becomes(child, 24, 80)
+    child.setwinsize(30, 100)  # SIGWINCH: the container's TTY follows
+    _size_becomes(child, 30, 100)
+    child.sendline("sleep 100")
+
+    def sleeping() -> bool:
+        processes = docker.top(container).get(10)["Processes"]
+        return any("sleep 100" in " ".join(p) for p in processes)
+
+    wait_until(sleeping, 10)
+    child.sendcontrol("c")  # raw mode: ctrl-C goes to the container, not to us
+    child.expect("# ")
+    child.sendline("exit 3")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 3
+
+
+def test_exec_tty_in_a_pty(cli: Any, daemon: sandbox.SandboxInfo, name: Any, cleanup: Any) -> None:
+    container = cleanup(name("etty"))
+    assert cli("run", "-d", "--name", container, "busybox:latest", "sleep", "60").returncode == 0
+    child = _spawn(daemon, "exec", "-it", container, "sh")
+    child.expect("# ")
+    child.setwinsize(33, 111)
+    _size_becomes(child, 33, 111)
+    child.sendline("exit 4")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 4
+
+
+# -- events, stats, monitor -----------------------------------------------------------
+
+
+def test_events(cli: Any, popen: Any, name: Any, cleanup: Any, docker: nk.Docker) -> None:
+    container = cleanup(name("ev"))
+    since = f"{time.time() - 1:.3f}"
+    events = popen("events", "--json", "--since", since, "--filter", f"container={container}")
+    docker.create("busybox:latest", name=container, cmds=["true"]).get(30)
+    docker.start(container).get(30)
+    seen = _read_until(events, b'"die"')
+    actions = [json.loads(line)["Action"] for line in seen.decode().splitlines()]
+    assert actions[:2] == ["create", "start"]
+    _interrupt(events)  # until interrupted
+    bounded = cli("events", "--since", since, "--until", f"{time.time():.3f}")
+    assert bounded.returncode == 0
+    assert f"container start {docker.inspect(container).get(10)['Id']}" in bounded.stdout.decode()
+
+
+def test_stats_and_monitor_once(
+    cli: Any, daemon: sandbox.SandboxInfo, name: Any, cleanup: Any
+) -> None:
+    container = cleanup(name("mon"))
+    assert cli("run", "-d", "--name", container, "busybox:latest", "sleep", "60").returncode == 0
+    stats = cli("stats", "--no-stream", container).stdout.decode()
+    assert stats.split()[:3] == ["NAME", "CONTAINER", "ID"]
+    assert container in stats and "%" in stats
+    hosts = ["-H", f"a={daemon.unix_url}", "-H", f"b={daemon.tcp_url}"]
+    rows = json.loads(cli(*hosts, "monitor", "--once", "--json").stdout)
+    mine = [row for row in rows if row["name"] == container]
+    assert sorted(row["host"] for row in mine) == ["a", "b"]
+    assert all(row["cpu_percent"] is not None and row["mem_usage"] > 0 for row in mine)
+
+
+def test_monitor_follows_events(
+    popen: Any, daemon: sandbox.SandboxInfo, name: Any, cleanup: Any, docker: nk.Docker
+) -> None:
+    container = cleanup(name("live"))
+    hosts = ["-H", f"a={daemon.unix_url}", "-H", f"b={daemon.tcp_url}"]
+    monitor = popen(*hosts, "monitor", "--interval", "0.2")
+    _read_until(monitor, b"HOST")  # the first table is out: the event streams are live
+    docker.create("busybox:latest", name=container, cmds=["sleep", "60"]).get(30)
+    docker.start(container).get(30)
+    seen = _read_until(monitor, f"b      {container}".encode())  # on both daemons
+    assert f"a      {container}".encode() in seen
+    docker.rm(container, force=True).get(30)
+
+    def gone() -> bool:  # a table without the container
+        tables = _read_until(monitor, b"\n\n").decode().split("\n\n")
+        return any(t.startswith("HOST") and container not in t for t in tables[:-1])
+
+    wait_until(gone, 20)
+    _interrupt(monitor)
+
+
+# -- pull, push, build ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def registry(daemon: sandbox.SandboxInfo) -> sandbox.RegistryInfo:
+    """The sandbox's private registry."""
+    return sandbox.registry_up(daemon.name)
+
+
+def test_push_and_pull_with_progress(
+    cli: Any, daemon: sandbox.SandboxInfo, registry: sandbox.RegistryInfo, docker: nk.Docker
+) -> None:
+    image = f"{registry.host}/nkcli"
+    docker.tag("busybox:latest", image, tag="v1").get(10)
+    auth = ["--username", registry.user, "--password", registry.password]
+    refused = cli("push", f"{image}:v1")
+    assert refused.returncode == 1 and b"auth" in refused.stderr
+    pushed = cli("push", *auth, f"{image}:v1")
+    assert pushed.returncode == 0, pushed.stderr
+    lines = pushed.stdout.decode().splitlines()
+    layer = re.compile(r"[0-9a-f]{12}: (Pushed|Layer already exists|Mounted from .+)")
+    assert any(layer.fullmatch(line) for line in lines), lines
+    assert len(lines) == len(set(lines))  # one line per layer and status, no progress ticks
+    docker.rmi(f"{image}:v1").get(30)
+    pulled = cli("pull", *auth, f"{image}:v1")
+    assert pulled.returncode == 0 and b"Downloaded newer image" in pulled.stdout
+    missing = cli("pull", *auth, f"{image}:nope")
+    assert missing.returncode == 1 and b"not found" in missing.stderr
+    # on a terminal, layer lines are redrawn in place
+    child = _spawn(daemon, "push", *auth, f"{image}:v1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0 and b"\x1b[" in child.before
+
+
+def test_build(cli: Any, tmp_path: Path, docker: nk.Docker, name: Any) -> None:
+    tag = name("nkbuild") + ":1"
+    (tmp_path / "Dockerfile").write_text(
+        'FROM busybox:latest\nARG MSG=none\nRUN echo "built $MSG" > /msg\nCMD ["cat", "/msg"]\n'
+    )
+    (tmp_path / "Dockerfile.bad").write_text("FROM busybox:latest\nRUN exit 3\n")
+    try:
+        built = cli("build", "-t", tag, "--build-arg", "MSG=yes", str(tmp_path))
+        assert built.returncode == 0, built.stderr
+        assert b"Step 3/4" in built.stdout and b"Successfully tagged" in built.stdout
+        assert cli("run", "--rm", tag).stdout == b"built yes\n"
+        failed = cli("build", "--force-rm", "-f", "Dockerfile.bad", str(tmp_path))
+        assert failed.returncode == 1 and b"returned a non-zero code: 3" in failed.stderr
+    finally:
+        with contextlib.suppress(nk.NotFound):
+            docker.rmi(tag, force=True).get(30)
