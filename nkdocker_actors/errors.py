@@ -7,6 +7,7 @@ __all__ = [
     "Conflict",
     "ConnectionFailed",
     "DockerError",
+    "Forbidden",
     "InvalidOption",
     "NkDockerError",
     "NotFound",
@@ -47,6 +48,10 @@ class Unauthorized(DockerError):
     """401: registry credentials were refused."""
 
 
+class Forbidden(DockerError):
+    """403: the operation is not allowed in the object's state (e.g. a network in use)."""
+
+
 class NotFound(DockerError):
     """404: no such container, image, exec, network or volume."""
 
@@ -79,6 +84,7 @@ _BY_STATUS: dict[int, type[DockerError]] = {
     304: NotModified,
     400: BadParameter,
     401: Unauthorized,
+    403: Forbidden,
     404: NotFound,
     406: NotRunning,
     409: Conflict,

@@ -32,11 +32,13 @@ __all__ = [
     "CONFIG_OPTIONS",
     "CREATE_OPTIONS",
     "QUERY_OPTIONS",
+    "UPDATE_OPTIONS",
     "ApiVersion",
     "config_body",
     "create_body",
     "parse_bytes",
     "parse_duration_ns",
+    "update_body",
 ]
 
 ApiVersion: TypeAlias = tuple[int, int]
@@ -1188,6 +1190,16 @@ def _build(opts: Mapping[str, Any], api: ApiVersion, commit: bool) -> _Build:
     return b
 
 
+UPDATE_OPTIONS: frozenset[str] = frozenset(
+    {"cpu_period", "cpu_quota", "cpu_set", "cpu_set_cpus", "cpu_shares", "cpus", "memory"}
+    | {"memory_swap", "pids_limit", "restart"}
+)
+"""The create options POST /containers/{id}/update takes: resources and the restart policy."""
+
+# Update (API 1.22) learnt these later than create did.
+_UPDATE_SINCE: dict[str, ApiVersion] = {"restart": (1, 23), "cpus": (1, 28), "pids_limit": (1, 40)}
+
+
 def create_body(image: str, opts: Mapping[str, Any], api: ApiVersion) -> dict[str, Any]:
     """The JSON body of POST /containers/create for `image` with create options `opts`.
 
@@ -1205,6 +1217,27 @@ def create_body(image: str, opts: Mapping[str, Any], api: ApiVersion) -> dict[st
     if b.endpoints:
         body["NetworkingConfig"] = {"EndpointsConfig": b.endpoints}
     return body
+
+
+def update_body(opts: Mapping[str, Any], api: ApiVersion) -> dict[str, Any]:
+    """The body of POST /containers/{id}/update from UPDATE_OPTIONS (the HostConfig
+    fields they set), checked as for create; at least one option is needed."""
+    if not isinstance(opts, Mapping):
+        raise InvalidOption(f"update options must be a mapping, not {_show(opts)}")
+    for name in opts:
+        if name not in UPDATE_OPTIONS:
+            raise InvalidOption(
+                f"update option {_show(name)}: not one of {', '.join(sorted(UPDATE_OPTIONS))}"
+            )
+        since = _UPDATE_SINCE.get(name)
+        if since is not None and api < since:
+            raise InvalidOption(
+                f"update option {name!r} needs API {_vsn(since)} or newer "
+                f"(the daemon speaks {_vsn(api)})"
+            )
+    if not opts:
+        raise InvalidOption("update: nothing to change (give one of UPDATE_OPTIONS)")
+    return _build(opts, api, commit=False).host
 
 
 def config_body(opts: Mapping[str, Any], api: ApiVersion) -> dict[str, Any]:

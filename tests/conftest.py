@@ -98,7 +98,7 @@ def cleanup(daemon: sandbox.SandboxInfo) -> Iterator[Callable[[str], str]]:
         with nk.connect(daemon.unix_url) as connection:
             for container in names:
                 with contextlib.suppress(nk.NotFound):
-                    connection.rm(container, force=True).get(30)
+                    connection.rm(container, force=True, v=True).get(30)
 
 
 def open_fds() -> int:

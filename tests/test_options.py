@@ -17,11 +17,13 @@ from nkdocker_actors.options import (
     CONFIG_OPTIONS,
     CREATE_OPTIONS,
     QUERY_OPTIONS,
+    UPDATE_OPTIONS,
     ApiVersion,
     config_body,
     create_body,
     parse_bytes,
     parse_duration_ns,
+    update_body,
 )
 
 V17: ApiVersion = (1, 17)
@@ -1216,6 +1218,49 @@ def test_option_sets() -> None:
     assert not CONFIG_OPTIONS & QUERY_OPTIONS
     assert {"cmds", "env", "labels", "volumes", "healthcheck"} <= CONFIG_OPTIONS
     assert not {"memory", "publish", "net", "mounts"} & CONFIG_OPTIONS
+
+
+def test_update_body() -> None:
+    opts = {
+        "memory": "64m",
+        "memory_swap": -1,
+        "cpu_shares": 512,
+        "cpus": 1.5,
+        "cpu_set": "0-1",
+        "pids_limit": 100,
+        "restart": ("on-failure", 2),
+    }
+    assert update_body(opts, V41) == {
+        "Memory": 64 * 1024**2,
+        "MemorySwap": -1,
+        "CpuShares": 512,
+        "NanoCpus": 1_500_000_000,
+        "CpusetCpus": "0-1",
+        "PidsLimit": 100,
+        "RestartPolicy": {"Name": "on-failure", "MaximumRetryCount": 2},
+    }
+    assert update_body({"cpu_period": 100000, "cpu_quota": 50000}, (1, 22)) == {
+        "CpuPeriod": 100000,
+        "CpuQuota": 50000,
+    }
+    assert UPDATE_OPTIONS <= CREATE_OPTIONS
+
+
+@pytest.mark.parametrize(
+    ("opts", "api", "message"),
+    [
+        ({}, V41, "nothing to change"),
+        ({"tty": True}, V41, "not one of"),
+        ({"memory": "lots"}, V41, "bad value 'lots'"),
+        ({"restart": "always"}, (1, 22), "needs API 1.23"),
+        ({"cpus": 1}, (1, 27), "needs API 1.28"),
+        ({"pids_limit": 10}, (1, 39), "needs API 1.40"),
+        ({"cpus": 1, "cpu_quota": 50000}, V41, "cannot be combined"),
+    ],
+)
+def test_update_body_refuses(opts: dict[str, Any], api: ApiVersion, message: str) -> None:
+    with pytest.raises(InvalidOption, match=message):
+        update_body(opts, api)
 
 
 # ----------------------------------------------------------------------------- units

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..errors import InvalidOption
 from ..http11 import ResponseHead
-from ..options import CREATE_OPTIONS, create_body
+from ..options import CREATE_OPTIONS, UPDATE_OPTIONS, create_body, update_body
 from .spec import (
     ApiVersion,
     Body,
     Command,
     Context,
     as_data,
+    bytes_reply,
+    choice,
+    count,
     filters,
     flag,
     ident,
     in_body,
     in_path,
     in_query,
-    integer,
-    json_value,
+    list_reply,
     local,
     local_file,
     none_reply,
@@ -32,6 +37,7 @@ from .spec import (
 )
 
 _C = {"container": in_path("container")}
+_FILE = local(local_file)
 
 
 def _create_body(values: Mapping[str, Any], api: ApiVersion) -> tuple[Body, str]:
@@ -40,17 +46,45 @@ def _create_body(values: Mapping[str, Any], api: ApiVersion) -> tuple[Body, str]
     return json.dumps(body).encode(), "application/json"
 
 
+def _update_body(values: Mapping[str, Any], api: ApiVersion) -> tuple[Body, str]:
+    return json.dumps(update_body(values, api)).encode(), "application/json"
+
+
 def _copy_body(values: Mapping[str, Any], api: ApiVersion) -> tuple[Body, str]:
-    return json.dumps({"Resource": values["path"]}).encode(), "application/json"
+    return json.dumps({"Resource": text("path", values["path"])}).encode(), "application/json"
+
+
+def _port_key(name: str, value: Any) -> str:
+    """A private port as NetworkSettings.Ports keys it: 80 -> "80/tcp", "53/udp" as is."""
+    key = value
+    if (isinstance(value, int) and not isinstance(value, bool)) or str(value).isdigit():
+        key = f"{value}/tcp"
+    if not isinstance(key, str) or not re.fullmatch(r"[1-9][0-9]{0,4}/(?:tcp|udp|sctp)", key):
+        raise InvalidOption(f"option {name!r}: bad value {value!r} (expected 80 or '80/udp')")
+    return key
 
 
 def _ports_reply(head: ResponseHead, body: bytes, ctx: Context) -> Any:
-    settings = json.loads(body).get("NetworkSettings") or {}
-    return settings.get("Ports") or {}
+    ports = (json.loads(body).get("NetworkSettings") or {}).get("Ports") or {}
+    if "private_port" in ctx.values:
+        return ports.get(ctx.values["private_port"])
+    return ports
 
 
-def _wait_reply(head: ResponseHead, body: bytes, ctx: Context) -> Any:
-    return json.loads(body)
+def _stat_reply(head: ResponseHead, body: bytes, ctx: Context) -> Any:
+    return json.loads(base64.b64decode(head.headers.get("x-docker-container-path-stat", "")))
+
+
+def _ps_filters(values: dict[str, Any]) -> None:
+    """NkDOCKER's `before` / `since` become filters: dockerd 20.10 ignores them as query
+    parameters (at every API version) but honours the filters."""
+    for key in ("before", "since"):
+        existing = values.get("filters", {})
+        if key not in values or not isinstance(existing, Mapping):
+            continue  # (bad filters: their encoder refuses them)
+        given = existing.get(key, [])
+        given = list(given) if isinstance(given, list | tuple) else [given]
+        values["filters"] = {**existing, key: [*given, ident("container")(key, values.pop(key))]}
 
 
 _LOG_FIELDS = {
@@ -58,11 +92,14 @@ _LOG_FIELDS = {
     "follow": in_query("follow", flag),
     "stdout": in_query("stdout", flag),
     "stderr": in_query("stderr", flag),
-    "since": in_query("since", timestamp),
-    "until": in_query("until", timestamp),
+    "since": in_query("since", timestamp, since=(1, 19)),
+    "until": in_query("until", timestamp, since=(1, 35)),
     "timestamps": in_query("timestamps", flag),
-    "tail": in_query("tail", lambda n, v: "all" if v == "all" else str(integer(n, v))),
+    "tail": in_query("tail", lambda n, v: "all" if v == "all" else count(n, v)),
 }
+_STOP_FIELDS = {**_C, "t": in_query("t", count)}
+_ARCHIVE_PATH = in_query("path", text)
+_ARCHIVE = (1, 20)
 
 COMMANDS = (
     Command(
@@ -72,12 +109,14 @@ COMMANDS = (
         "List containers (running ones unless all=True).",
         fields={
             "all": in_query("all", flag),
-            "limit": in_query("limit", lambda n, v: str(integer(n, v))),
+            "limit": in_query("limit", count),
             "size": in_query("size", flag),
-            "before": in_query("before", ident("container")),
-            "since": in_query("since", ident("container")),
+            "before": local(ident("container")),
+            "since": local(ident("container")),
             "filters": in_query("filters", filters),
         },
+        prepare=_ps_filters,
+        reply=list_reply,
     ),
     Command(
         "create",
@@ -88,7 +127,7 @@ COMMANDS = (
         fields={
             "image": in_body("Image", ident("image")),
             "name": in_query("name", ident("container")),
-            "platform": in_query("platform", text),
+            "platform": in_query("platform", text, since=(1, 41)),
         },
         body=_create_body,
         body_options=CREATE_OPTIONS,
@@ -100,7 +139,7 @@ COMMANDS = (
         "/containers/{container}/json",
         "Low-level information.",
         params=("container",),
-        fields={**_C, "size": in_query("size", flag)},
+        fields={**_C, "size": in_query("size", flag, since=(1, 21))},
     ),
     Command(
         "top",
@@ -108,6 +147,7 @@ COMMANDS = (
         "/containers/{container}/top",
         "Processes running inside.",
         params=("container",),
+        optional=("ps_args",),
         fields={**_C, "ps_args": in_query("ps_args", text)},
     ),
     Command(
@@ -128,17 +168,20 @@ COMMANDS = (
         "diff",
         "GET",
         "/containers/{container}/changes",
-        "Filesystem changes.",
+        "Filesystem changes: [{'Path', 'Kind'}] (Kind 0 modified, 1 added, 2 deleted).",
         params=("container",),
         fields=_C,
+        reply=list_reply,
     ),
     Command(
         "export",
         "GET",
         "/containers/{container}/export",
-        "Export the filesystem as a tar, written to `file` (a path or a binary file).",
-        params=("container", "file"),
-        fields={**_C, "file": local(local_file)},
+        "The filesystem as a tar: written to `file` (a path or a binary file), else bytes.",
+        params=("container",),
+        optional=("file",),
+        fields={**_C, "file": _FILE},
+        reply=bytes_reply,
         mode="exclusive",
         to_file="file",
         timeout=None,
@@ -149,7 +192,12 @@ COMMANDS = (
         "/containers/{container}/stats",
         "Resource usage: one sample, or with a subscriber a stream of samples as Data.",
         params=("container",),
-        fields={**_C, "stream": in_query("stream", flag), "one_shot": in_query("one-shot", flag)},
+        # `stream` arrived with API 1.19, but dockerd honours it at every version.
+        fields={
+            **_C,
+            "stream": in_query("stream", flag),
+            "one_shot": in_query("one-shot", flag, since=(1, 41)),
+        },
         sync_defaults={"stream": False},
         mode="exclusive",
         stream="json",
@@ -160,22 +208,18 @@ COMMANDS = (
         "resize",
         "POST",
         "/containers/{container}/resize",
-        "Resize the TTY.",
+        "Resize the TTY to w columns and h rows.",
         params=("container", "w", "h"),
-        fields={
-            **_C,
-            "w": in_query("w", lambda n, v: str(integer(n, v))),
-            "h": in_query("h", lambda n, v: str(integer(n, v))),
-        },
+        fields={**_C, "w": in_query("w", count), "h": in_query("h", count)},
         reply=none_reply,
     ),
     Command(
         "start",
         "POST",
         "/containers/{container}/start",
-        "Start a container.",
+        "Start a container (NotModified if it runs already).",
         params=("container",),
-        fields={**_C, "detach_keys": in_query("detachKeys", text)},
+        fields={**_C, "detach_keys": in_query("detachKeys", text, since=(1, 25))},
         reply=none_reply,
         mode="exclusive",
     ),
@@ -183,9 +227,10 @@ COMMANDS = (
         "stop",
         "POST",
         "/containers/{container}/stop",
-        "Stop, killing after t seconds.",
+        "Stop, killing after t seconds (NotModified if it is stopped already).",
         params=("container",),
-        fields={**_C, "t": in_query("t", lambda n, v: str(integer(n, v)))},
+        optional=("t",),
+        fields=_STOP_FIELDS,
         reply=none_reply,
         mode="exclusive",
         timeout=None,
@@ -194,9 +239,10 @@ COMMANDS = (
         "restart",
         "POST",
         "/containers/{container}/restart",
-        "Restart, killing after t s.",
+        "Restart, killing after t seconds.",
         params=("container",),
-        fields={**_C, "t": in_query("t", lambda n, v: str(integer(n, v)))},
+        optional=("t",),
+        fields=_STOP_FIELDS,
         reply=none_reply,
         mode="exclusive",
         timeout=None,
@@ -207,6 +253,7 @@ COMMANDS = (
         "/containers/{container}/kill",
         "Send a signal (SIGKILL by default).",
         params=("container",),
+        optional=("signal",),
         fields={**_C, "signal": in_query("signal", signal)},
         reply=none_reply,
         mode="exclusive",
@@ -215,17 +262,21 @@ COMMANDS = (
         "update",
         "POST",
         "/containers/{container}/update",
-        "Change resources or restart policy: a dict as the API's Update body.",
-        params=("container", "resources"),
-        fields={**_C, "resources": as_data(lambda n, v: json.dumps(json_value(n, v)).encode())},
-        headers=(("Content-Type", "application/json"),),
+        "Change resources or the restart policy, given as create options: "
+        + ", ".join(sorted(UPDATE_OPTIONS))
+        + ". Returns {'Warnings'}.",
+        params=("container",),
+        fields=_C,
+        body=_update_body,
+        body_options=UPDATE_OPTIONS,
+        mode="exclusive",
         since_api=(1, 22),
     ),
     Command(
         "rename",
         "POST",
         "/containers/{container}/rename",
-        "Rename a container.",
+        "Rename a container (Conflict if the name is taken).",
         params=("container", "name"),
         fields={**_C, "name": in_query("name", ident("container"))},
         reply=none_reply,
@@ -262,7 +313,7 @@ COMMANDS = (
             "stdin": in_query("stdin", flag),
             "stdout": in_query("stdout", flag),
             "stderr": in_query("stderr", flag),
-            "detach_keys": in_query("detachKeys", text),
+            "detach_keys": in_query("detachKeys", text, since=(1, 25)),
         },
         reply=output_reply,
         needs_tty=True,
@@ -277,8 +328,12 @@ COMMANDS = (
         "/containers/{container}/wait",
         "Block until the container stops: {'StatusCode': ...}.",
         params=("container",),
-        fields={**_C, "condition": in_query("condition", text)},
-        reply=_wait_reply,
+        fields={
+            **_C,
+            "condition": in_query(
+                "condition", choice("not-running", "next-exit", "removed"), since=(1, 30)
+            ),
+        },
         mode="exclusive",
         timeout=None,
     ),
@@ -286,7 +341,7 @@ COMMANDS = (
         "rm",
         "DELETE",
         "/containers/{container}",
-        "Remove a container.",
+        "Remove a container (Conflict if it runs, unless force=True); v removes its volumes.",
         params=("container",),
         fields={
             **_C,
@@ -301,66 +356,90 @@ COMMANDS = (
         "cp",
         "POST",
         "/containers/{container}/copy",
-        "Copy a path out of the container as a tar, written to `file`.",
-        params=("container", "path", "file"),
-        fields={**_C, "path": in_body("Resource", text), "file": local(local_file)},
+        "Copy a path out of the container as a tar: written to `file`, else bytes.",
+        params=("container", "path"),
+        optional=("file",),
+        fields={**_C, "file": _FILE},
         body=_copy_body,
+        body_options=frozenset({"path"}),
+        reply=bytes_reply,
         mode="exclusive",
         to_file="file",
-        until_api=(1, 24),
+        timeout=None,
+        until_api=_ARCHIVE,
     ),
     Command(
         "cp",
         "GET",
         "/containers/{container}/archive",
-        "Copy a path out of the container as a tar, written to `file`.",
-        params=("container", "path", "file"),
-        fields={**_C, "path": in_query("path", text), "file": local(local_file)},
+        "Copy a path out of the container as a tar: written to `file`, else bytes.",
+        params=("container", "path"),
+        optional=("file",),
+        fields={**_C, "path": _ARCHIVE_PATH, "file": _FILE},
+        reply=bytes_reply,
         mode="exclusive",
         to_file="file",
-        since_api=(1, 20),
+        timeout=None,
+        since_api=_ARCHIVE,
     ),
     Command(
         "get_archive",
         "GET",
         "/containers/{container}/archive",
-        "A tar of a path in the container: bytes, or written to `file` if given.",
+        "A tar of a path in the container: written to `file`, else bytes.",
         params=("container", "path"),
-        fields={**_C, "path": in_query("path", text), "file": local(local_file)},
+        optional=("file",),
+        fields={**_C, "path": _ARCHIVE_PATH, "file": _FILE},
+        reply=bytes_reply,
         mode="exclusive",
         to_file="file",
-        since_api=(1, 20),
+        timeout=None,
+        since_api=_ARCHIVE,
+    ),
+    Command(
+        "archive_stat",
+        "HEAD",
+        "/containers/{container}/archive",
+        "Stat a path in the container: {'name', 'size', 'mode', 'mtime', 'linkTarget'}.",
+        params=("container", "path"),
+        fields={**_C, "path": _ARCHIVE_PATH},
+        reply=_stat_reply,
+        since_api=_ARCHIVE,
     ),
     Command(
         "put_archive",
         "PUT",
         "/containers/{container}/archive",
-        "Extract a tar (bytes, iterable or file) into a directory of the container.",
+        "Extract a tar (bytes, iterable or binary file) into a directory of the container.",
         params=("container", "path", "data"),
         fields={
             **_C,
-            "path": in_query("path", text),
+            "path": _ARCHIVE_PATH,
             "data": as_data(),
             "no_overwrite_dir_non_dir": in_query("noOverwriteDirNonDir", flag),
+            "copy_uid_gid": in_query("copyUIDGID", flag, since=(1, 30)),
         },
         reply=none_reply,
         mode="exclusive",
-        since_api=(1, 20),
+        timeout=None,
+        since_api=_ARCHIVE,
     ),
     Command(
         "port",
         "GET",
         "/containers/{container}/json",
-        "Published ports: {'80/tcp': [{'HostIp', 'HostPort'}], ...}.",
+        "Published ports: {'80/tcp': [{'HostIp', 'HostPort'}], ...}; given a private_port "
+        "(80, '80/udp'), that port's bindings (None if it is not published).",
         params=("container",),
-        fields=_C,
+        optional=("private_port",),
+        fields={**_C, "private_port": local(_port_key)},
         reply=_ports_reply,
     ),
     Command(
         "container_prune",
         "POST",
         "/containers/prune",
-        "Remove stopped containers.",
+        "Remove stopped containers: {'ContainersDeleted', 'SpaceReclaimed'}.",
         fields={"filters": in_query("filters", filters)},
         mode="exclusive",
         since_api=(1, 25),

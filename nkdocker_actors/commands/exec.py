@@ -10,10 +10,10 @@ from .spec import (
     Command,
     Context,
     boolean,
+    count,
     in_body,
     in_path,
     in_query,
-    integer,
     mapping_of_strings,
     none_reply,
     output_reply,
@@ -24,6 +24,10 @@ from .spec import (
 
 def _id_reply(head: ResponseHead, body: bytes, ctx: Context) -> Any:
     return json.loads(body)["Id"]
+
+
+def _start_reply(head: ResponseHead, body: bytes, ctx: Context) -> Any:
+    return None if ctx.values.get("detach") else output_reply(head, body, ctx)
 
 
 def _env(name: str, value: Any) -> list[str]:
@@ -46,11 +50,11 @@ COMMANDS = (
             "stdout": in_body("AttachStdout", boolean),
             "stderr": in_body("AttachStderr", boolean),
             "tty": in_body("Tty", boolean),
-            "env": in_body("Env", _env),
-            "workdir": in_body("WorkingDir", text),
+            "env": in_body("Env", _env, since=(1, 25)),
+            "workdir": in_body("WorkingDir", text, since=(1, 35)),
             "user": in_body("User", text),
             "privileged": in_body("Privileged", boolean),
-            "detach_keys": in_body("DetachKeys", text),
+            "detach_keys": in_body("DetachKeys", text, since=(1, 25)),
         },
         defaults={"stdout": True, "stderr": True},
         reply=_id_reply,
@@ -60,8 +64,9 @@ COMMANDS = (
         "exec_start",
         "POST",
         "/exec/{exec_id}/start",
-        "Start an exec: detach=True returns at once; otherwise its output (a list of Output), "
-        "or with a subscriber a bidirectional stream (attach_send, close_stdin).",
+        "Start an exec: detach=True returns None at once; otherwise its output (a list of "
+        "Output; give tty=True if it was created with a TTY), or with a subscriber a "
+        "bidirectional stream (attach_send, close_stdin).",
         params=("exec_id",),
         fields={
             "exec_id": in_path("exec"),
@@ -69,7 +74,7 @@ COMMANDS = (
             "tty": in_body("Tty", boolean),
         },
         defaults={"detach": False, "tty": False},
-        reply=output_reply,
+        reply=_start_reply,
         mode="exclusive",
         stream="hijack",
         timeout=None,
@@ -90,8 +95,8 @@ COMMANDS = (
         params=("exec_id", "w", "h"),
         fields={
             "exec_id": in_path("exec"),
-            "w": in_query("w", lambda n, v: str(integer(n, v))),
-            "h": in_query("h", lambda n, v: str(integer(n, v))),
+            "w": in_query("w", count),
+            "h": in_query("h", count),
         },
         reply=none_reply,
     ),

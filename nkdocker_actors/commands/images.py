@@ -1,121 +1,209 @@
 """Image commands: list, build, pull/import, inspect, history, push, tag, commit, remove,
-search, save and load."""
+search, save, load and prune."""
 
 from __future__ import annotations
 
 import base64
-import fnmatch
 import io
 import json
 import os
+import re
 import tarfile
 from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InvalidOption
-from ..options import config_body
+from ..options import CONFIG_OPTIONS, config_body, parse_bytes
 from .spec import (
     ApiVersion,
     Body,
     Command,
     as_data,
+    bytes_reply,
+    count,
+    credentials,
     filters,
     flag,
     ident,
+    idents,
     in_header,
     in_path,
     in_query,
-    integer,
     json_stream_reply,
-    json_value,
+    json_text,
+    list_reply,
     local,
     local_file,
     mapping_of_strings,
+    none_reply,
     registry_auth,
     strings,
     text,
 )
 
 _I = {"image": in_path("image")}
+_FILE = local(local_file)
 _NO_AUTH = base64.urlsafe_b64encode(b"{}").decode()
+_AUTH = in_header("X-Registry-Auth", registry_auth)
+
+# -- build contexts -------------------------------------------------------------------
 
 
-def _dockerignore(root: str) -> list[tuple[bool, str]]:
+class _Pattern:
+    """One .dockerignore line, matched as dockerd's pattern matcher does."""
+
+    def __init__(self, line: str) -> None:
+        self.negated = line.startswith("!")
+        cleaned = os.path.normpath(line[1:] if self.negated else line).replace(os.sep, "/")
+        cleaned = cleaned.lstrip("/") or "."
+        self.depth = len(cleaned.split("/"))
+        self.regex = re.compile(_translate(cleaned))
+
+    def matches(self, path: str) -> bool:
+        """Whether `path` or, at this pattern's depth, one of its parent directories matches."""
+        if self.regex.fullmatch(path):
+            return True
+        parents = path.split("/")[:-1]
+        return (
+            bool(parents)
+            and self.depth <= len(parents)
+            and bool(self.regex.fullmatch("/".join(parents[: self.depth])))
+        )
+
+
+def _translate(pattern: str) -> str:
+    """A Go filepath.Match pattern with `**` (any number of directories) as a regex."""
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        i += 1
+        if ch == "*" and pattern[i : i + 1] == "*":
+            i += 1
+            if pattern[i : i + 1] == "/":
+                i += 1
+            out.append(".*" if i == len(pattern) else "(?:.*/)?")
+        elif ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "\\" and i < len(pattern):
+            out.append(re.escape(pattern[i]))
+            i += 1
+        elif ch == "[":
+            end = pattern.find("]", i + 1)
+            if end < 0:
+                raise InvalidOption(f".dockerignore: unterminated [ in {pattern!r}")
+            body = pattern[i:end]
+            out.append("[" + ("^" + body[1:] if body.startswith("^") else body) + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+def _dockerignore(root: str) -> list[_Pattern]:
     path = os.path.join(root, ".dockerignore")
     if not os.path.isfile(path):
         return []
-    rules = []
     with open(path, encoding="utf-8") as lines:
-        for line in lines:
-            pattern = line.strip()
-            if not pattern or pattern.startswith("#"):
-                continue
-            negate = pattern.startswith("!")
-            pattern = os.path.normpath(pattern.lstrip("!").strip()).lstrip("/")
-            rules.append((negate, pattern))
-    return rules
+        stripped = (line.strip() for line in lines)
+        return [_Pattern(line) for line in stripped if line and not line.startswith("#")]
 
 
-def _ignored(relative: str, rules: list[tuple[bool, str]]) -> bool:
+def _ignored(relative: str, patterns: list[_Pattern]) -> bool:
     ignored = False
-    for negate, pattern in rules:
-        parts = relative.split("/")
-        # A pattern matching a parent directory excludes everything under it.
-        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-        if any(fnmatch.fnmatchcase(p, pattern) or _double_star(p, pattern) for p in prefixes):
-            ignored = not negate
+    for pattern in patterns:
+        # An exclusion only matters while not ignored, an exception ("!") only while ignored.
+        if pattern.negated == ignored and pattern.matches(relative):
+            ignored = not pattern.negated
     return ignored
 
 
-def _double_star(path: str, pattern: str) -> bool:
-    return "**" in pattern and fnmatch.fnmatchcase(
-        path, pattern.replace("**/", "*").replace("**", "*")
-    )
+def _directory_tar(root: str) -> bytes:
+    patterns = _dockerignore(root)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for directory, dirs, files in os.walk(root):
+            dirs.sort()
+            for entry in [*dirs, *sorted(files)]:
+                full = os.path.join(directory, entry)
+                relative = os.path.relpath(full, root).replace(os.sep, "/")
+                # dockerd needs these two even when .dockerignore lists them (as the CLI does).
+                keep = relative in ("Dockerfile", ".dockerignore")
+                if keep or not _ignored(relative, patterns):
+                    tar.add(full, arcname=relative, recursive=False)
+    return buffer.getvalue()
+
+
+def _mapping_tar(name: str, value: Mapping[Any, Any]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for path, content in value.items():
+            if not isinstance(path, str) or not isinstance(content, bytes | str):
+                raise InvalidOption(f"option {name!r}: a mapping must be path -> bytes")
+            parts = path.strip("/").split("/")
+            if not path.strip("/") or any(p in ("", ".", "..") for p in parts):
+                raise InvalidOption(f"option {name!r}: bad path {path!r} in the context")
+            blob = content.encode() if isinstance(content, str) else content
+            info = tarfile.TarInfo("/".join(parts))
+            info.size = len(blob)
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(blob))
+    return buffer.getvalue()
 
 
 def build_context(name: str, value: Any) -> Body:
-    """A build context: tar bytes, a directory (honouring .dockerignore), or {path: bytes}."""
+    """A build context: tar bytes or a binary file, a directory (honouring its
+    .dockerignore), or a mapping of path to bytes (or text)."""
     if isinstance(value, bytes | bytearray) or hasattr(value, "read"):
         return value  # type: ignore[no-any-return]
-    buffer = io.BytesIO()
     if isinstance(value, Mapping):
-        with tarfile.open(fileobj=buffer, mode="w") as tar:
-            for path, content in value.items():
-                if not isinstance(path, str) or not isinstance(content, bytes | str):
-                    raise InvalidOption(f"option {name!r}: a mapping must be path -> bytes")
-                blob = content.encode() if isinstance(content, str) else content
-                info = tarfile.TarInfo(path.lstrip("/"))
-                info.size = len(blob)
-                info.mode = 0o644
-                tar.addfile(info, io.BytesIO(blob))
-        return buffer.getvalue()
+        return _mapping_tar(name, value)
     if isinstance(value, str | os.PathLike) and os.path.isdir(value):
-        root = os.fspath(value)
-        rules = _dockerignore(root)
-        with tarfile.open(fileobj=buffer, mode="w") as tar:
-            for directory, dirs, files in os.walk(root):
-                dirs.sort()
-                for filename in sorted(files):
-                    full = os.path.join(directory, filename)
-                    relative = os.path.relpath(full, root).replace(os.sep, "/")
-                    keep = relative in ("Dockerfile", ".dockerignore")
-                    if keep or not _ignored(relative, rules):
-                        tar.add(full, arcname=relative, recursive=False)
-        return buffer.getvalue()
+        return _directory_tar(os.fspath(value))
     raise InvalidOption(
         f"option {name!r}: expected tar bytes, a directory path or a mapping of path to bytes"
     )
+
+
+def registry_config(name: str, value: Any) -> str:
+    """X-Registry-Config: credentials for the registries a build pulls from.
+
+    Either one set of credentials (with its "serveraddress") or a mapping of registry
+    to credentials. The value is never echoed: it holds passwords.
+    """
+    if isinstance(value, Mapping) and isinstance(value.get("serveraddress"), str):
+        value = {value["serveraddress"]: value}
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise InvalidOption(f"option {name!r}: expected credentials, or registry -> credentials")
+    config = {registry: credentials(name, creds) for registry, creds in value.items()}
+    return base64.urlsafe_b64encode(json.dumps(config).encode()).decode()
+
+
+def _size(name: str, value: Any) -> str:
+    """Bytes from an int or a size like "512m"."""
+    return str(parse_bytes(name, value))
+
+
+def _swap(name: str, value: Any) -> str:
+    return "-1" if value == -1 and not isinstance(value, bool) else _size(name, value)
+
+
+# -- other bodies and rewrites ------------------------------------------------------------
 
 
 def _commit_body(values: Mapping[str, Any], api: ApiVersion) -> tuple[Body, str]:
     return json.dumps(config_body(dict(values), api)).encode(), "application/json"
 
 
-def _number(name: str, value: Any) -> str:
-    return str(integer(name, value))
+def _with_registry(values: dict[str, Any]) -> None:
+    """NkDOCKER's `registry` option: the registry host the image is pulled from."""
+    registry = values.pop("registry", None)
+    if registry is not None:
+        if "from_image" not in values:
+            raise InvalidOption("create_image: 'registry' needs 'from_image'")
+        values["from_image"] = f"{text('registry', registry).rstrip('/')}/{values['from_image']}"
 
-
-_AUTH = in_header("X-Registry-Auth", registry_auth)
 
 COMMANDS = (
     Command(
@@ -126,43 +214,45 @@ COMMANDS = (
         fields={
             "all": in_query("all", flag),
             "filters": in_query("filters", filters),
+            "filter": in_query("filter", ident("repo"), until=(1, 41)),
             "digests": in_query("digests", flag),
         },
+        reply=list_reply,
     ),
     Command(
         "build",
         "POST",
         "/build",
-        "Build an image from a context (tar bytes, a directory, or {path: bytes}); returns the "
-        "progress lines, or streams them as Data to a subscriber.",
+        "Build an image from a context (tar bytes, a directory honouring .dockerignore, or "
+        "{path: bytes}); returns the progress lines, or streams them as Data to a subscriber. "
+        "`auth` gives credentials (or registry -> credentials) for the images it pulls.",
         params=("tar",),
         fields={
             "tar": as_data(build_context),
             "dockerfile": in_query("dockerfile", text),
-            "t": in_query("t", lambda n, v: [ident("image")(n, x) for x in strings(n, v)]),
+            "t": in_query("t", idents("image")),
+            "extrahosts": in_query("extrahosts", text, since=(1, 28)),
             "remote": in_query("remote", text),
             "q": in_query("q", flag),
             "nocache": in_query("nocache", flag),
+            "cachefrom": in_query("cachefrom", json_text(idents("image")), since=(1, 25)),
             "pull": in_query("pull", flag),
             "rm": in_query("rm", flag),
             "forcerm": in_query("forcerm", flag),
-            "memory": in_query("memory", _number),
-            "memswap": in_query("memswap", lambda n, v: str(v) if v == -1 else _number(n, v)),
-            "cpushares": in_query("cpushares", _number),
+            "memory": in_query("memory", _size),
+            "memswap": in_query("memswap", _swap),
+            "cpushares": in_query("cpushares", count),
             "cpusetcpus": in_query("cpusetcpus", text),
-            "cpuperiod": in_query("cpuperiod", _number),
-            "cpuquota": in_query("cpuquota", _number),
-            "buildargs": in_query("buildargs", lambda n, v: json.dumps(mapping_of_strings(n, v))),
-            "labels": in_query("labels", lambda n, v: json.dumps(mapping_of_strings(n, v))),
-            "target": in_query("target", text),
-            "network_mode": in_query("networkmode", text),
-            "platform": in_query("platform", text),
-            "auth": in_header(
-                "X-Registry-Config",
-                lambda n, v: base64.urlsafe_b64encode(
-                    json.dumps(json_value(n, v)).encode()
-                ).decode(),
-            ),
+            "cpuperiod": in_query("cpuperiod", count, since=(1, 19)),
+            "cpuquota": in_query("cpuquota", count, since=(1, 19)),
+            "buildargs": in_query("buildargs", json_text(mapping_of_strings), since=(1, 21)),
+            "shmsize": in_query("shmsize", _size, since=(1, 22)),
+            "squash": in_query("squash", flag, since=(1, 25)),
+            "labels": in_query("labels", json_text(mapping_of_strings), since=(1, 23)),
+            "network_mode": in_query("networkmode", text, since=(1, 25)),
+            "platform": in_query("platform", text, since=(1, 32)),
+            "target": in_query("target", text, since=(1, 29)),
+            "auth": in_header("X-Registry-Config", registry_config),
         },
         reply=json_stream_reply,
         mode="exclusive",
@@ -170,23 +260,37 @@ COMMANDS = (
         timeout=None,
     ),
     Command(
+        "build_prune",
+        "POST",
+        "/build/prune",
+        "Remove build cache: {'CachesDeleted', 'SpaceReclaimed'}.",
+        fields={
+            "keep_storage": in_query("keep-storage", _size, since=(1, 39)),
+            "all": in_query("all", flag, since=(1, 39)),
+            "filters": in_query("filters", filters, since=(1, 39)),
+        },
+        mode="exclusive",
+        since_api=(1, 31),
+    ),
+    Command(
         "create_image",
         "POST",
         "/images/create",
-        "Pull an image (from_image, tag) or import one (from_src URL, or '-' with data); "
-        "returns the progress lines, or streams them as Data to a subscriber.",
+        "Pull an image (from_image, tag, from `registry` if given) or import one (from_src "
+        "URL, or '-' with data); returns the progress lines, or streams them as Data.",
         fields={
             "from_image": in_query("fromImage", ident("image")),
             "from_src": in_query("fromSrc", text),
             "repo": in_query("repo", ident("repo")),
             "tag": in_query("tag", ident("tag")),
             "message": in_query("message", text),
-            "platform": in_query("platform", text),
-            "registry": in_query("registry", text),
+            "platform": in_query("platform", text, since=(1, 32)),
+            "registry": local(text),
             "changes": in_query("changes", strings),
             "data": as_data(),
             "auth": _AUTH,
         },
+        prepare=_with_registry,
         reply=json_stream_reply,
         mode="exclusive",
         stream="json",
@@ -198,10 +302,11 @@ COMMANDS = (
         "/images/create",
         "Pull `from_image` (a reference, with its tag) from a registry; as create_image.",
         params=("from_image",),
+        optional=("tag",),
         fields={
             "from_image": in_query("fromImage", ident("image")),
             "tag": in_query("tag", ident("tag")),
-            "platform": in_query("platform", text),
+            "platform": in_query("platform", text, since=(1, 32)),
             "auth": _AUTH,
         },
         reply=json_stream_reply,
@@ -244,6 +349,7 @@ COMMANDS = (
         "The image's layers.",
         params=("image",),
         fields=_I,
+        reply=list_reply,
     ),
     Command(
         "push",
@@ -251,6 +357,7 @@ COMMANDS = (
         "/images/{image}/push",
         "Push an image to its registry; progress lines, or Data to a subscriber.",
         params=("image",),
+        optional=("tag",),
         fields={**_I, "tag": in_query("tag", ident("tag")), "auth": _AUTH},
         defaults={"auth": _NO_AUTH},
         reply=json_stream_reply,
@@ -264,19 +371,21 @@ COMMANDS = (
         "/images/{image}/tag",
         "Tag an image as repo[:tag].",
         params=("image", "repo"),
+        optional=("tag",),
         fields={
             **_I,
             "repo": in_query("repo", ident("repo")),
             "tag": in_query("tag", ident("tag")),
-            "force": in_query("force", flag),
+            "force": in_query("force", flag, until=(1, 24)),
         },
-        reply=lambda head, body, ctx: None,
+        reply=none_reply,
     ),
     Command(
         "commit",
         "POST",
         "/commit",
-        "Create an image from a container; create options give its config.",
+        "Create an image from a container; create options that belong to the image's config "
+        "(cmds, env, labels, ...) give its config. Returns {'Id'}.",
         params=("container",),
         fields={
             "container": in_query("container", ident("container")),
@@ -288,58 +397,43 @@ COMMANDS = (
             "changes": in_query("changes", strings),
         },
         body=_commit_body,
-        body_options=frozenset(
-            {
-                "cmds",
-                "entrypoints",
-                "env",
-                "labels",
-                "expose",
-                "user",
-                "workdir",
-                "hostname",
-                "domain_name",
-                "tty",
-                "interactive",
-                "attach",
-                "volumes",
-                "stop_signal",
-                "healthcheck",
-                "mac_address",
-            }
-        ),
+        body_options=CONFIG_OPTIONS,
         mode="exclusive",
     ),
     Command(
         "rmi",
         "DELETE",
         "/images/{image}",
-        "Remove an image.",
+        "Remove an image: [{'Untagged': ...}, {'Deleted': ...}].",
         params=("image",),
         fields={**_I, "force": in_query("force", flag), "noprune": in_query("noprune", flag)},
+        reply=list_reply,
         mode="exclusive",
     ),
     Command(
         "search",
         "GET",
         "/images/search",
-        "Search a registry.",
+        "Search a registry (a v1 search endpoint: Docker Hub, or a registry offering one).",
         params=("term",),
         fields={
             "term": in_query("term", text),
-            "limit": in_query("limit", _number),
-            "filters": in_query("filters", filters),
+            "limit": in_query("limit", count, since=(1, 24)),
+            "filters": in_query("filters", filters, since=(1, 24)),
             "auth": _AUTH,
         },
+        reply=list_reply,
         mode="exclusive",
     ),
     Command(
         "get_image",
         "GET",
         "/images/{image}/get",
-        "Save an image as a tar: bytes, or written to `file` if given.",
+        "Save an image as a tar: written to `file` (a path or a binary file), else bytes.",
         params=("image",),
-        fields={**_I, "file": local(local_file)},
+        optional=("file",),
+        fields={**_I, "file": _FILE},
+        reply=bytes_reply,
         mode="exclusive",
         to_file="file",
         timeout=None,
@@ -348,12 +442,11 @@ COMMANDS = (
         "get_images",
         "GET",
         "/images/get",
-        "Save several images in one tar: bytes, or written to `file` if given.",
+        "Save several images in one tar: written to `file`, else bytes.",
         params=("names",),
-        fields={
-            "names": in_query("names", lambda n, v: [ident("image")(n, x) for x in strings(n, v)]),
-            "file": local(local_file),
-        },
+        optional=("file",),
+        fields={"names": in_query("names", idents("image")), "file": _FILE},
+        reply=bytes_reply,
         mode="exclusive",
         to_file="file",
         timeout=None,
@@ -362,9 +455,9 @@ COMMANDS = (
         "load",
         "POST",
         "/images/load",
-        "Load images from a tar (bytes, iterable or file).",
+        "Load images from a tar (bytes, iterable or binary file); the progress lines.",
         params=("tar",),
-        fields={"tar": as_data(), "quiet": in_query("quiet", flag)},
+        fields={"tar": as_data(), "quiet": in_query("quiet", flag, since=(1, 23))},
         reply=json_stream_reply,
         mode="exclusive",
         timeout=None,
@@ -373,7 +466,8 @@ COMMANDS = (
         "image_prune",
         "POST",
         "/images/prune",
-        "Remove unused images.",
+        "Remove unused images (dangling ones unless filters={'dangling': False}): "
+        "{'ImagesDeleted', 'SpaceReclaimed'}.",
         fields={"filters": in_query("filters", filters)},
         mode="exclusive",
         since_api=(1, 25),

@@ -1,10 +1,11 @@
-"""Network and volume commands (API 1.21 and newer)."""
+"""Network commands (API 1.21 and newer)."""
 
 from __future__ import annotations
 
 from .spec import (
     Command,
     boolean,
+    choice,
     filters,
     flag,
     ident,
@@ -18,7 +19,6 @@ from .spec import (
 )
 
 _N = {"network": in_path("network")}
-_V = {"volume": in_path("volume")}
 _SINCE = (1, 21)
 
 COMMANDS = (
@@ -39,12 +39,12 @@ COMMANDS = (
         fields={
             "name": in_body("Name", ident("network")),
             "driver": in_body("Driver", text),
-            "internal": in_body("Internal", boolean),
-            "attachable": in_body("Attachable", boolean),
-            "enable_ipv6": in_body("EnableIPv6", boolean),
+            "internal": in_body("Internal", boolean, since=(1, 22)),
+            "attachable": in_body("Attachable", boolean, since=(1, 25)),
+            "enable_ipv6": in_body("EnableIPv6", boolean, since=(1, 23)),
             "ipam": in_body("IPAM", json_value),
             "options": in_body("Options", mapping_of_strings),
-            "labels": in_body("Labels", mapping_of_strings),
+            "labels": in_body("Labels", mapping_of_strings, since=(1, 23)),
             "check_duplicate": in_body("CheckDuplicate", boolean),
         },
         defaults={"check_duplicate": True},
@@ -57,7 +57,11 @@ COMMANDS = (
         "/networks/{network}",
         "Inspect a network.",
         params=("network",),
-        fields={**_N, "verbose": in_query("verbose", flag), "scope": in_query("scope", text)},
+        fields={
+            **_N,
+            "verbose": in_query("verbose", flag, since=(1, 28)),
+            "scope": in_query("scope", choice("local", "swarm", "global"), since=(1, 31)),
+        },
         since_api=_SINCE,
     ),
     Command(
@@ -84,7 +88,7 @@ COMMANDS = (
         fields={
             **_N,
             "container": in_body("Container", ident("container")),
-            "force": in_body("Force", boolean),
+            "force": in_body("Force", boolean, since=(1, 22)),
         },
         reply=none_reply,
         mode="exclusive",
@@ -94,7 +98,7 @@ COMMANDS = (
         "network_rm",
         "DELETE",
         "/networks/{network}",
-        "Remove a network.",
+        "Remove a network (Conflict while containers use it).",
         params=("network",),
         fields=_N,
         reply=none_reply,
@@ -105,58 +109,7 @@ COMMANDS = (
         "network_prune",
         "POST",
         "/networks/prune",
-        "Remove unused networks.",
-        fields={"filters": in_query("filters", filters)},
-        mode="exclusive",
-        since_api=(1, 25),
-    ),
-    Command(
-        "volumes",
-        "GET",
-        "/volumes",
-        "List volumes.",
-        fields={"filters": in_query("filters", filters)},
-        since_api=_SINCE,
-    ),
-    Command(
-        "volume_create",
-        "POST",
-        "/volumes/create",
-        "Create a volume.",
-        fields={
-            "name": in_body("Name", ident("volume")),
-            "driver": in_body("Driver", text),
-            "driver_opts": in_body("DriverOpts", mapping_of_strings),
-            "labels": in_body("Labels", mapping_of_strings),
-        },
-        mode="exclusive",
-        since_api=_SINCE,
-    ),
-    Command(
-        "volume_inspect",
-        "GET",
-        "/volumes/{volume}",
-        "Inspect a volume.",
-        params=("volume",),
-        fields=_V,
-        since_api=_SINCE,
-    ),
-    Command(
-        "volume_rm",
-        "DELETE",
-        "/volumes/{volume}",
-        "Remove a volume.",
-        params=("volume",),
-        fields={**_V, "force": in_query("force", flag)},
-        reply=none_reply,
-        mode="exclusive",
-        since_api=_SINCE,
-    ),
-    Command(
-        "volume_prune",
-        "POST",
-        "/volumes/prune",
-        "Remove unused volumes.",
+        "Remove unused networks: {'NetworksDeleted'}.",
         fields={"filters": in_query("filters", filters)},
         mode="exclusive",
         since_api=(1, 25),

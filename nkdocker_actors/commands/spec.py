@@ -13,6 +13,8 @@ import base64
 import contextlib
 import datetime as dt
 import json
+import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
@@ -24,6 +26,8 @@ from ..http11 import Body, FrameDecoder, Request, ResponseHead
 from ..messages import Output
 
 __all__ = [
+    "ApiVersion",
+    "Body",
     "Command",
     "Context",
     "Field",
@@ -44,7 +48,7 @@ class Context:
     """What a reply decoder may need beyond the bytes."""
 
     api: ApiVersion
-    values: Mapping[str, Any]
+    values: Mapping[str, Any] = field(repr=False)  # may hold credentials: never shown
     tty: bool = False
 
 
@@ -59,22 +63,32 @@ class Field:
     Places: path (an identifier; `encode` names its kind), query, body (a JSON
     member, or input to the command's body builder), header, data (the raw
     request body) and local (used by the client only, e.g. a file to write to).
+    `since_api` / `until_api` bound the API versions that know the option.
     """
 
     place: Place
     api: str = ""
     encode: Encoder = lambda name, value: value
+    since_api: ApiVersion | None = None
+    until_api: ApiVersion | None = None
 
 
 @dataclass(frozen=True)
 class Command:
-    """One API operation, described as data."""
+    """One API operation, described as data.
+
+    `params` are required positional arguments, `optional` positional ones that may
+    be left out (each may also be given by name; None means left out). `prepare`
+    folds some options into others before they are encoded. Several commands with
+    one name are variants, picked by `since_api` / `until_api`.
+    """
 
     name: str
     method: str
     path: str
     doc: str
     params: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
     fields: Mapping[str, Field] = field(default_factory=dict)
     body: BodyBuilder | None = None
     body_options: frozenset[str] = frozenset()
@@ -90,6 +104,7 @@ class Command:
     defaults: Mapping[str, Any] = field(default_factory=dict)
     sync_defaults: Mapping[str, Any] = field(default_factory=dict)
     to_file: str | None = None
+    prepare: Callable[[dict[str, Any]], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -130,10 +145,33 @@ def integer(name: str, value: Any) -> int:
     return value
 
 
+def count(name: str, value: Any) -> str:
+    """A non-negative integer, as a query value."""
+    return str(integer(name, value))
+
+
+def choice(*allowed: str) -> Encoder:
+    """One of the strings `allowed`."""
+
+    def encode(name: str, value: Any) -> str:
+        if value not in allowed:
+            raise _bad(name, value, "one of " + ", ".join(map(repr, allowed)))
+        return value  # type: ignore[no-any-return]
+
+    return encode
+
+
 def text(name: str, value: Any) -> str:
     """A string without control characters."""
     if not isinstance(value, str) or any(ord(c) < 32 for c in value):
         raise _bad(name, value, "a string without control characters")
+    return value
+
+
+def secret(name: str, value: Any) -> str:
+    """A string that is a credential: checked like `text`, never echoed in an error."""
+    if not isinstance(value, str) or any(ord(c) < 32 for c in value):
+        raise InvalidOption(f"option {name!r}: expected a string without control characters")
     return value
 
 
@@ -219,18 +257,40 @@ def ident(kind: str) -> Encoder:
     return encode
 
 
-def registry_auth(name: str, value: Any) -> str:
-    """Registry credentials as X-Registry-Auth: base64url JSON."""
-    if isinstance(value, str):
-        return value  # already encoded (an identity token or a prepared header)
+def idents(kind: str) -> Encoder:
+    """One identifier of `kind` or a list of them: a list."""
+
+    def encode(name: str, value: Any) -> list[str]:
+        return [identifiers.check(kind, item) for item in strings(name, value)]
+
+    return encode
+
+
+def json_text(encode: Encoder) -> Encoder:
+    """A value checked by `encode`, sent as JSON text (for query parameters)."""
+    return lambda name, value: json.dumps(encode(name, value))
+
+
+_CREDENTIALS = ("username", "password", "email", "serveraddress", "identitytoken")
+
+
+def credentials(name: str, value: Any) -> dict[str, str]:
+    """Registry credentials: a dict of strings keyed by some of `_CREDENTIALS`.
+
+    A bad value is never echoed: it holds a password.
+    """
     if not isinstance(value, Mapping):
         raise InvalidOption(f"option {name!r} must be a dict of credentials")
-    allowed = {"username", "password", "email", "serveraddress", "identitytoken"}
-    unknown = set(value) - allowed
-    if unknown or not all(isinstance(v, str) for v in value.values()):
-        # Never echo the value: it holds a password.
-        raise InvalidOption(f"option {name!r}: credentials take string keys {sorted(allowed)}")
-    return base64.urlsafe_b64encode(json.dumps(dict(value)).encode()).decode()
+    if set(value) - set(_CREDENTIALS):
+        raise InvalidOption(f"option {name!r}: credentials take only {_CREDENTIALS}")
+    return {key: secret(f"{name}.{key}", item) for key, item in value.items()}
+
+
+def registry_auth(name: str, value: Any) -> str:
+    """Registry credentials as X-Registry-Auth: base64url JSON (a str is sent as given)."""
+    if isinstance(value, str):
+        return secret(name, value)  # already encoded: an identity token or a prepared header
+    return base64.urlsafe_b64encode(json.dumps(credentials(name, value)).encode()).decode()
 
 
 def data(name: str, value: Any) -> Body:
@@ -243,8 +303,10 @@ def data(name: str, value: Any) -> Body:
 
 
 def local_file(name: str, value: Any) -> str | IO[bytes]:
-    """A file path or a writable binary file."""
-    if isinstance(value, str) or hasattr(value, "write"):
+    """A file path (str or os.PathLike) or a writable binary file."""
+    if isinstance(value, str | os.PathLike):
+        return os.fspath(value)
+    if hasattr(value, "write"):
         return value  # type: ignore[no-any-return]
     raise _bad(name, value, "a file path or a writable binary file")
 
@@ -280,8 +342,14 @@ def json_stream_reply(head: ResponseHead, body: bytes, ctx: Context) -> list[Any
     items = [*lines.feed(body), *lines.finish()]
     for item in items:
         if isinstance(item, dict) and item.get("error"):
-            raise error_for_status(500, str(item.get("error")))
+            message = str(item.get("error"))
+            raise error_for_status(_registry_status(500, message), message)
     return items
+
+
+def list_reply(head: ResponseHead, body: bytes, ctx: Context) -> list[Any]:
+    """A JSON list; the daemon's `null` (nothing to list) is []."""
+    return (json.loads(body) or []) if body.strip() else []
 
 
 def output_reply(head: ResponseHead, body: bytes, ctx: Context) -> list[Output]:
@@ -294,6 +362,17 @@ def output_reply(head: ResponseHead, body: bytes, ctx: Context) -> list[Output]:
     return [Output(stream, chunk) for stream, chunk in pieces]
 
 
+# dockerd 20.10 reports a registry's refusal of credentials (login, pull, push) as a 500;
+# these are its words for it, and the error becomes Unauthorized as it should.
+_REGISTRY_REFUSED = re.compile(
+    r"status: 401 Unauthorized|\bunauthorized: |no basic auth credentials", re.IGNORECASE
+)
+
+
+def _registry_status(status: int, message: str) -> int:
+    return 401 if status == 500 and _REGISTRY_REFUSED.search(message) else status
+
+
 def raise_for_status(head: ResponseHead, body: bytes) -> None:
     """A DockerError for any answer that is not 1xx/2xx; redirects are errors too."""
     if head.status < 300:
@@ -302,10 +381,11 @@ def raise_for_status(head: ResponseHead, body: bytes) -> None:
     if head.content_type == "application/json":
         with contextlib.suppress(ValueError, AttributeError):
             message = str(json.loads(body).get("message", message))
-    if 300 <= head.status < 400:
+    if head.status in (301, 302, 303, 307, 308):
         location = head.headers.get("location", "")
         message = f"redirect to {location!r} refused" + (f": {message}" if message else "")
-    raise error_for_status(head.status, message or head.reason)
+    status = _registry_status(head.status, message)
+    raise error_for_status(status, message or head.reason)
 
 
 # -- building a request -------------------------------------------------------------
@@ -323,17 +403,17 @@ def build(
     `streaming` says a subscriber will receive the reply as messages.
     """
     name = command.name
-    if command.since_api and api < command.since_api:
-        need = ".".join(map(str, command.since_api))
-        raise InvalidOption(f"{name} needs API {need} or newer (talking {api[0]}.{api[1]})")
-    if len(args) > len(command.params):
-        raise InvalidOption(f"{name} takes {len(command.params)} positional argument(s)")
+    if not _applies(command.since_api, command.until_api, api):
+        raise InvalidOption(f"{name} {_range(command.since_api, command.until_api, api)}")
+    positional = command.params + command.optional
+    if len(args) > len(positional):
+        raise InvalidOption(f"{name} takes at most {len(positional)} positional argument(s)")
     values: dict[str, Any] = dict(command.defaults)
     if not streaming:
         values.update(command.sync_defaults)
-    values.update(zip(command.params, args, strict=False))
+    values.update((k, v) for k, v in zip(positional, args, strict=False) if v is not None)
     for key, value in options.items():
-        if key in command.params[: len(args)]:
+        if key in positional[: len(args)]:
             raise InvalidOption(f"{name}: {key!r} given twice")
         if value is not None:
             values[key] = value
@@ -348,6 +428,13 @@ def build(
     unknown = sorted(set(values) - accepted)
     if unknown:
         raise InvalidOption(f"{name}: unknown option(s) {', '.join(map(repr, unknown))}")
+    for key in values:
+        spec = command.fields.get(key)
+        if spec is not None and not _applies(spec.since_api, spec.until_api, api):
+            where = _range(spec.since_api, spec.until_api, api)
+            raise InvalidOption(f"{name}: option {key!r} {where}")
+    if command.prepare is not None:
+        command.prepare(values)  # folds options into others (e.g. a registry into a name)
 
     path = command.path
     query: list[tuple[str, str]] = []
@@ -396,6 +483,18 @@ def build(
     return Prepared(command, request, context, container)
 
 
+def _applies(since: ApiVersion | None, until: ApiVersion | None, api: ApiVersion) -> bool:
+    return (since is None or api >= since) and (until is None or api < until)
+
+
+def _range(since: ApiVersion | None, until: ApiVersion | None, api: ApiVersion) -> str:
+    talking = f"(talking API {api[0]}.{api[1]})"
+    if since is not None and api < since:
+        return f"needs API {since[0]}.{since[1]} or newer {talking}"
+    assert until is not None
+    return f"is gone since API {until[0]}.{until[1]} {talking}"
+
+
 # -- shorthands for the tables ------------------------------------------------------
 
 
@@ -404,14 +503,19 @@ def in_path(kind: str) -> Field:
     return Field("path", encode=ident(kind))
 
 
-def in_query(api: str, encode: Encoder = text) -> Field:
-    """A query-string parameter."""
-    return Field("query", api, encode)
+def in_query(
+    api: str,
+    encode: Encoder = text,
+    since: ApiVersion | None = None,
+    until: ApiVersion | None = None,
+) -> Field:
+    """A query-string parameter (known from API `since`, gone at `until`)."""
+    return Field("query", api, encode, since, until)
 
 
-def in_body(api: str, encode: Encoder = json_value) -> Field:
-    """A member of the JSON body."""
-    return Field("body", api, encode)
+def in_body(api: str, encode: Encoder = json_value, since: ApiVersion | None = None) -> Field:
+    """A member of the JSON body (known from API `since`)."""
+    return Field("body", api, encode, since)
 
 
 def in_header(api: str, encode: Encoder = text) -> Field:
@@ -430,10 +534,8 @@ def local(encode: Encoder = json_value) -> Field:
 
 
 def pick(variants: tuple[Command, ...], api: ApiVersion) -> Command:
-    """The variant of a command that applies at `api` (the newest one that does)."""
+    """The variant of a command that applies at `api` (else the last, which `build` refuses)."""
     for command in variants:
-        if (command.since_api is None or api >= command.since_api) and (
-            command.until_api is None or api < command.until_api
-        ):
+        if _applies(command.since_api, command.until_api, api):
             return command
     return variants[-1]
