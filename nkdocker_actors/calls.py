@@ -12,18 +12,38 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from .commands.spec import Context, Prepared, json_reply, raise_for_status
-from .http11 import Channel, PersistentChannel, Request, ResponseHead
+from .errors import NkDockerError
+from .http11 import Channel, PersistentChannel, ProtocolError, Request, ResponseHead
 from .identifiers import quote_segment
 from .transport import Address
 
-__all__ = ["container_tty", "decode", "run_exclusive", "run_shared"]
+__all__ = ["container_tty", "decode", "json_object", "run_exclusive", "run_shared"]
+
+
+def json_object(body: bytes, what: str) -> dict[str, Any]:
+    """`body` as a JSON object, or ProtocolError saying what it was the answer to."""
+    try:
+        value = json.loads(body)
+    except ValueError as exc:
+        raise ProtocolError(f"unreadable answer to {what}: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ProtocolError(f"unreadable answer to {what}: a JSON {type(value).__name__}")
+    return value
 
 
 def decode(prepared: Prepared, head: ResponseHead, body: bytes, context: Context) -> Any:
     """Check the status, then decode the body as the command says."""
     raise_for_status(head, body)
     reply = prepared.command.reply or json_reply
-    return reply(head, body, context)
+    try:
+        return reply(head, body, context)
+    except NkDockerError:
+        raise
+    except (ValueError, LookupError, TypeError, AttributeError) as exc:
+        # Not what the API documents (bad JSON, a list for an object...): a typed error.
+        raise ProtocolError(
+            f"unreadable reply to {prepared.command.name}: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def run_shared(channel: PersistentChannel, prepared: Prepared, timeout: float | None) -> Any:
@@ -38,11 +58,15 @@ def container_tty(channel: Channel, prepared: Prepared, timeout: float | None) -
     assert prepared.container is not None
     target = f"/v{api[0]}.{api[1]}/containers/{quote_segment(prepared.container)}/json"
     channel.set_timeout(timeout)
-    channel.send_request(Request("GET", target))
-    head = channel.read_head()
+    request = Request("GET", target)
+    channel.send_request(request)
+    head = channel.read_head(request)
     body = channel.read_body(head)
     raise_for_status(head, body)
-    return bool((json.loads(body).get("Config") or {}).get("Tty"))
+    try:
+        return bool((json.loads(body).get("Config") or {}).get("Tty"))
+    except (ValueError, AttributeError) as exc:
+        raise ProtocolError(f"unreadable container inspection: {exc}") from exc
 
 
 def _write_to(file: str | IO[bytes], pieces: Any) -> None:
@@ -71,7 +95,7 @@ def run_exclusive(
             context = dataclasses.replace(context, tty=container_tty(channel, prepared, timeout))
         channel.set_timeout(timeout)
         channel.send_request(prepared.request)
-        head = channel.read_head()
+        head = channel.read_head(prepared.request)
         command = prepared.command
         method = prepared.request.method
         if head.status >= 300:

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 import pykka
 
 from . import config as config_module
-from .calls import run_exclusive, run_shared
+from .calls import json_object, run_exclusive, run_shared
 from .commands import COMMANDS, Command, lookup
 from .commands.spec import (
     Context,
@@ -230,7 +230,7 @@ class DockerConnection(pykka.ThreadingActor):
     def _negotiate(self) -> tuple[int, int]:
         head, body = self.shared.exchange(Request("GET", "/version"), self.config.timeout)
         raise_for_status(head, body)
-        info = json.loads(body)
+        info = json_object(body, "GET /version")
         daemon = _parse_version(str(info.get("ApiVersion", "")))
         where = self.config.address
         if daemon < OLDEST_API:

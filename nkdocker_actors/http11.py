@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import select
 import socket
 import struct
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -30,7 +32,7 @@ __all__ = [
     "ResponseHead",
 ]
 
-MAX_HEAD_BYTES = 64 * 1024
+MAX_HEAD_BYTES = 64 * 1024  # a response head, 1xx heads before it, or a chunked body's trailers
 MAX_JSON_LINE = 64 * 1024 * 1024
 RECV_SIZE = 256 * 1024
 
@@ -39,6 +41,11 @@ Body = bytes | Iterable[bytes] | IO[bytes] | None
 
 class ProtocolError(ConnectionFailed):
     """The peer broke HTTP or Docker's stream framing."""
+
+
+_STATUS_CODE = re.compile(r"[0-9]{3}")
+_DIGITS = re.compile(r"[0-9]{1,19}")
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,11 @@ class ResponseHead:
     def keep_alive(self) -> bool:
         """Whether the socket may carry another request after this response."""
         connection = self.headers.get("connection", "").lower()
+        if "," in connection:  # a list of options, e.g. "keep-alive, close"
+            options = {option.strip() for option in connection.split(",")}
+            return "close" not in options and (
+                self.version != "HTTP/1.0" or "keep-alive" in options
+            )
         if self.version == "HTTP/1.0":
             return connection == "keep-alive"
         return connection != "close"
@@ -115,6 +127,7 @@ class Channel:
         self.address = address
         self._buffer = bytearray()
         self.closed = False
+        self._deadline: float | None = None  # monotonic time reads must be done by
 
     @classmethod
     def open(cls, address: Address, connect_timeout: float) -> Channel:
@@ -137,6 +150,14 @@ class Channel:
     def set_timeout(self, timeout: float | None) -> None:
         """Read timeout for what follows; None waits forever."""
         self.sock.settimeout(timeout)
+
+    def set_deadline(self, seconds: float | None) -> None:
+        """Every read must be done within `seconds` from now (None: no overall bound).
+
+        The read timeout bounds each wait for data; a deadline bounds the total,
+        so a peer trickling bytes (slowloris) cannot hold the reader past it.
+        """
+        self._deadline = None if seconds is None else time.monotonic() + seconds
 
     # -- sending ---------------------------------------------------------------
 
@@ -179,6 +200,13 @@ class Channel:
 
     def _fill(self) -> bool:
         """Read more into the buffer; False at EOF."""
+        if self._deadline is not None:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise ConnectionFailed(f"reading from {self.address} timed out")
+            current = self.sock.gettimeout()
+            if current is None or remaining < current - 0.01:  # (no syscall on the first read)
+                self.sock.settimeout(remaining)
         try:
             data = self.sock.recv(RECV_SIZE)
         except TimeoutError as exc:
@@ -192,40 +220,76 @@ class Channel:
         self._buffer += data
         return True
 
-    def read_head(self) -> ResponseHead:
-        """Read a status line and headers (1xx other than 101 are skipped)."""
+    def read_head(self, request: Request | None = None) -> ResponseHead:
+        """Read a status line and headers (1xx other than 101 are skipped).
+
+        The whole head (1xx heads included) must come within the read timeout
+        and fit in MAX_HEAD_BYTES, however slowly the peer trickles it. Given the
+        `request` answered, a 101 to a request that asked for no upgrade is an error.
+        """
+        timeout = self.sock.gettimeout()
+        own_deadline = self._deadline is None and timeout is not None
+        if own_deadline:
+            self.set_deadline(timeout)
+        try:
+            head = self._read_head()
+            if head.status == 101 and request is not None and not request.upgrade:
+                raise ProtocolError(f"{self.address} switched protocols unasked (101)")
+            return head
+        finally:
+            if own_deadline:
+                self._deadline = None
+                if self.sock.gettimeout() != timeout:
+                    with contextlib.suppress(OSError):  # closed meanwhile by another thread
+                        self.sock.settimeout(timeout)
+
+    def _read_head(self) -> ResponseHead:
+        budget = MAX_HEAD_BYTES
         while True:
             end = self._buffer.find(b"\r\n\r\n")
             while end < 0:
-                if len(self._buffer) > MAX_HEAD_BYTES:
+                if len(self._buffer) > budget:
                     raise ProtocolError(f"response head from {self.address} is too long")
                 if not self._fill():
                     if self._buffer:
                         raise ProtocolError(f"{self.address} closed inside a response head")
                     raise ConnectionFailed(f"{self.address} closed the connection")
                 end = self._buffer.find(b"\r\n\r\n", max(0, len(self._buffer) - RECV_SIZE - 3))
+            if end > budget:
+                raise ProtocolError(f"response head from {self.address} is too long")
             raw = bytes(self._buffer[:end])
             del self._buffer[: end + 4]
             head = self._parse_head(raw)
             if 100 <= head.status < 200 and head.status != 101:
+                budget -= end + 4  # interim answers share the head's budget: no endless 100s
                 continue
             return head
 
     def _parse_head(self, raw: bytes) -> ResponseHead:
         lines = raw.decode("latin-1").split("\r\n")
         parts = lines[0].split(" ", 2)
-        if len(parts) < 2 or not parts[0].startswith("HTTP/1.") or not parts[1].isdigit():
+        if (
+            len(parts) < 2
+            or parts[0] not in ("HTTP/1.1", "HTTP/1.0")
+            or not _STATUS_CODE.fullmatch(parts[1])
+        ):
             raise ProtocolError(f"bad status line from {self.address}: {lines[0][:80]!r}")
         headers: dict[str, str] = {}
         for line in lines[1:]:
             name, sep, value = line.partition(":")
             if not sep:
                 raise ProtocolError(f"bad header line from {self.address}: {line[:80]!r}")
-            headers[name.strip().lower()] = value.strip()
+            key, value = name.strip().lower(), value.strip()
+            if key in headers:
+                if key == "content-length" and headers[key] != value:
+                    raise ProtocolError(f"conflicting Content-Length headers from {self.address}")
+                if key != "content-length":
+                    value = f"{headers[key]}, {value}"  # repeated fields combine (RFC 9110)
+            headers[key] = value
         return ResponseHead(int(parts[1]), parts[2] if len(parts) > 2 else "", headers, parts[0])
 
     def _read_line(self, limit: int = 4096) -> bytes:
-        while (end := self._buffer.find(b"\r\n")) < 0:
+        while (end := self._buffer.find(b"\r\n", 0, limit + 2)) < 0:
             if len(self._buffer) > limit:
                 raise ProtocolError(f"line too long in body from {self.address}")
             if not self._fill():
@@ -251,7 +315,7 @@ class Channel:
             return
         length_text = head.headers.get("content-length")
         if length_text is not None:
-            if not length_text.isdigit():
+            if not _DIGITS.fullmatch(length_text):
                 raise ProtocolError(f"bad Content-Length from {self.address}: {length_text!r}")
             remaining = int(length_text)
             while remaining:
@@ -266,18 +330,22 @@ class Channel:
 
     def _chunked_pieces(self) -> Iterator[bytes]:
         while True:
-            size_text = self._read_line().split(b";")[0].strip()
-            try:
-                size = int(size_text, 16)
-            except ValueError:
-                raise ProtocolError(
-                    f"bad chunk size from {self.address}: {size_text[:20]!r}"
-                ) from None
-            if size < 0:
+            # dockerd sends a chunk per log line or frame: the whole chunks already buffered
+            # go on as one piece (one message, not 100,000 for a 100 MB log); what is not
+            # whole, or not plain, takes the careful path below.
+            whole = self._whole_chunks()
+            if whole:
+                yield b"".join(whole)
+            size_text = self._read_line().split(b";")[0].strip(b" \t")
+            if not _CHUNK_SIZE.fullmatch(size_text):
                 raise ProtocolError(f"bad chunk size from {self.address}: {size_text[:20]!r}")
+            size = int(size_text, 16)
             if size == 0:
-                while self._read_line():  # trailers end at an empty line
-                    pass
+                budget = MAX_HEAD_BYTES
+                while trailer := self._read_line():  # trailers end at an empty line
+                    budget -= len(trailer) + 2
+                    if budget < 0:
+                        raise ProtocolError(f"chunked trailers from {self.address} are too long")
                 return
             while size:
                 piece = self._take(min(size, RECV_SIZE))
@@ -287,6 +355,23 @@ class Channel:
                 yield piece
             if self._read_line() != b"":
                 raise ProtocolError(f"chunk from {self.address} is longer than announced")
+
+    def _whole_chunks(self) -> list[bytes]:
+        """Cut out the payloads of the non-empty chunks wholly in the buffer, in one pass."""
+        buffer = self._buffer
+        pieces = []
+        pos = 0
+        while (end := buffer.find(b"\r\n", pos, pos + 18)) >= 0:
+            if not _CHUNK_SIZE.fullmatch(buffer, pos, end):
+                break  # a chunk extension, or a fault to report
+            size = int(buffer[pos:end], 16)
+            stop = end + 2 + size
+            if size == 0 or buffer[stop : stop + 2] != b"\r\n":
+                break  # the last chunk, one not wholly here yet, or a fault to report
+            pieces.append(bytes(buffer[end + 2 : stop]))
+            pos = stop + 2
+        del buffer[:pos]
+        return pieces
 
     def read_body(self, head: ResponseHead, method: str = "GET") -> bytes:
         """The whole body."""
@@ -361,14 +446,23 @@ class PersistentChannel:
             self.close()
             if not (reused and request.idempotent and "timed out" not in str(first)):
                 raise
-        return self._once(self._fresh(), request, timeout)
+        except BaseException:
+            self.close()  # whatever broke, the socket's state is unknown
+            raise
+        try:
+            return self._once(self._fresh(), request, timeout)
+        except BaseException:
+            self.close()
+            raise
 
     def _once(
         self, channel: Channel, request: Request, timeout: float | None
     ) -> tuple[ResponseHead, bytes]:
+        # A quick command's whole answer must come within `timeout`, not each read.
         channel.set_timeout(timeout)
+        channel.set_deadline(timeout)
         channel.send_request(request)
-        head = channel.read_head()
+        head = channel.read_head(request)
         body = channel.read_body(head, request.method)
         if not head.keep_alive or head.status == 101:
             self.close()
@@ -396,28 +490,37 @@ class FrameDecoder:
     def feed(self, data: bytes) -> list[tuple[str, bytes]]:
         """Decode what `data` completes: (stream name, bytes) pieces in order."""
         out: list[tuple[str, bytes]] = []
+        run: list[memoryview] = []  # one stream's consecutive payload, joined once (linear)
         view = memoryview(data)
-        while view:
+        pos, end = 0, len(view)
+        while pos < end:
             if self._remaining:
-                piece = view[: self._remaining]
-                self._remaining -= len(piece)
-                view = view[len(piece) :]
-                if out and out[-1][0] == self._stream:
-                    out[-1] = (self._stream, out[-1][1] + bytes(piece))
-                else:
-                    out.append((self._stream, bytes(piece)))
+                take = min(self._remaining, end - pos)
+                run.append(view[pos : pos + take])
+                self._remaining -= take
+                pos += take
                 continue
-            need = 8 - len(self._header)
-            self._header += view[:need]
-            view = view[need:]
-            if len(self._header) < 8:
-                break
-            stream_id, size = _FRAME_HEADER.unpack(self._header)
-            self._header.clear()
-            if stream_id not in STREAM_NAMES:
+            if not self._header and end - pos >= 8:
+                stream_id, size = _FRAME_HEADER.unpack_from(view, pos)
+                pos += 8
+            else:
+                need = 8 - len(self._header)
+                self._header += view[pos : pos + need]
+                pos += need
+                if len(self._header) < 8:
+                    break
+                stream_id, size = _FRAME_HEADER.unpack(self._header)
+                self._header.clear()
+            name = STREAM_NAMES.get(stream_id)
+            if name is None:
                 raise ProtocolError(f"bad raw-stream frame header (stream {stream_id})")
-            self._stream = STREAM_NAMES[stream_id]
+            if name != self._stream and run:
+                out.append((self._stream, b"".join(run)))
+                run = []
+            self._stream = name
             self._remaining = size
+        if run:
+            out.append((self._stream, b"".join(run)))
         return out
 
     def check_end(self) -> None:
@@ -435,7 +538,7 @@ class JsonLines:
     def feed(self, data: bytes) -> list[Any]:
         """The values `data` completes."""
         self._pending += data
-        end = self._pending.rfind(b"\n")
+        end = self._pending.rfind(b"\n", len(self._pending) - len(data))  # only new bytes
         if end < 0:
             if len(self._pending) > MAX_JSON_LINE:
                 raise ProtocolError("JSON stream line too long")

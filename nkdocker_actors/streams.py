@@ -158,7 +158,7 @@ class StreamActor(pykka.ThreadingActor):
             )
         channel.set_timeout(self.timeout)
         channel.send_request(prepared.request)
-        head = channel.read_head()
+        head = channel.read_head(prepared.request)
         if head.status >= 300:
             raise_for_status(head, channel.read_body(head))
         self._mark_open()  # stdin may flow only once the daemon has upgraded the connection
