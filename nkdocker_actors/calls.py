@@ -12,12 +12,11 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from .commands.spec import Context, Prepared, json_reply, raise_for_status
-from .errors import NkDockerError
+from .errors import ConnectionFailed, NkDockerError
 from .http11 import Channel, PersistentChannel, ProtocolError, Request, ResponseHead
-from .identifiers import quote_segment
 from .transport import Address
 
-__all__ = ["container_tty", "decode", "json_object", "run_exclusive", "run_shared"]
+__all__ = ["daemon_answers", "decode", "has_tty", "json_object", "run_exclusive", "run_shared"]
 
 
 def json_object(body: bytes, what: str) -> dict[str, Any]:
@@ -52,11 +51,15 @@ def run_shared(channel: PersistentChannel, prepared: Prepared, timeout: float | 
     return decode(prepared, head, body, prepared.context)
 
 
-def container_tty(channel: Channel, prepared: Prepared, timeout: float | None) -> bool:
-    """Whether the container has a TTY (its output is then not multiplexed)."""
+def has_tty(channel: Channel, prepared: Prepared, timeout: float | None) -> bool:
+    """Whether the container or exec has a TTY (its output is then not multiplexed).
+
+    The daemon's word, not the caller's options: an exec created with a TTY streams raw
+    even when started without saying so.
+    """
     api = prepared.context.api
-    assert prepared.container is not None
-    target = f"/v{api[0]}.{api[1]}/containers/{quote_segment(prepared.container)}/json"
+    assert prepared.tty_source is not None
+    target = f"/v{api[0]}.{api[1]}{prepared.tty_source}"
     channel.set_timeout(timeout)
     request = Request("GET", target)
     channel.send_request(request)
@@ -64,9 +67,29 @@ def container_tty(channel: Channel, prepared: Prepared, timeout: float | None) -
     body = channel.read_body(head)
     raise_for_status(head, body)
     try:
-        return bool((json.loads(body).get("Config") or {}).get("Tty"))
-    except (ValueError, AttributeError) as exc:
-        raise ProtocolError(f"unreadable container inspection: {exc}") from exc
+        inspected = json.loads(body)
+        if "ProcessConfig" in inspected:
+            return bool((inspected["ProcessConfig"] or {}).get("tty"))
+        return bool((inspected.get("Config") or {}).get("Tty"))
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise ProtocolError(f"unreadable inspection: {exc}") from exc
+
+
+def daemon_answers(address: Address, timeout: float) -> bool:
+    """Whether the daemon answers a ping on a fresh socket."""
+    try:
+        channel = Channel.open(address, timeout)
+    except ConnectionFailed:
+        return False
+    try:
+        channel.set_timeout(timeout)
+        request = Request("GET", "/_ping")
+        channel.send_request(request)
+        return channel.read_head(request).status == 200
+    except ConnectionFailed:
+        return False
+    finally:
+        channel.close()
 
 
 def _write_to(file: str | IO[bytes], pieces: Any) -> None:
@@ -91,8 +114,8 @@ def run_exclusive(
     on_open(channel)
     try:
         context = prepared.context
-        if prepared.container is not None:
-            context = dataclasses.replace(context, tty=container_tty(channel, prepared, timeout))
+        if prepared.tty_source is not None:
+            context = dataclasses.replace(context, tty=has_tty(channel, prepared, timeout))
         channel.set_timeout(timeout)
         channel.send_request(prepared.request)
         head = channel.read_head(prepared.request)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pykka
 
-from .calls import container_tty
+from .calls import daemon_answers, has_tty
 from .commands.spec import Prepared, raise_for_status
 from .errors import ConnectionFailed, InvalidOption, NkDockerError, error_for_status
 from .http11 import Channel, FrameDecoder, JsonLines
@@ -132,13 +132,22 @@ class StreamActor(pykka.ThreadingActor):
                 if self.ending is not None or not self.sink.send(Message(self.ref, payload)):
                     break
             else:
-                self._end(Done("eof"))
+                self._end(self._eof())
                 return
             self._end(Failed(ConnectionFailed("the subscriber is gone")))
         except BaseException as error:  # every failure ends the ref, typed
             if not isinstance(error, NkDockerError):
                 error = ConnectionFailed(f"stream failed: {error!r}")
             self._end(Failed(error))
+
+    def _eof(self) -> Payload:
+        """Done at EOF, unless the daemon died: raw and upgraded streams have no framing
+        to tell a crash from an end, so a ping on a fresh socket decides."""
+        if self.prepared.command.stream == "json" or self.ending is not None:
+            return Done("eof")
+        if daemon_answers(self.config.address, min(2.0, self.config.connect_timeout)):
+            return Done("eof")
+        return Failed(ConnectionFailed(f"the daemon at {self.config.address} went away"))
 
     def _open(self) -> Channel:
         channel = Channel.open(self.config.address, self.config.connect_timeout)
@@ -152,10 +161,8 @@ class StreamActor(pykka.ThreadingActor):
         channel = self._open()
         prepared = self.prepared
         context = prepared.context
-        if prepared.container is not None:
-            context = dataclasses.replace(
-                context, tty=container_tty(channel, prepared, self.timeout)
-            )
+        if prepared.tty_source is not None:
+            context = dataclasses.replace(context, tty=has_tty(channel, prepared, self.timeout))
         channel.set_timeout(self.timeout)
         channel.send_request(prepared.request)
         head = channel.read_head(prepared.request)

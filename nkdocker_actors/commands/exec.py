@@ -74,6 +74,7 @@ COMMANDS = (
             "tty": in_body("Tty", boolean),
         },
         defaults={"detach": False, "tty": False},
+        needs_tty=True,
         reply=_start_reply,
         mode="exclusive",
         stream="hijack",

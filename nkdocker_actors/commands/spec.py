@@ -114,7 +114,7 @@ class Prepared:
     command: Command
     request: Request
     context: Context
-    container: str | None = None
+    tty_source: str | None = None  # the inspect path telling whether output is multiplexed
 
 
 # -- encoders (each checks its value and raises InvalidOption naming the option) ---------
@@ -478,9 +478,13 @@ def build(
         target += "?" + urlencode(query)
     upgrade = command.stream == "hijack"
     request = Request(command.method, target, tuple(headers), body, upgrade=upgrade)
-    container = encoded.get("container") if command.needs_tty else None
+    tty_source = None
+    if command.needs_tty and "container" in encoded:
+        tty_source = f"/containers/{identifiers.quote_segment(encoded['container'])}/json"
+    elif command.needs_tty and "exec_id" in encoded:
+        tty_source = f"/exec/{identifiers.quote_segment(encoded['exec_id'])}/json"
     context = Context(api, encoded, tty=encoded.get("tty") is True)
-    return Prepared(command, request, context, container)
+    return Prepared(command, request, context, tty_source)
 
 
 def _applies(since: ApiVersion | None, until: ApiVersion | None, api: ApiVersion) -> bool:
