@@ -11,8 +11,9 @@ PY := $(VENV)/bin/python
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
+# The bench extra (docker-py) too: the suite runs the benchmark's --quick mode.
 install: $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 
 demo: install
 	$(PY) -m nkdocker_actors.demo
@@ -27,7 +28,6 @@ test: lint
 	NK_REQUIRE_DAEMON=1 $(PY) -m pytest -ra --durations=15
 
 bench: install
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	$(PY) -m bench
 
 clean:

@@ -1,0 +1,76 @@
+"""The benchmark runs end to end: `python -m bench --quick` writes every measurement.
+
+No figure is asserted (timings belong in bench/RESULTS.md, never in tests): only that
+the run succeeded against its own sandbox daemon and reported each measurement.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SANDBOX = os.environ.get("NK_SANDBOX", "test") + "-bench"
+
+Expected: TypeAlias = dict[str, "Expected"] | tuple[str, ...]
+
+CONTENDERS = ("ours", "docker_py", "raw")
+EXPECTED: Expected = {
+    "quick_commands": {
+        key: (*CONTENDERS, "ours_vs_docker_py", "ours_vs_raw")
+        for key in (
+            "ps_threads_1",
+            "ps_threads_8",
+            "inspect_threads_1",
+            "inspect_threads_8",
+            "ps_busy_threads_1",
+        )
+    },
+    "logs": ("ours_get", "ours_inbox", "docker_py", "raw", "docker_cli", "ours_get_vs_raw"),
+    "attach": (*CONTENDERS, "ours_vs_docker_py", "ours_vs_raw"),
+    "events": {"latency": CONTENDERS, "fan_out": ("ours", "docker_py")},
+    "streams": ("complete_streams", "threads", "rss_mb", "second_pass"),
+}
+
+
+def _missing(expected: Expected, found: Any, where: str) -> list[str]:
+    """Paths of the expected keys the results lack."""
+    if not isinstance(found, dict):
+        return [where]
+    if isinstance(expected, dict):
+        return [
+            gap
+            for key, inner in expected.items()
+            for gap in _missing(inner, found.get(key), f"{where}.{key}")
+        ]
+    return [f"{where}.{key}" for key in expected if key not in found]
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(600)
+def test_quick_bench_writes_every_measurement(tmp_path: Path) -> None:
+    committed = (ROOT / "bench" / "RESULTS.md").read_bytes()
+    done = subprocess.run(
+        # A sandbox of the suite's own, never the one a full `make bench` may be using.
+        [sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path), "--sandbox", SANDBOX],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=540,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    results = json.loads((tmp_path / "latest.json").read_text())
+    assert results["meta"]["quick"] is True
+    assert _missing(EXPECTED, results, "results") == []
+    assert {target["name"] for target in results["targets"]}
+    assert all(isinstance(target["met"], bool) for target in results["targets"])
+    assert "| Measurement |" in (tmp_path / "latest.md").read_text()
+    # A quick run never replaces the committed summary of a full one.
+    assert (ROOT / "bench" / "RESULTS.md").read_bytes() == committed
