@@ -52,11 +52,7 @@ def run_shared(channel: PersistentChannel, prepared: Prepared, timeout: float | 
 
 
 def has_tty(channel: Channel, prepared: Prepared, timeout: float | None) -> bool:
-    """Whether the container or exec has a TTY (its output is then not multiplexed).
-
-    The daemon's word, not the caller's options: an exec created with a TTY streams raw
-    even when started without saying so.
-    """
+    """Whether the container has a TTY (its output is then not multiplexed)."""
     api = prepared.context.api
     assert prepared.tty_source is not None
     target = f"/v{api[0]}.{api[1]}{prepared.tty_source}"
@@ -67,12 +63,9 @@ def has_tty(channel: Channel, prepared: Prepared, timeout: float | None) -> bool
     body = channel.read_body(head)
     raise_for_status(head, body)
     try:
-        inspected = json.loads(body)
-        if "ProcessConfig" in inspected:
-            return bool((inspected["ProcessConfig"] or {}).get("tty"))
-        return bool((inspected.get("Config") or {}).get("Tty"))
+        return bool((json.loads(body).get("Config") or {}).get("Tty"))
     except (ValueError, AttributeError, TypeError) as exc:
-        raise ProtocolError(f"unreadable inspection: {exc}") from exc
+        raise ProtocolError(f"unreadable container inspection: {exc}") from exc
 
 
 def daemon_answers(address: Address, timeout: float) -> bool:

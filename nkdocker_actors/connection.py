@@ -160,11 +160,11 @@ class DockerConnection(pykka.ThreadingActor):
 
     use_daemon_thread = True
 
-    def __init__(self, config: config_module.ConnConfig) -> None:
+    def __init__(self, config: config_module.ConnConfig, shared: PersistentChannel) -> None:
         super().__init__()
         self.config = config
         self.api_version: tuple[int, int] = NEWEST_API
-        self.shared = PersistentChannel(config.address, config.connect_timeout)
+        self.shared = shared
         self.calls: set[_ExclusiveChild] = set()
         self.streams: dict[Ref, pykka.ActorRef[Any]] = {}
 
@@ -287,10 +287,12 @@ class Docker:
         actor_ref: pykka.ActorRef[Any],
         config: config_module.ConnConfig,
         api_version: tuple[int, int],
+        abort_shared: Callable[[], None] = lambda: None,
     ) -> None:
         self._actor_ref = actor_ref
         self.config = config
         self.api_version = api_version
+        self._abort_shared = abort_shared
         self._commands: dict[str, Command] = {name: lookup(name, api_version) for name in COMMANDS}
 
     @property
@@ -445,6 +447,8 @@ class Docker:
     def close(self) -> None:
         """Stop the connection actor and every child; each open ref gets its terminal message."""
         if self.actor_ref.is_alive():
+            # A quick call may hold the actor (timeout=None, a silent daemon): fail it first.
+            self._abort_shared()
             self.actor_ref.stop(block=True, timeout=30)
 
     def __enter__(self) -> Docker:
@@ -508,13 +512,15 @@ def connect(url: str | None = None, **settings: Any) -> Docker:
     an API below 1.17, and talks min(daemon's, newest supported) unless pinned.
     """
     conf = config_module.resolve({"url": url, **settings})
-    actor_ref = DockerConnection.start(conf)
+    shared = PersistentChannel(conf.address, conf.connect_timeout)
+    actor_ref = DockerConnection.start(conf, shared)
     try:
         api = cast(
             tuple[int, int],
             actor_ref.ask(_Negotiate(), timeout=conf.connect_timeout + (conf.timeout or 60) + 5),
         )
     except BaseException:
+        shared.abort()
         actor_ref.stop()
         raise
-    return Docker(actor_ref, conf, api)
+    return Docker(actor_ref, conf, api, shared.abort)

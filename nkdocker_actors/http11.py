@@ -414,15 +414,23 @@ class PersistentChannel:
         self.connect_timeout = connect_timeout
         self.channel: Channel | None = None
         self.opened = 0
+        self.aborted = False
 
     def close(self) -> None:
         """Close the socket, if any."""
-        if self.channel is not None:
-            self.channel.close()
-            self.channel = None
+        channel, self.channel = self.channel, None
+        if channel is not None:
+            channel.close()
+
+    def abort(self) -> None:
+        """From another thread: close for good, failing an exchange in progress (no retry)."""
+        self.aborted = True
+        self.close()
 
     def _fresh(self) -> Channel:
         self.close()
+        if self.aborted:
+            raise ConnectionFailed(f"the connection to {self.address} was closed")
         self.channel = Channel.open(self.address, self.connect_timeout)
         self.opened += 1
         return self.channel

@@ -819,10 +819,6 @@ class Server:
         if re.fullmatch(r"/containers/[^/]+/json", path) and behaviour not in ("echo",):
             config = {"Id": "c0ffee", "Config": {"Tty": self.tty}, "State": {"Running": True}}
             return conn.respond("200 OK", json.dumps(config).encode())
-        if re.fullmatch(r"/exec/[^/]+/json", path) and behaviour not in ("echo",):
-            # Asked before an exec starts: whether its output is multiplexed.
-            inspected = {"ID": "e0ffee", "ProcessConfig": {"tty": self.tty}, "Running": False}
-            return conn.respond("200 OK", json.dumps(inspected).encode())
         return BEHAVIOURS[behaviour](conn, req)
 
     def _control(self, conn: Conn, req: Req) -> bool:

@@ -343,6 +343,8 @@ def test_close_ends_stalled_streams_and_calls(
     inbox = nk.Inbox()
     refs = {STREAMS[s](docker, inbox) for s in STREAMS for _ in range(5)}
     call = docker.logs("fault")  # an exclusive call, stalled too
+    quick = docker.ps()  # a shared call: it holds the connection actor itself
+    wait_until(lambda: fault.stats()["open"] >= len(refs) + 2)
     started = time.monotonic()
     docker.close()
     ends: dict[nk.Ref, Any] = {}
@@ -356,6 +358,8 @@ def test_close_ends_stalled_streams_and_calls(
     assert all(isinstance(end.error, nk.ConnectionFailed) for end in ends.values())
     with pytest.raises(nk.ConnectionFailed):
         call.get(5)
+    with pytest.raises(nk.ConnectionFailed):
+        quick.get(5)
     assert time.monotonic() - started < 5
     with pytest.raises(TimeoutError):
         inbox.get(timeout=0.3)

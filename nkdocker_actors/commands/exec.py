@@ -74,10 +74,9 @@ COMMANDS = (
             "tty": in_body("Tty", boolean),
         },
         defaults={"detach": False, "tty": False},
-        needs_tty=True,
         reply=_start_reply,
         mode="exclusive",
-        stream="hijack",
+        stream="hijack",  # framed by the start's Tty flag, not the exec's (dockerd's router)
         timeout=None,
     ),
     Command(

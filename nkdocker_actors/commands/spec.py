@@ -479,10 +479,8 @@ def build(
     upgrade = command.stream == "hijack"
     request = Request(command.method, target, tuple(headers), body, upgrade=upgrade)
     tty_source = None
-    if command.needs_tty and "container" in encoded:
+    if command.needs_tty:
         tty_source = f"/containers/{identifiers.quote_segment(encoded['container'])}/json"
-    elif command.needs_tty and "exec_id" in encoded:
-        tty_source = f"/exec/{identifiers.quote_segment(encoded['exec_id'])}/json"
     context = Context(api, encoded, tty=encoded.get("tty") is True)
     return Prepared(command, request, context, tty_source)
 
