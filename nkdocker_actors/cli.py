@@ -405,13 +405,19 @@ def _command_text(command: str, width: int = 20) -> str:
     return f'"{text}"'
 
 
-def cmd_ps(session: Session, args: argparse.Namespace) -> int:
-    """List containers on every daemon given."""
+def _list_everywhere(
+    session: Session,
+    args: argparse.Namespace,
+    command: str,
+    headers: list[str],
+    rows_of: Callable[[dict[str, Any]], list[list[str]]],
+) -> int:
+    """List with `command` on every daemon given: JSON, ids only (-q), or a table."""
     options: dict[str, Any] = {"all": bool(args.all)}
     filters = _filters(args.filter)
     if filters:
         options["filters"] = filters
-    results = _fanout(session, lambda docker: docker.ps(**options))
+    results = _fanout(session, lambda docker: docker.call(command, **options))
     listed = [
         (target, item)
         for target, result in results
@@ -423,57 +429,53 @@ def cmd_ps(session: Session, args: argparse.Namespace) -> int:
     elif args.quiet:
         _write("".join(f"{_short_id(item['Id'])}\n" for _, item in listed))
     else:
-        headers = ["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"]
-        rows = []
-        for target, item in listed:
-            names = ",".join(n.lstrip("/") for n in item.get("Names") or [])
-            row = [
+        rows = [
+            [target.label, *row] if session.many else row
+            for target, item in listed
+            for row in rows_of(item)
+        ]
+        _write(_table(["HOST", *headers] if session.many else headers, rows))
+    return _report_failures(results)
+
+
+def cmd_ps(session: Session, args: argparse.Namespace) -> int:
+    """List containers on every daemon given."""
+
+    def rows(item: dict[str, Any]) -> list[list[str]]:
+        return [
+            [
                 _short_id(item["Id"]),
                 str(item.get("Image", "")),
                 _command_text(str(item.get("Command", ""))),
                 _ago(float(item.get("Created", 0))),
                 str(item.get("Status", "")),
-                names,
+                ",".join(n.lstrip("/") for n in item.get("Names") or []),
             ]
-            rows.append([target.label, *row] if session.many else row)
-        _write(_table(["HOST", *headers] if session.many else headers, rows))
-    return _report_failures(results)
+        ]
+
+    headers = ["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"]
+    return _list_everywhere(session, args, "ps", headers, rows)
 
 
 def cmd_images(session: Session, args: argparse.Namespace) -> int:
     """List images on every daemon given."""
-    options: dict[str, Any] = {"all": bool(args.all)}
-    filters = _filters(args.filter)
-    if filters:
-        options["filters"] = filters
-    results = _fanout(session, lambda docker: docker.images(**options))
-    listed = [
-        (target, item)
-        for target, result in results
-        if not isinstance(result, NkDockerError)
-        for item in result
-    ]
-    if session.json:
-        _print_json([{**item, "Host": t.label} if session.many else item for t, item in listed])
-    elif args.quiet:
-        _write("".join(f"{_short_id(item['Id'])}\n" for _, item in listed))
-    else:
-        rows = []
-        for target, item in listed:
-            tags = item.get("RepoTags") or ["<none>:<none>"]
-            for tag in tags:
-                repo, _, version = tag.rpartition(":")
-                row = [
-                    repo,
-                    version,
-                    _short_id(item["Id"]),
-                    _ago(float(item.get("Created", 0))),
-                    _si(float(item.get("Size", 0))),
-                ]
-                rows.append([target.label, *row] if session.many else row)
-        headers = ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]
-        _write(_table(["HOST", *headers] if session.many else headers, rows))
-    return _report_failures(results)
+
+    def rows(item: dict[str, Any]) -> list[list[str]]:
+        return [
+            [
+                repo,
+                version,
+                _short_id(item["Id"]),
+                _ago(float(item.get("Created", 0))),
+                _si(float(item.get("Size", 0))),
+            ]
+            for repo, _, version in (
+                tag.rpartition(":") for tag in item.get("RepoTags") or ["<none>:<none>"]
+            )
+        ]
+
+    headers = ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]
+    return _list_everywhere(session, args, "images", headers, rows)
 
 
 def cmd_inspect(session: Session, args: argparse.Namespace) -> int:
