@@ -368,6 +368,7 @@ def test_push_and_pull_with_progress(
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0 and b"\x1b[" in child.before
+    docker.rmi(f"{image}:v1").get(30)
 
 
 def test_build(cli: Any, tmp_path: Path, docker: nk.Docker, name: Any) -> None:
