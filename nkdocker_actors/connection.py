@@ -36,7 +36,7 @@ from .commands.spec import (
 )
 from .errors import ConnectionFailed, InvalidOption, NkDockerError, UnsupportedDaemon
 from .http11 import Channel, PersistentChannel, Request
-from .messages import Data, Failed, Future, Message, Ref, Sink, Subscriber
+from .messages import DEFAULT_MAX_PENDING, Data, Failed, Future, Message, Ref, Sink, Subscriber
 from .streams import StreamActor, StreamControl
 
 __all__ = ["NEWEST_API", "OLDEST_API", "Docker", "DockerConnection", "connect"]
@@ -279,7 +279,8 @@ class Docker:
     Commands and their options are listed in `nkdocker_actors.commands`; each takes
     `timeout=` (read timeout in seconds, None for none), `reply_to=` (a subscriber:
     the Future then holds a Ref and the result comes as `(ref, Data(result))` or
-    `(ref, Failed(error))`), and the streaming ones `subscriber=`.
+    `(ref, Failed(error))`), and the streaming ones `subscriber=` and `max_pending=`
+    (bytes a stream may hold undelivered to an Inbox before it stops reading; 8 MiB).
     """
 
     def __init__(
@@ -316,7 +317,10 @@ class Docker:
         """Run the command named `command_name` (what every command method does)."""
         reply_to = options.pop("reply_to", None)
         subscriber = options.pop("subscriber", None)
+        max_pending = options.pop("max_pending", None)
         timeout = options.pop("timeout", _DEFAULT)
+        if max_pending is not None and subscriber is None:
+            raise InvalidOption("max_pending goes with a subscriber")
         command = self._commands.get(command_name)
         if command is None:
             raise InvalidOption(f"no command {command_name!r}")
@@ -328,7 +332,8 @@ class Docker:
         ):
             raise InvalidOption(f"timeout must be a number of seconds or None, not {timeout!r}")
         if subscriber is not None:
-            return self._stream(prepared, timeout, Sink(subscriber))
+            sink = Sink(subscriber, DEFAULT_MAX_PENDING if max_pending is None else max_pending)
+            return self._stream(prepared, timeout, sink)
         return self._send(prepared, timeout, reply_to)
 
     def _send(

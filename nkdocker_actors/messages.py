@@ -165,18 +165,26 @@ class _Budget:
 
 
 ACTOR_QUEUE_LIMIT = 256
+DEFAULT_MAX_PENDING = 8 * 1024 * 1024
 
 
 class Sink:
-    """Delivers messages to one subscriber, with liveness and backpressure."""
+    """Delivers messages to one subscriber, with liveness and backpressure.
 
-    def __init__(self, subscriber: Subscriber, limit: int = 8 * 1024 * 1024) -> None:
+    An Inbox may hold at most `limit` bytes of a stream unconsumed; an actor's mailbox
+    at most ACTOR_QUEUE_LIMIT messages (a mailbox tells nothing of consumption); a
+    callable is called in the reader's thread, so it paces the stream itself.
+    """
+
+    def __init__(self, subscriber: Subscriber, limit: int = DEFAULT_MAX_PENDING) -> None:
+        from .errors import InvalidOption
+
         if not (isinstance(subscriber, pykka.ActorRef | Inbox) or callable(subscriber)):
-            from .errors import InvalidOption
-
             raise InvalidOption(
                 f"subscriber must be an ActorRef, an Inbox or a callable, not {subscriber!r}"
             )
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
+            raise InvalidOption(f"max_pending must be a positive number of bytes, not {limit!r}")
         self.subscriber = subscriber
         self._budget = _Budget(limit)
 

@@ -29,7 +29,7 @@ import pykka
 from .commands.spec import build
 from .connection import Docker, connect
 from .errors import ConnectionFailed, InvalidOption, NkDockerError
-from .messages import Data, Done, Failed, Future, Message, Ref, Sink
+from .messages import DEFAULT_MAX_PENDING, Data, Done, Failed, Future, Message, Ref, Sink
 
 __all__ = ["EventRelay", "SupervisedDocker", "Supervisor", "SupervisorHandle", "supervisor"]
 
@@ -356,12 +356,15 @@ class SupervisedDocker(Docker):
         subscriber = options.pop("subscriber", None)
         if subscriber is None:
             return self.call("events", **options)
+        max_pending = options.pop("max_pending", DEFAULT_MAX_PENDING)
         build(self._commands["events"], (), options, self.api_version, streaming=True)  # checks
         if "since" not in options:
             # Resume points need the daemon's clock, taken before the caller goes on.
             options["since"] = _daemon_now(self._current())
         ref = Ref()
-        relay = EventRelay.start(self._supervisor, self._slot, Sink(subscriber), ref, dict(options))
+        relay = EventRelay.start(
+            self._supervisor, self._slot, Sink(subscriber, max_pending), ref, dict(options)
+        )
         self._relays[ref] = relay
         future = Future()
         future.set(ref)

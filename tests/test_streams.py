@@ -379,3 +379,39 @@ def test_push_and_pull_progress_as_data(
     assert any("Downloaded newer image" in s or "Image is up to date" in s for s in statuses)
     assert docker.inspect_image(f"{repo}:v1").get(10)["Id"]
     docker.rmi(f"{repo}:v1").get(30)
+
+
+def test_max_pending_bounds_what_an_inbox_holds(
+    docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
+    with pytest.raises(nk.InvalidOption, match="max_pending"):
+        docker.logs("x", max_pending=1024)  # no subscriber: nothing to bound
+    with pytest.raises(nk.InvalidOption, match="max_pending"):
+        docker.logs("x", subscriber=nk.Inbox(), follow=True, max_pending=0)
+    container = cleanup(name("pending"))
+    total = 8 * 1024 * 1024
+    docker.create(
+        "busybox:latest", name=container, cmds=["dd", "if=/dev/zero", "bs=65536", "count=128"]
+    ).get(30)
+    docker.start(container).get(30)
+    assert docker.wait(container).get(60)["StatusCode"] == 0
+    inbox = nk.Inbox()
+    limit = 64 * 1024
+    ref = docker.logs(container, subscriber=inbox, stderr=False, max_pending=limit).get(10)
+    wait_until(lambda: len(inbox) > 0)
+
+    def held() -> int:
+        return sum(len(m.payload.data) for m, _ in list(inbox._items) if m.ref is ref
+                   and isinstance(m.payload, nk.Output))  # fmt: skip
+
+    # The reader stops once the Inbox holds the limit: at most one more read lands.
+    assert held() <= limit + 256 * 1024
+    received = 0
+    while True:
+        message = inbox.get(timeout=30)
+        if isinstance(message.payload, nk.Done | nk.Failed):
+            assert message.payload == nk.Done("eof")
+            break
+        received += len(message.payload.data)
+        assert held() <= limit + 256 * 1024
+    assert received == total
