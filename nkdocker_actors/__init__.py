@@ -22,6 +22,7 @@ from .errors import (
     NotModified,
     NotRunning,
     ServerError,
+    TimedOut,
     Unauthorized,
     UnsupportedDaemon,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "ServerError",
     "SupervisedDocker",
     "SupervisorHandle",
+    "TimedOut",
     "Unauthorized",
     "UnsupportedDaemon",
     "configure",

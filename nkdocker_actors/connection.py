@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -36,7 +37,19 @@ from .commands.spec import (
 )
 from .errors import ConnectionFailed, InvalidOption, NkDockerError, UnsupportedDaemon
 from .http11 import Channel, PersistentChannel, Request
-from .messages import DEFAULT_MAX_PENDING, Data, Failed, Future, Message, Ref, Sink, Subscriber
+from .messages import (
+    DEFAULT_MAX_PENDING,
+    Data,
+    Done,
+    Failed,
+    Future,
+    Message,
+    Payload,
+    Ref,
+    Sink,
+    Subscriber,
+    fail_queued,
+)
 from .streams import StreamActor, StreamControl
 
 __all__ = ["NEWEST_API", "OLDEST_API", "Docker", "DockerConnection", "connect"]
@@ -44,6 +57,17 @@ __all__ = ["NEWEST_API", "OLDEST_API", "Docker", "DockerConnection", "connect"]
 OLDEST_API = (1, 17)
 NEWEST_API = (1, 41)
 _DEFAULT = object()
+
+
+def check_timeout(timeout: Any) -> float | None:
+    """A per-command timeout: a finite positive number of seconds, or None for none."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise InvalidOption(f"timeout must be a number of seconds or None, not {timeout!r}")
+    if not 0 < timeout < math.inf:
+        raise InvalidOption(f"timeout must be positive and finite, not {timeout!r}")
+    return float(timeout)
 
 
 class Reply:
@@ -138,7 +162,7 @@ class _ExclusiveChild:
                 self._opened,
             )
         except BaseException as error:  # delivered to the caller, whatever it is
-            if self._aborted and not isinstance(error, NkDockerError | InvalidOption):
+            if self._aborted and not isinstance(error, NkDockerError):
                 error = ConnectionFailed("the connection was closed")
             call.reply.fail(error)
         else:
@@ -166,10 +190,19 @@ class DockerConnection(pykka.ThreadingActor):
         self.api_version: tuple[int, int] = NEWEST_API
         self.shared = shared
         self.calls: set[_ExclusiveChild] = set()
-        self.streams: dict[Ref, pykka.ActorRef[Any]] = {}
+        self.streams: dict[Ref, tuple[pykka.ActorRef[Any], Callable[[Payload], None]]] = {}
 
     def on_receive(self, message: Any) -> Any:
-        """Dispatch one message (see the private message classes above)."""
+        """Dispatch one message; whatever goes wrong fails that message, not the actor."""
+        try:
+            return self._dispatch(message)
+        except BaseException as error:
+            if isinstance(message, _Negotiate | _Stats):
+                raise  # asked: pykka hands it to the asker
+            _fail_message(message, error)
+            return None
+
+    def _dispatch(self, message: Any) -> Any:
         if isinstance(message, _Call):
             self._call(message)
         elif isinstance(message, _OpenStream):
@@ -205,7 +238,9 @@ class DockerConnection(pykka.ThreadingActor):
         child.thread.start()
 
     def _open_stream(self, request: _OpenStream) -> None:
+        stoppers: list[Callable[[Payload], None]] = []
         stream = StreamActor.start(
+            expose_stop=stoppers.append,
             owner=self.actor_ref,
             config=self.config,
             prepared=request.prepared,
@@ -215,12 +250,18 @@ class DockerConnection(pykka.ThreadingActor):
             on_end=_ChildEnded(request.ref),
             ready=request.ready,
         )
-        self.streams[request.ref] = stream
+        self.streams[request.ref] = (stream, stoppers[0])
 
     def _control(self, request: _Control) -> None:
-        stream = self.streams.get(request.ref)
-        if stream is None:
+        entry = self.streams.get(request.ref)
+        if entry is None:
             request.reply.fail(InvalidOption(f"{request.ref!r} is not an open stream"))
+            return
+        stream, stop = entry
+        if request.control.op == "finish":
+            # Straight to the stream, not behind a stdin write that may be blocked.
+            stop(Done("finished"))
+            request.reply.ok(None)
             return
         try:
             stream.tell((request.control, request.reply))
@@ -257,13 +298,26 @@ class DockerConnection(pykka.ThreadingActor):
         self.shared.close()
         for child in list(self.calls):
             child.abort()
-        for stream in list(self.streams.values()):
-            with contextlib.suppress(pykka.ActorDeadError):
-                stream.tell((StreamControl("closed"), None))
+        closed = ConnectionFailed(f"the connection to {self.config.address} was closed")
+        for _, stop in list(self.streams.values()):
+            stop(Failed(closed))
+        fail_queued(self.actor_inbox, lambda message: _fail_message(message, closed))
 
     def on_failure(self, *exc_info: Any) -> None:
         """An unexpected crash: release everything as on a stop."""
         self.on_stop()
+
+
+def _fail_message(message: Any, error: BaseException) -> bool:
+    """Give a message that will not be carried out its failure: no Future left hanging."""
+    if isinstance(message, _OpenStream):
+        message.sink.send(Message(message.ref, Failed(error)))
+        message.ready.set(message.ref)
+        return True
+    if isinstance(message, _Call | _Control):
+        message.reply.fail(error)
+        return True
+    return False
 
 
 def _parse_version(text: str) -> tuple[int, int]:
@@ -317,6 +371,8 @@ class Docker:
         """Run the command named `command_name` (what every command method does)."""
         reply_to = options.pop("reply_to", None)
         subscriber = options.pop("subscriber", None)
+        if reply_to is not None and subscriber is not None:
+            raise InvalidOption("reply_to goes with commands that have one result, not streams")
         max_pending = options.pop("max_pending", None)
         timeout = options.pop("timeout", _DEFAULT)
         if max_pending is not None and subscriber is None:
@@ -327,10 +383,8 @@ class Docker:
         prepared = build(command, args, options, self.api_version, streaming=subscriber is not None)
         if timeout is _DEFAULT:
             timeout = self.config.timeout if command.timeout == "default" else command.timeout
-        elif timeout is not None and (
-            isinstance(timeout, bool) or not isinstance(timeout, int | float)
-        ):
-            raise InvalidOption(f"timeout must be a number of seconds or None, not {timeout!r}")
+        else:
+            timeout = check_timeout(timeout)
         if subscriber is not None:
             sink = Sink(subscriber, DEFAULT_MAX_PENDING if max_pending is None else max_pending)
             return self._stream(prepared, timeout, sink)
@@ -398,15 +452,16 @@ class Docker:
         for name, value in (headers or {}).items():
             if not _TOKEN.fullmatch(str(name)):
                 raise InvalidOption(f"bad header name {name!r}")
-            header_list.append((name, text(name, value)))
+            if not text(name, value).isascii():
+                raise InvalidOption(f"header {name!r} must be ASCII")
+            header_list.append((name, value))
         if body is not None and not isinstance(body, bytes):
             body = json.dumps(json_value("body", body)).encode()
             header_list.append(("Content-Type", "application/json"))
         request = Request(method, target, tuple(header_list), body)
         command = _RAW_COMMANDS[method]
         prepared = Prepared(command, request, Context(self.api_version, {}))
-        if timeout is _DEFAULT:
-            timeout = self.config.timeout
+        timeout = self.config.timeout if timeout is _DEFAULT else check_timeout(timeout)
         return self._send(prepared, timeout, None)
 
     def get(

@@ -14,6 +14,7 @@ __all__ = [
     "NotModified",
     "NotRunning",
     "ServerError",
+    "TimedOut",
     "Unauthorized",
     "UnsupportedDaemon",
     "error_for_status",
@@ -74,6 +75,10 @@ class ConnectionFailed(NkDockerError):
 
 class UnsupportedDaemon(ConnectionFailed):
     """The daemon speaks an API older than 1.17, or not the version pinned."""
+
+
+class TimedOut(ConnectionFailed):
+    """The daemon did not answer within the timeout."""
 
 
 class InvalidOption(NkDockerError, ValueError):

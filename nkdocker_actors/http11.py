@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from .errors import ConnectionFailed
+from .errors import ConnectionFailed, TimedOut
 from .transport import Address, open_socket
 
 __all__ = [
@@ -176,7 +176,7 @@ class Channel:
                     self.sock.sendall(b"%x\r\n%b\r\n" % (len(piece), piece))
             self.sock.sendall(b"0\r\n\r\n")
         except TimeoutError as exc:
-            raise ConnectionFailed(f"sending to {self.address} timed out") from exc
+            raise TimedOut(f"sending to {self.address} timed out") from exc
         except OSError as exc:
             raise ConnectionFailed(f"sending to {self.address} failed: {exc}") from exc
 
@@ -203,14 +203,14 @@ class Channel:
         if self._deadline is not None:
             remaining = self._deadline - time.monotonic()
             if remaining <= 0:
-                raise ConnectionFailed(f"reading from {self.address} timed out")
+                raise TimedOut(f"reading from {self.address} timed out")
             current = self.sock.gettimeout()
             if current is None or remaining < current - 0.01:  # (no syscall on the first read)
                 self.sock.settimeout(remaining)
         try:
             data = self.sock.recv(RECV_SIZE)
         except TimeoutError as exc:
-            raise ConnectionFailed(f"reading from {self.address} timed out") from exc
+            raise TimedOut(f"reading from {self.address} timed out") from exc
         except OSError as exc:
             if self.closed:
                 raise ConnectionFailed(f"connection to {self.address} was closed") from exc
@@ -431,9 +431,13 @@ class PersistentChannel:
         self.close()
         if self.aborted:
             raise ConnectionFailed(f"the connection to {self.address} was closed")
-        self.channel = Channel.open(self.address, self.connect_timeout)
+        channel = Channel.open(self.address, self.connect_timeout)
+        self.channel = channel
+        if self.aborted:  # abort() ran while we were connecting: it could not see this one
+            self.close()
+            raise ConnectionFailed(f"the connection to {self.address} was closed")
         self.opened += 1
-        return self.channel
+        return channel
 
     def exchange(self, request: Request, timeout: float | None) -> tuple[ResponseHead, bytes]:
         """Send `request` and read the whole response.
@@ -452,7 +456,7 @@ class PersistentChannel:
             raise
         except ConnectionFailed as first:
             self.close()
-            if not (reused and request.idempotent and "timed out" not in str(first)):
+            if not (reused and request.idempotent and not isinstance(first, TimedOut)):
                 raise
         except BaseException:
             self.close()  # whatever broke, the socket's state is unknown

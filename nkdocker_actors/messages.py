@@ -8,6 +8,7 @@ subscriber is still alive, and backpressure (how much it has not consumed yet).
 from __future__ import annotations
 
 import itertools
+import logging
 import queue
 import threading
 from collections import deque
@@ -30,6 +31,7 @@ __all__ = [
     "Subscriber",
 ]
 
+log = logging.getLogger(__name__)
 _ref_ids = itertools.count(1)
 
 
@@ -141,6 +143,21 @@ class Inbox:
 Subscriber = pykka.ActorRef[Any] | Inbox | Callable[[Message], Any]
 
 
+def fail_queued(inbox: Any, fail: Callable[[Any], bool]) -> None:
+    """Offer each message queued in a stopping actor's inbox to `fail`, which answers it
+    and says True; the ones it declines (pykka's own) go back for pykka to answer."""
+    declined = []
+    while True:
+        try:
+            envelope = inbox.get_nowait()
+        except queue.Empty:
+            break
+        if not fail(getattr(envelope, "message", None)):
+            declined.append(envelope)
+    for envelope in declined:
+        inbox.put(envelope)
+
+
 class _Budget:
     """Counts undelivered bytes; `wait_room` blocks while over the limit."""
 
@@ -194,11 +211,11 @@ class Sink:
         subscriber = self.subscriber
         return not isinstance(subscriber, pykka.ActorRef) or subscriber.is_alive()
 
-    def send(self, message: Message) -> bool:
-        """Deliver; False if the subscriber is gone."""
+    def send(self, message: Message, size: int | None = None) -> bool:
+        """Deliver; False if the subscriber is gone. `size`: the bytes it stands for."""
         subscriber = self.subscriber
         if isinstance(subscriber, Inbox):
-            size = message_size(message)
+            size = message_size(message) if size is None else size
             self._budget.add(size)
             subscriber.put(message, lambda: self._budget.release(size))
             return True
@@ -208,7 +225,10 @@ class Sink:
             except pykka.ActorDeadError:
                 return False
             return True
-        subscriber(message)
+        try:
+            subscriber(message)
+        except Exception:  # the subscriber's bug must not kill the stream or the actor
+            log.exception("subscriber %r failed on %r", subscriber, message.ref)
         return True
 
     def wait_for_room(self, still_wanted: Callable[[], bool]) -> None:
@@ -224,4 +244,4 @@ class Sink:
                 and still_wanted()
                 and subscriber.is_alive()
             ):
-                idle.wait(0.005)
+                idle.wait(0.05)

@@ -168,7 +168,7 @@ class Monitor(pykka.ThreadingActor):
     def _started(self, container: str) -> None:
         try:
             data = _container_data(self.docker.inspect(container).get(30))
-        except NkDockerError:
+        except (NkDockerError, pykka.Timeout):
             return  # already gone: its die event follows
         if data["name"] not in self.running:
             self.running[data["name"]] = data
@@ -192,7 +192,7 @@ class Monitor(pykka.ThreadingActor):
                 continue
             try:
                 data = _container_data(self.docker.inspect(container).get(30))
-            except NkDockerError:
+            except (NkDockerError, pykka.Timeout):
                 continue
             self.running[data["name"]] = data
             if notify:
@@ -225,6 +225,10 @@ class Monitor(pykka.ThreadingActor):
             except Exception:
                 log.exception("monitor %s: callback %r failed", self.mon, callback)
 
+    def on_failure(self, *exc_info: Any) -> None:
+        """A crash: release what a stop releases (register() starts a new monitor)."""
+        self.on_stop()
+
     def on_stop(self) -> None:
         """Stop the clock and the streams."""
         self._stop_timer.set()
@@ -254,6 +258,8 @@ def register(callback: Callback, url: str | None = None, *, refresh: float = DEF
         if monitor is None or not monitor.is_alive():
             if _supervisor is None:
                 _supervisor = supervisor()
+            if monitor is not None:  # it died: its connection goes with it
+                _supervisor.disconnect(mon)
             docker = _supervisor.connect(mon, url, **settings)
             monitor = Monitor.start(mon, docker, refresh)
             _monitors[mon] = monitor

@@ -12,17 +12,17 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pykka
 
 from .calls import daemon_answers, has_tty
-from .commands.spec import Prepared, raise_for_status
-from .errors import ConnectionFailed, InvalidOption, NkDockerError, error_for_status
+from .commands.spec import Prepared, raise_for_progress_error, raise_for_status
+from .errors import ConnectionFailed, InvalidOption, NkDockerError
 from .http11 import Channel, FrameDecoder, JsonLines
-from .messages import Data, Done, Failed, Message, Output, Payload, Ref, Sink
+from .messages import Data, Done, Failed, Message, Output, Payload, Ref, Sink, fail_queued
 
 if TYPE_CHECKING:
     from .config import ConnConfig
@@ -34,7 +34,7 @@ POLL_SECONDS = 0.5
 
 @dataclass(frozen=True)
 class StreamControl:
-    """A request to a stream: "send" (data), "close_stdin", "finish" or "closed"."""
+    """A request to a stream: "send" (data), "close_stdin" or "finish"."""
 
     op: str
     data: bytes = b""
@@ -55,6 +55,7 @@ class StreamActor(pykka.ThreadingActor):
         ref: Ref,
         on_end: Any,
         ready: pykka.Future[Any] | None = None,
+        expose_stop: Callable[[Callable[[Payload], None]], None] = lambda stop: None,
     ) -> None:
         super().__init__()
         self.owner = owner
@@ -65,12 +66,17 @@ class StreamActor(pykka.ThreadingActor):
         self.ref = ref
         self.on_end = on_end
         self.ready = ready
+        self._item_size = 64
+        self._ends_at_close = False
         self.channel: Channel | None = None
         self.ending: Payload | None = None  # set when we end it ourselves
         self.ended = False
         self.lock = threading.Lock()
         self.opened = threading.Event()  # set once the request is answered
         self.reader = threading.Thread(target=self._read, name="nkdocker-stream", daemon=True)
+        # The owner ends the stream through this, from its own thread: never queued
+        # behind a stdin write that may block.
+        expose_stop(self._stop_with)
 
     def on_start(self) -> None:
         """Start reading in a thread of its own."""
@@ -90,14 +96,6 @@ class StreamActor(pykka.ThreadingActor):
         return None
 
     def _apply(self, control: StreamControl) -> None:
-        if control.op in ("finish", "closed"):
-            payload: Payload = (
-                Done("finished")
-                if control.op == "finish"
-                else Failed(ConnectionFailed("the connection was closed"))
-            )
-            self._stop_with(payload)
-            return
         if self.prepared.command.stream != "hijack":
             raise InvalidOption(f"{self.prepared.command.name} streams have no stdin")
         self.opened.wait(self.config.connect_timeout + 5)
@@ -129,7 +127,8 @@ class StreamActor(pykka.ThreadingActor):
                 if not self._still_wanted():
                     break
                 self.sink.wait_for_room(self._still_wanted)
-                if self.ending is not None or not self.sink.send(Message(self.ref, payload)):
+                size = self._item_size if isinstance(payload, Data) else None
+                if self.ending is not None or not self.sink.send(Message(self.ref, payload), size):
                     break
             else:
                 self._end(self._eof())
@@ -141,9 +140,10 @@ class StreamActor(pykka.ThreadingActor):
             self._end(Failed(error))
 
     def _eof(self) -> Payload:
-        """Done at EOF, unless the daemon died: raw and upgraded streams have no framing
-        to tell a crash from an end, so a ping on a fresh socket decides."""
-        if self.prepared.command.stream == "json" or self.ending is not None:
+        """Done at EOF, unless the daemon died: a body that ends when the socket closes
+        (upgraded streams, unframed logs) cannot tell a crash from an end, so a ping on a
+        fresh socket decides."""
+        if not self._ends_at_close or self.ending is not None:
             return Done("eof")
         if daemon_answers(self.config.address, min(2.0, self.config.connect_timeout)):
             return Done("eof")
@@ -170,12 +170,20 @@ class StreamActor(pykka.ThreadingActor):
             raise_for_status(head, channel.read_body(head))
         self._mark_open()  # stdin may flow only once the daemon has upgraded the connection
         kind = prepared.command.stream
+        framed = head.status != 101 and (
+            "chunked" in head.headers.get("transfer-encoding", "").lower()
+            or "content-length" in head.headers
+        )
+        self._ends_at_close = not framed
         pieces = channel.raw_pieces() if head.status == 101 else channel.body_pieces(head)
         pieces = self._polled(channel, pieces)
         if kind == "json":
             lines = JsonLines()
             for piece in pieces:
-                for item in lines.feed(piece):
+                items = lines.feed(piece)
+                # What each item stands for in the backpressure budget: its share of the bytes.
+                self._item_size = max(64, len(piece) // max(1, len(items)))
+                for item in items:
                     yield from self._json_item(item)
             for item in lines.finish():
                 yield from self._json_item(item)
@@ -193,9 +201,7 @@ class StreamActor(pykka.ThreadingActor):
     @staticmethod
     def _json_item(item: Any) -> Iterator[Payload]:
         yield Data(item)
-        if isinstance(item, dict) and item.get("error"):
-            # A progress stream reports failure in-band; the ref must end Failed.
-            raise error_for_status(500, str(item["error"]))
+        raise_for_progress_error(item)  # the ref then ends Failed, typed
 
     def _polled(self, channel: Channel, pieces: Iterator[bytes]) -> Iterator[bytes]:
         """Wake up regularly while idle, to notice a stopped subscriber."""
@@ -233,6 +239,15 @@ class StreamActor(pykka.ThreadingActor):
             self.actor_ref.stop(block=False)
 
     def on_stop(self) -> None:
-        """Stopped from outside: end the ref if it has not ended."""
+        """End the ref if it has not ended; fail the controls still queued."""
         if not self.ended:
             self._stop_with(Failed(ConnectionFailed("the stream was stopped")))
+        fail_queued(self.actor_inbox, self._fail_control)
+
+    @staticmethod
+    def _fail_control(message: Any) -> bool:
+        if not (isinstance(message, tuple) and isinstance(message[0], StreamControl)):
+            return False
+        if message[1] is not None:
+            message[1].fail(ConnectionFailed("the stream has ended"))
+        return True

@@ -27,9 +27,11 @@ from typing import Any, cast
 import pykka
 
 from .commands.spec import build
-from .connection import Docker, connect
+from .connection import Docker, check_timeout, connect
 from .errors import ConnectionFailed, InvalidOption, NkDockerError
 from .messages import DEFAULT_MAX_PENDING, Data, Done, Failed, Future, Message, Ref, Sink
+
+RESUME_SLACK = 2 * 10**9  # ns
 
 __all__ = ["EventRelay", "SupervisedDocker", "Supervisor", "SupervisorHandle", "supervisor"]
 
@@ -132,8 +134,11 @@ class Supervisor(pykka.ThreadingActor):
             elif slot is not None and slot.state == "up":
                 self._tell_relays(slot, "up")
         elif isinstance(message, _Watch):
-            slot = self.slots[message.name]
-            if message.watch:
+            slot = self.slots.get(message.name)
+            if slot is None:  # removed: a new relay hears at once that it is closed
+                if message.watch:
+                    message.relay.tell(("connection", "closed"))
+            elif message.watch:
                 slot.relays.add(message.relay)
             else:
                 slot.relays.discard(message.relay)
@@ -188,7 +193,7 @@ class Supervisor(pykka.ThreadingActor):
         slot.restarts.append(now)
         try:
             slot.docker = connect(slot.url, **{**slot.settings, "connect_timeout": 2})
-        except NkDockerError:
+        except (NkDockerError, pykka.Timeout):
             slot.next_attempt = now + slot.backoff
             slot.backoff = min(slot.backoff * 2, self.max_backoff)
             return
@@ -201,6 +206,10 @@ class Supervisor(pykka.ThreadingActor):
                 relay.tell(("connection", state))
             except pykka.ActorDeadError:
                 slot.relays.discard(relay)
+
+    def on_failure(self, *exc_info: Any) -> None:
+        """A crash: close everything as on a stop, so no ref is left without its end."""
+        self.on_stop()
 
     def on_stop(self) -> None:
         """Close every connection; relays end their refs."""
@@ -238,9 +247,10 @@ class EventRelay(pykka.ThreadingActor):
         self.sink = sink
         self.ref = ref
         self.options = options
-        self.since: str = options.pop("since", None) or ""
-        self.last_nano = -1
-        self.seen_at_last: set[str] = set()
+        self.since: Any = options.pop("since", None)
+        self.newest = -1
+        # Events seen within RESUME_SLACK of the newest: what a resubscription replays.
+        self.seen: dict[str, int] = {}
         self.current: Ref | None = None
         self.ended = False
 
@@ -254,13 +264,16 @@ class EventRelay(pykka.ThreadingActor):
         if docker is None or self.ended:
             return
         since = self.since
-        if self.last_nano >= 0:
-            since = f"{self.last_nano // 10**9}.{self.last_nano % 10**9:09d}"
+        if self.newest >= 0:
+            # dockerd stamps an event before publishing it, so two can arrive out of order:
+            # resume a little before the newest one and drop what was already delivered.
+            resume = max(0, self.newest - RESUME_SLACK)
+            since = f"{resume // 10**9}.{resume % 10**9:09d}"
         try:
             self.current = docker.events(
-                subscriber=self.actor_ref, since=since or None, **self.options
-            ).get(10)
-        except NkDockerError:
+                subscriber=self.actor_ref, since=since, **self.options
+            ).get(30)
+        except Exception:  # not reachable after all: the supervisor finds out and tells us
             self.current = None
             self.supervisor.tell(_Lost(self.slot.name))
 
@@ -282,14 +295,18 @@ class EventRelay(pykka.ThreadingActor):
             event = payload.value
             nano = int(event.get("timeNano") or int(event.get("time", 0)) * 10**9)
             action = event.get("status") or event.get("Action")
-            key = f"{event.get('id')}/{action}/{event.get('Type')}"
-            if nano < self.last_nano or (nano == self.last_nano and key in self.seen_at_last):
+            key = f"{nano}/{event.get('id')}/{action}/{event.get('Type')}"
+            if key in self.seen:
                 return  # replayed across a resubscription
-            if nano > self.last_nano:
-                self.last_nano = nano
-                self.seen_at_last = set()
-            self.seen_at_last.add(key)
-            self.sink.send(Message(self.ref, payload))
+            self.seen[key] = nano
+            if nano > self.newest:
+                self.newest = nano
+                if len(self.seen) > 512:
+                    horizon = nano - 2 * RESUME_SLACK
+                    self.seen = {k: t for k, t in self.seen.items() if t >= horizon}
+            self.sink.wait_for_room(lambda: not self.ended)
+            if not self.sink.send(Message(self.ref, payload)):
+                self._end(Failed(ConnectionFailed("the subscriber is gone")))
             return
         self.current = None
         ended = isinstance(payload, Done) and "until" in self.options
@@ -356,8 +373,13 @@ class SupervisedDocker(Docker):
         subscriber = options.pop("subscriber", None)
         if subscriber is None:
             return self.call("events", **options)
+        if options.pop("reply_to", None) is not None:
+            raise InvalidOption("reply_to goes with commands that have one result, not streams")
         max_pending = options.pop("max_pending", DEFAULT_MAX_PENDING)
+        timeout = check_timeout(options.pop("timeout", None))
         build(self._commands["events"], (), options, self.api_version, streaming=True)  # checks
+        if timeout is not None:
+            options["timeout"] = timeout
         if "since" not in options:
             # Resume points need the daemon's clock, taken before the caller goes on.
             options["since"] = _daemon_now(self._current())

@@ -10,7 +10,7 @@ import socket
 import ssl
 from dataclasses import dataclass
 
-from .errors import ConnectionFailed
+from .errors import ConnectionFailed, TimedOut
 
 __all__ = ["Address", "open_socket"]
 
@@ -77,6 +77,6 @@ def open_socket(address: Address, connect_timeout: float) -> socket.socket:
     except ssl.SSLError as exc:
         raise ConnectionFailed(f"TLS handshake with {address} failed: {exc}") from exc
     except TimeoutError as exc:
-        raise ConnectionFailed(f"connecting to {address} timed out") from exc
+        raise TimedOut(f"connecting to {address} timed out") from exc
     except OSError as exc:
         raise ConnectionFailed(f"cannot connect to {address}: {exc}") from exc

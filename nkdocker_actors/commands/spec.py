@@ -39,7 +39,7 @@ __all__ = [
 ApiVersion = tuple[int, int]
 Encoder = Callable[[str, Any], Any]
 Place = Literal["path", "query", "body", "header", "data", "local"]
-Mode = Literal["shared", "exclusive", "stream"]
+Mode = Literal["shared", "exclusive"]
 StreamKind = Literal["json", "raw", "hijack"]
 
 
@@ -235,7 +235,10 @@ def json_value(name: str, value: Any) -> Any:
     try:
         json.dumps(value)
     except (TypeError, ValueError):
-        raise _bad(name, value, "a JSON-serialisable value") from None
+        # Never echo the value: a raw body may hold credentials.
+        raise InvalidOption(
+            f"option {name!r}: a {type(value).__name__} that JSON cannot carry"
+        ) from None
     return value
 
 
@@ -341,10 +344,15 @@ def json_stream_reply(head: ResponseHead, body: bytes, ctx: Context) -> list[Any
     lines = JsonLines()
     items = [*lines.feed(body), *lines.finish()]
     for item in items:
-        if isinstance(item, dict) and item.get("error"):
-            message = str(item.get("error"))
-            raise error_for_status(_registry_status(500, message), message)
+        raise_for_progress_error(item)
     return items
+
+
+def raise_for_progress_error(item: Any) -> None:
+    """A progress stream (build, pull, push) reports failure in-band: raise it, typed."""
+    if isinstance(item, dict) and item.get("error"):
+        message = str(item.get("error"))
+        raise error_for_status(_registry_status(500, message), message)
 
 
 def list_reply(head: ResponseHead, body: bytes, ctx: Context) -> list[Any]:
@@ -453,6 +461,9 @@ def build(
         elif spec.place == "query":
             query.extend((spec.api, v) for v in (result if isinstance(result, list) else [result]))
         elif spec.place == "header":
+            if not (isinstance(result, str) and result.isascii() and result.isprintable()):
+                # Never echo it: header values carry credentials.
+                raise InvalidOption(f"{name}: option {key!r} must be printable ASCII")
             headers.append((spec.api, result))
         elif spec.place == "body":
             json_body[spec.api] = result
