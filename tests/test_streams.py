@@ -415,3 +415,72 @@ def test_max_pending_bounds_what_an_inbox_holds(
         received += len(message.payload.data)
         assert held() <= limit + 256 * 1024
     assert received == total
+
+
+def test_finish_is_not_held_up_by_a_blocked_stdin_write(
+    docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
+    container = cleanup(name("stuck"))
+    docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
+    docker.start(container).get(30)
+    exec_id = docker.exec_create(container, ["sleep", "300"], stdin=True).get(10)
+    inbox = nk.Inbox()
+    ref = docker.exec_start(exec_id, subscriber=inbox).get(10)
+    # Nobody reads this stdin: the write fills the pipes and blocks.
+    write = docker.attach_send(ref, b"x" * (64 * 1024 * 1024))
+    with pytest.raises(pykka.Timeout):
+        write.get(0.5)
+    docker.finish_async(ref).get(5)
+    assert drain(inbox, ref, timeout=10)[1] == nk.Done("finished")
+    with pytest.raises(nk.ConnectionFailed):
+        write.get(10)
+
+
+def test_calls_racing_close_all_resolve(daemon: sandbox.SandboxInfo, no_leaks: None) -> None:
+    docker = nk.connect(daemon.unix_url)
+    futures = []
+    stop = threading.Event()
+
+    def caller() -> None:
+        while not stop.is_set():
+            try:
+                futures.append(docker.ping())
+            except nk.ConnectionFailed:
+                return  # closed: refused at once
+
+    threads = [threading.Thread(target=caller) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    wait_until(lambda: len(futures) > 200)
+    docker.close()
+    stop.set()
+    for thread in threads:
+        thread.join(10)
+    outcomes = set()
+    for future in futures:
+        try:
+            outcomes.add(future.get(5))
+        except nk.ConnectionFailed:
+            outcomes.add("closed")
+    assert outcomes <= {"OK", "closed"}
+
+
+def test_bad_per_call_settings_are_refused_before_sending(docker: nk.Docker) -> None:
+    for timeout in (-1, 0, float("nan"), float("inf"), "5", True):
+        with pytest.raises(nk.InvalidOption, match="timeout"):
+            docker.ps(timeout=timeout)
+    with pytest.raises(nk.InvalidOption, match="ASCII"):
+        docker.get("/_ping", headers={"X-Note": "caf\u00e9"})
+    with pytest.raises(nk.InvalidOption, match="ASCII"):
+        docker.pull("busybox:latest", auth="p\u20acss")
+    with pytest.raises(nk.InvalidOption, match="reply_to"):
+        docker.events(subscriber=nk.Inbox(), reply_to=nk.Inbox())
+
+
+def test_a_failing_reply_to_callable_leaves_the_connection_working(docker: nk.Docker) -> None:
+    def broken(message: nk.Message) -> None:
+        raise RuntimeError("subscriber bug")
+
+    docker.ping(reply_to=broken).get(5)
+    docker.inspect("no-such-container-x", reply_to=broken).get(5)
+    assert docker.ping().get(10) == "OK"

@@ -125,3 +125,36 @@ def test_fan_out_with_one_daemon_down(
         assert isinstance(results["a"], list) and isinstance(results["c"], list)
         assert isinstance(results["b"], nk.ConnectionFailed)
         assert sup.status() == {"a": "up", "b": "restarting", "c": "up"}
+
+
+def test_disconnect_ends_durable_subscriptions(daemon: sandbox.SandboxInfo) -> None:
+    with nk.supervisor() as sup:
+        docker = sup.connect("a", daemon.unix_url)
+        inbox = nk.Inbox()
+        ref = docker.events(subscriber=inbox).get(10)
+        sup.disconnect("a")
+        message = inbox.get(timeout=10)
+        assert message.ref is ref and isinstance(message.payload, nk.Failed)
+        assert sup.status() == {}  # the supervisor lives on
+        sup.connect("a", daemon.unix_url)
+        assert sup.each("ping") == {"a": "OK"}
+
+
+def test_relay_keeps_events_that_arrive_out_of_order() -> None:
+    """dockerd stamps an event before publishing it: a later stamp can arrive first."""
+    from nkdocker_actors.messages import Sink
+    from nkdocker_actors.supervisor import EventRelay, _Slot
+
+    inbox = nk.Inbox()
+    relay = EventRelay(None, _Slot("x", None, {}), Sink(inbox), nk.Ref(), {})  # type: ignore[arg-type]
+    stream = relay.current = nk.Ref()
+
+    def event(nano: int, container: str) -> nk.Message:
+        value = {"timeNano": nano, "id": container, "Action": "create", "Type": "container"}
+        return nk.Message(stream, nk.Data(value))
+
+    for message in (event(2_000, "b"), event(1_000, "a"), event(2_000, "b"), event(3_000, "c")):
+        relay._from_stream(message)  # the third is a replay across a resubscription
+    got = [inbox.get(timeout=1).payload.value["id"] for _ in range(3)]
+    assert got == ["b", "a", "c"]
+    assert len(inbox) == 0
