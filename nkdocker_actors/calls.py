@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from .commands.spec import Context, Prepared, json_reply, raise_for_status
@@ -16,7 +16,16 @@ from .errors import ConnectionFailed, NkDockerError
 from .http11 import Channel, PersistentChannel, ProtocolError, Request, ResponseHead
 from .transport import Address
 
-__all__ = ["daemon_answers", "decode", "has_tty", "json_object", "run_exclusive", "run_shared"]
+__all__ = [
+    "body_pieces",
+    "daemon_answers",
+    "decode",
+    "has_tty",
+    "json_object",
+    "run_exclusive",
+    "run_shared",
+    "start_exchange",
+]
 
 
 def json_object(body: bytes, what: str) -> dict[str, Any]:
@@ -95,6 +104,29 @@ def _write_to(file: str | IO[bytes], pieces: Any) -> None:
             file.write(piece)
 
 
+def start_exchange(
+    channel: Channel, prepared: Prepared, timeout: float | None
+) -> tuple[ResponseHead, Context]:
+    """Send the request on a socket of its own and read the answer's head.
+
+    The context says whether the output is a TTY's; an HTTP error raises here.
+    """
+    context = prepared.context
+    if prepared.tty_source is not None:
+        context = dataclasses.replace(context, tty=has_tty(channel, prepared, timeout))
+    channel.set_timeout(timeout)
+    channel.send_request(prepared.request)
+    head = channel.read_head(prepared.request)
+    if head.status >= 300:
+        raise_for_status(head, channel.read_body(head, prepared.request.method))
+    return head, context
+
+
+def body_pieces(channel: Channel, head: ResponseHead, method: str) -> Iterator[bytes]:
+    """The answer's body as it arrives; after a 101, all the peer sends until it closes."""
+    return channel.raw_pieces() if head.status == 101 else channel.body_pieces(head, method)
+
+
 def run_exclusive(
     address: Address,
     connect_timeout: float,
@@ -106,24 +138,13 @@ def run_exclusive(
     channel = Channel.open(address, connect_timeout)
     on_open(channel)
     try:
-        context = prepared.context
-        if prepared.tty_source is not None:
-            context = dataclasses.replace(context, tty=has_tty(channel, prepared, timeout))
-        channel.set_timeout(timeout)
-        channel.send_request(prepared.request)
-        head = channel.read_head(prepared.request)
+        head, context = start_exchange(channel, prepared, timeout)
         command = prepared.command
-        method = prepared.request.method
-        if head.status >= 300:
-            raise_for_status(head, channel.read_body(head, method))
+        pieces = body_pieces(channel, head, prepared.request.method)
         file = context.values.get(command.to_file) if command.to_file else None
         if file is not None:
-            _write_to(file, channel.body_pieces(head, method))
+            _write_to(file, pieces)
             return None
-        if head.status == 101:
-            body = b"".join(channel.raw_pieces())
-        else:
-            body = channel.read_body(head, method)
-        return decode(prepared, head, body, context)
+        return decode(prepared, head, b"".join(pieces), context)
     finally:
         channel.close()

@@ -10,7 +10,6 @@ on the daemon instead of memory growing.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import pykka
 
-from .calls import daemon_answers, has_tty
-from .commands.spec import Prepared, raise_for_progress_error, raise_for_status
+from .calls import body_pieces, daemon_answers, start_exchange
+from .commands.spec import Prepared, raise_for_progress_error
 from .errors import ConnectionFailed, InvalidOption, NkDockerError
 from .http11 import Channel, FrameDecoder, JsonLines
 from .messages import Data, Done, Failed, Message, Output, Payload, Ref, Sink, fail_queued
@@ -160,14 +159,7 @@ class StreamActor(pykka.ThreadingActor):
     def _payloads(self) -> Iterator[Payload]:
         channel = self._open()
         prepared = self.prepared
-        context = prepared.context
-        if prepared.tty_source is not None:
-            context = dataclasses.replace(context, tty=has_tty(channel, prepared, self.timeout))
-        channel.set_timeout(self.timeout)
-        channel.send_request(prepared.request)
-        head = channel.read_head(prepared.request)
-        if head.status >= 300:
-            raise_for_status(head, channel.read_body(head))
+        head, context = start_exchange(channel, prepared, self.timeout)
         self._mark_open()  # stdin may flow only once the daemon has upgraded the connection
         kind = prepared.command.stream
         framed = head.status != 101 and (
@@ -175,8 +167,7 @@ class StreamActor(pykka.ThreadingActor):
             or "content-length" in head.headers
         )
         self._ends_at_close = not framed
-        pieces = channel.raw_pieces() if head.status == 101 else channel.body_pieces(head)
-        pieces = self._polled(channel, pieces)
+        pieces = self._polled(channel, body_pieces(channel, head, prepared.request.method))
         if kind == "json":
             lines = JsonLines()
             for piece in pieces:
