@@ -49,6 +49,8 @@ class _Slot:
     next_attempt: float = 0.0
     backoff: float = 0.0
     checked: float = 0.0
+    busy: bool = False  # a health check or a reconnection is under way in a worker
+    lost_reported: bool = False  # a relay's stream broke: tell relays when it is up
     relays: set[pykka.ActorRef[Any]] = field(default_factory=set)
 
 
@@ -57,6 +59,7 @@ class _Add:
     name: str
     url: str | None
     settings: dict[str, Any]
+    docker: Docker
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,18 @@ class _Lost:
 
 
 @dataclass(frozen=True)
+class _Checked:
+    name: str
+    healthy: bool
+
+
+@dataclass(frozen=True)
+class _Attempted:
+    name: str
+    docker: Docker | None
+
+
+@dataclass(frozen=True)
 class _Watch:
     name: str
     relay: pykka.ActorRef[Any]
@@ -82,7 +97,11 @@ class _Watch:
 
 
 class Supervisor(pykka.ThreadingActor):
-    """Starts, watches and restarts named connection actors."""
+    """Starts, watches and restarts named connection actors.
+
+    Health checks and reconnections run in short-lived worker threads that report back,
+    so a daemon that hangs never delays the others (nor `status()`).
+    """
 
     use_daemon_thread = True
 
@@ -115,64 +134,84 @@ class Supervisor(pykka.ThreadingActor):
                 return
 
     def on_receive(self, message: Any) -> Any:
-        """Handle _Add, _Tick, _Lost and _Watch, and answer status queries."""
+        """Handle the private messages above, and answer status queries."""
         if isinstance(message, _Add):
             return self._add(message)
+        if message == "status":
+            return {name: slot.state for name, slot in self.slots.items()}
         if isinstance(message, _Tick):
             self._tick()
-        elif isinstance(message, _Remove):
-            slot = self.slots.pop(message.name, None)
-            if slot is not None:
-                slot.state = "failed"
-                self._tell_relays(slot, "closed")
-                if slot.docker is not None:
-                    slot.docker.close()
-        elif isinstance(message, _Lost):
-            slot = self.slots.get(message.name)
-            if slot is not None and slot.state == "up" and not self._healthy(slot):
-                self._lost(slot)
-            elif slot is not None and slot.state == "up":
-                self._tell_relays(slot, "up")
         elif isinstance(message, _Watch):
+            self._watch(message)
+        elif isinstance(message, _Attempted):
+            self._attempted(message)
+        elif isinstance(message, _Remove | _Lost | _Checked):
             slot = self.slots.get(message.name)
-            if slot is None:  # removed: a new relay hears at once that it is closed
-                if message.watch:
-                    message.relay.tell(("connection", "closed"))
-            elif message.watch:
-                slot.relays.add(message.relay)
-            else:
-                slot.relays.discard(message.relay)
-        elif message == "status":
-            return {name: slot.state for name, slot in self.slots.items()}
+            if slot is not None:
+                self._slot_news(slot, message)
         return None
 
     def _add(self, request: _Add) -> _Slot:
         if request.name in self.slots:
+            request.docker.close()
             raise InvalidOption(f"a connection named {request.name!r} is already supervised")
-        docker = connect(request.url, **request.settings)
-        slot = _Slot(request.name, request.url, request.settings, docker)
+        slot = _Slot(request.name, request.url, request.settings, request.docker)
         self.slots[request.name] = slot
         return slot
 
-    def _healthy(self, slot: _Slot) -> bool:
-        docker = slot.docker
-        if docker is None or not docker.actor_ref.is_alive():
-            return False
-        try:
-            docker.ping(timeout=self.check_interval * 3 + 2).get(self.check_interval * 3 + 5)
-        except (NkDockerError, pykka.Timeout):
-            return False
-        return True
+    def _watch(self, message: _Watch) -> None:
+        slot = self.slots.get(message.name)
+        if slot is None:  # removed: a new relay hears at once that it is closed
+            if message.watch:
+                message.relay.tell(("connection", "closed"))
+        elif message.watch:
+            slot.relays.add(message.relay)
+        else:
+            slot.relays.discard(message.relay)
+
+    def _slot_news(self, slot: _Slot, message: _Remove | _Lost | _Checked) -> None:
+        if isinstance(message, _Remove):
+            del self.slots[slot.name]
+            slot.state = "failed"
+            self._tell_relays(slot, "closed")
+            if slot.docker is not None:
+                slot.docker.close()
+        elif isinstance(message, _Lost) and slot.state == "up":
+            slot.lost_reported = True
+            if not slot.busy:
+                self._check(slot)
+        elif isinstance(message, _Checked) and slot.state == "up":
+            slot.busy = False
+            if not message.healthy:
+                self._lost(slot)
+            elif slot.lost_reported:
+                slot.lost_reported = False
+                self._tell_relays(slot, "up")
 
     def _tick(self) -> None:
         now = time.monotonic()
         for slot in self.slots.values():
+            if slot.busy:
+                continue
             if slot.state == "up" and now - slot.checked >= self.check_interval:
-                slot.checked = now
-                if not self._healthy(slot):
-                    self._lost(slot)
+                self._check(slot)
             elif slot.state == "restarting" and now >= slot.next_attempt:
                 self._attempt(slot)
+
+    def _check(self, slot: _Slot) -> None:
+        slot.busy = True
+        slot.checked = time.monotonic()
+        docker, wait = slot.docker, self.check_interval * 3 + 2
+
+        def check() -> None:
+            try:
+                healthy = docker is not None and docker.ping(timeout=wait).get(wait + 3) == "OK"
+            except Exception:
+                healthy = False
+            with contextlib.suppress(pykka.ActorDeadError):
+                self.actor_ref.tell(_Checked(slot.name, healthy))
+
+        threading.Thread(target=check, name="nkdocker-check", daemon=True).start()
 
     def _lost(self, slot: _Slot) -> None:
         if slot.docker is not None:
@@ -191,13 +230,36 @@ class Supervisor(pykka.ThreadingActor):
             self._tell_relays(slot, "failed")
             return
         slot.restarts.append(now)
-        try:
-            slot.docker = connect(slot.url, **{**slot.settings, "connect_timeout": 2})
-        except (NkDockerError, pykka.Timeout):
-            slot.next_attempt = now + slot.backoff
+        slot.busy = True
+        url, settings = slot.url, {**slot.settings, "connect_timeout": 2}
+
+        def attempt() -> None:
+            try:
+                docker: Docker | None = connect(url, **settings)
+            except Exception:
+                docker = None
+            try:
+                self.actor_ref.tell(_Attempted(slot.name, docker))
+            except pykka.ActorDeadError:
+                if docker is not None:
+                    docker.close()
+
+        threading.Thread(target=attempt, name="nkdocker-reconnect", daemon=True).start()
+
+    def _attempted(self, message: _Attempted) -> None:
+        slot = self.slots.get(message.name)
+        if slot is None or slot.state != "restarting":
+            if message.docker is not None:  # removed or closed meanwhile
+                message.docker.close()
+            return
+        slot.busy = False
+        if message.docker is None:
+            slot.next_attempt = time.monotonic() + slot.backoff
             slot.backoff = min(slot.backoff * 2, self.max_backoff)
             return
+        slot.docker = message.docker
         slot.state = "up"
+        slot.checked = time.monotonic()
         self._tell_relays(slot, "up")
 
     def _tell_relays(self, slot: _Slot, state: str) -> None:
@@ -416,7 +478,8 @@ class SupervisorHandle:
 
     def connect(self, name: str, url: str | None = None, **settings: Any) -> SupervisedDocker:
         """Start a supervised connection (as `nk.connect`) and return its durable handle."""
-        slot = cast(_Slot, self.actor_ref.ask(_Add(name, url, settings), timeout=120))
+        docker = connect(url, **settings)  # here, not in the supervisor: it may take a while
+        slot = cast(_Slot, self.actor_ref.ask(_Add(name, url, settings, docker), timeout=60))
         handle = SupervisedDocker(self.actor_ref, slot)
         self.handles[name] = handle
         return handle

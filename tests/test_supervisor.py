@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import collections
+import os
+import signal
 import time
 import uuid
 from collections.abc import Iterator
@@ -158,3 +160,24 @@ def test_relay_keeps_events_that_arrive_out_of_order() -> None:
     got = [inbox.get(timeout=1).payload.value["id"] for _ in range(3)]
     assert got == ["b", "a", "c"]
     assert len(inbox) == 0
+
+
+def test_a_hung_daemon_does_not_stall_the_others(
+    daemon: sandbox.SandboxInfo, restartable: sandbox.SandboxInfo
+) -> None:
+    with nk.supervisor(check_interval=0.2, backoff=0.2, max_backoff=0.5) as sup:
+        a = sup.connect("a", daemon.unix_url)
+        sup.connect("b", restartable.unix_url)
+        current = sandbox.info(restartable.name)  # its pid now: earlier tests restart it
+        assert current is not None
+        os.kill(current.pid, signal.SIGSTOP)  # accepts connections, answers nothing
+        try:
+            wait_until(lambda: sup.status()["b"] == "restarting", 20)
+            for _ in range(5):  # meanwhile the supervisor and the other daemon answer at once
+                started = time.monotonic()
+                assert sup.status()["a"] == "up"
+                assert a.ping().get(5) == "OK"
+                assert time.monotonic() - started < 1
+        finally:
+            os.kill(current.pid, signal.SIGCONT)
+        wait_until(lambda: sup.status()["b"] == "up", 30)
