@@ -8,7 +8,9 @@ the run.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import tarfile
 import threading
 import time
 import uuid
@@ -16,6 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from faultserver import FaultServer
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -75,6 +78,21 @@ def registry(daemon: sandbox.SandboxInfo) -> Iterator[sandbox.RegistryInfo]:
     sandbox.registry_down(SANDBOX)
 
 
+@pytest.fixture(scope="module")
+def fault_server() -> Iterator[FaultServer]:
+    """Our fault-injection HTTP server (tests/faultserver.py), in a process of its own."""
+    server = FaultServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def fault(fault_server: FaultServer) -> Iterator[FaultServer]:
+    """The fault server, answering well until a test says otherwise."""
+    fault_server.set("good")
+    yield fault_server
+
+
 @pytest.fixture
 def docker(daemon: sandbox.SandboxInfo) -> Iterator[nk.Docker]:
     """A connection over the sandbox's unix socket, closed after the test."""
@@ -99,6 +117,17 @@ def cleanup(daemon: sandbox.SandboxInfo) -> Iterator[Callable[[str], str]]:
             for container in names:
                 with contextlib.suppress(nk.NotFound):
                     connection.rm(container, force=True, v=True).get(30)
+
+
+def tar_of(files: dict[str, bytes]) -> bytes:
+    """An uncompressed tar holding `files` ({path: content})."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for path, content in files.items():
+            info = tarfile.TarInfo(path)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
 
 
 def open_fds() -> int:

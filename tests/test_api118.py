@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from test_images import image_flow, run_output, tar_of
+from conftest import tar_of
+from test_images import image_flow, run_output
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import wait_until
+from conftest import tar_of, wait_until
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -19,16 +19,6 @@ from nkdocker_actors.commands import COMMANDS
 
 BUSYBOX = "busybox:latest"
 MiB = 1024 * 1024
-
-
-def _tar(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for path, content in files.items():
-            info = tarfile.TarInfo(path)
-            info.size = len(content)
-            tar.addfile(info, io.BytesIO(content))
-    return buffer.getvalue()
 
 
 def _members(data: bytes) -> dict[str, bytes]:
@@ -185,8 +175,8 @@ def test_diff_export_cp_and_archives(
     assert _members(target.getvalue()) == {"new.txt": b"hello\n"}
     assert _members(docker.cp(container, "/new.txt").get(10)) == {"new.txt": b"hello\n"}
 
-    docker.put_archive(container, "/d", _tar({"a.txt": b"A", "sub/b.txt": b"B"})).get(10)
-    docker.put_archive(container, "/d", io.BytesIO(_tar({"c.txt": b"C"}))).get(10)
+    docker.put_archive(container, "/d", tar_of({"a.txt": b"A", "sub/b.txt": b"B"})).get(10)
+    docker.put_archive(container, "/d", io.BytesIO(tar_of({"c.txt": b"C"}))).get(10)
     got = _members(docker.get_archive(container, "/d").get(10))
     assert got == {"d/a.txt": b"A", "d/sub/b.txt": b"B", "d/c.txt": b"C"}
     saved = tmp_path / "d.tar"
@@ -200,13 +190,15 @@ def test_diff_export_cp_and_archives(
     with pytest.raises(nk.NotFound):
         docker.archive_stat(container, "/nothere").get(10)
     with pytest.raises(nk.NotFound):
-        docker.put_archive(container, "/nothere", _tar({"x": b"x"})).get(10)
+        docker.put_archive(container, "/nothere", tar_of({"x": b"x"})).get(10)
     with pytest.raises(nk.NotFound):
         docker.cp(container, "/nothere").get(10)
     with pytest.raises(nk.ServerError, match="not a directory"):  # dockerd says 500 here
-        docker.put_archive(container, "/new.txt", _tar({"x": b"x"})).get(10)
+        docker.put_archive(container, "/new.txt", tar_of({"x": b"x"})).get(10)
     with pytest.raises(nk.ServerError, match="cannot overwrite directory"):
-        docker.put_archive(container, "/", _tar({"d": b"x"}), no_overwrite_dir_non_dir=True).get(10)
+        docker.put_archive(container, "/", tar_of({"d": b"x"}), no_overwrite_dir_non_dir=True).get(
+            10
+        )
     with pytest.raises(nk.NotFound):
         docker.export(name("nothere"), io.BytesIO()).get(10)
     with pytest.raises(nk.InvalidOption):

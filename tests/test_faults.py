@@ -91,13 +91,6 @@ def test_at_least_twenty_hostile_behaviours() -> None:
 # -- fixtures and helpers ------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def fault_server() -> Iterator[FaultServer]:
-    server = FaultServer()
-    yield server
-    server.close()
-
-
 @pytest.fixture
 def fault(fault_server: FaultServer) -> Iterator[FaultServer]:
     """The fault server, answering well until told otherwise; all its sockets closed after."""

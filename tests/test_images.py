@@ -13,23 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import tar_of
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
 from nkdocker_actors.commands.images import build_context
 
 BUSYBOX = "busybox:latest"
-
-
-def tar_of(files: dict[str, bytes]) -> bytes:
-    """An uncompressed tar holding `files`."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for path, content in files.items():
-            info = tarfile.TarInfo(path)
-            info.size = len(content)
-            tar.addfile(info, io.BytesIO(content))
-    return buffer.getvalue()
 
 
 def built_id(lines: list[Any]) -> str:

@@ -205,19 +205,6 @@ AUTH_HEADER = base64.urlsafe_b64encode(json.dumps(AUTH).encode()).decode()
 SECRETS = (PASSWORD, TOKEN, AUTH_HEADER, AUTH_HEADER.rstrip("="))
 
 
-@pytest.fixture(scope="module")
-def fault_server() -> Iterator[FaultServer]:
-    server = FaultServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def fault(fault_server: FaultServer) -> Iterator[FaultServer]:
-    fault_server.set("good")
-    yield fault_server
-
-
 # (name, call) for every way credentials travel; each sends them somewhere.
 T = {"timeout": 0.5}
 CREDENTIAL_CALLS: list[tuple[str, Callable[[nk.Docker, nk.Inbox | None], Any]]] = [
