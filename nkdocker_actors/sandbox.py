@@ -35,6 +35,7 @@ import shlex
 import shutil
 import signal
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -232,7 +233,11 @@ def _read_pid(path: Path) -> int:
 @contextlib.contextmanager
 def _lock() -> Iterator[None]:
     """Serialise sandbox operations across threads and processes (port/subnet choice)."""
-    ROOT.mkdir(parents=True, exist_ok=True)
+    ROOT.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # /tmp is shared: refuse a root directory somebody else planted (or a symlink to one).
+    status = ROOT.lstat()
+    if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid() or status.st_mode & 0o022:
+        raise SandboxError(f"{ROOT} must be a directory of ours, writable by us alone")
     with (ROOT / ".lock").open("a") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:

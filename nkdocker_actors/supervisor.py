@@ -404,9 +404,9 @@ class SupervisedDocker(Docker):
     """A Docker handle that reaches whichever connection actor is current."""
 
     def __init__(self, supervisor: pykka.ActorRef[Any], slot: _Slot) -> None:
-        docker = slot.docker
-        assert docker is not None
-        super().__init__(docker.actor_ref, docker.config, docker.api_version)
+        # No Docker.__init__: the actor, API version and command tables are the current
+        # connection's, which a restart replaces (the daemon may even have been upgraded).
+        self.config = self._current_of(slot).config
         self._supervisor = supervisor
         self._slot = slot
         self._relays: dict[Ref, pykka.ActorRef[Any]] = {}
@@ -416,11 +416,27 @@ class SupervisedDocker(Docker):
         """The current connection actor (ConnectionFailed while restarting)."""
         return self._current().actor_ref
 
-    def _current(self) -> Docker:
-        docker = self._slot.docker
+    @property
+    def api_version(self) -> tuple[int, int]:  # type: ignore[override]
+        """The API version the current connection talks."""
+        return self._current().api_version
+
+    def call(self, command_name: str, /, *args: Any, **options: Any) -> Future:
+        """Run a command on the current connection."""
+        return self._current().call(command_name, *args, **options)
+
+    def _raw(self, *args: Any) -> Future:
+        return self._current()._raw(*args)
+
+    @staticmethod
+    def _current_of(slot: _Slot) -> Docker:
+        docker = slot.docker
         if docker is None:
-            raise ConnectionFailed(f"{self._slot.name!r} is {self._slot.state}")
+            raise ConnectionFailed(f"{slot.name!r} is {slot.state}")
         return docker
+
+    def _current(self) -> Docker:
+        return self._current_of(self._slot)
 
     @property
     def state(self) -> str:
@@ -439,12 +455,13 @@ class SupervisedDocker(Docker):
             raise InvalidOption("reply_to goes with commands that have one result, not streams")
         max_pending = options.pop("max_pending", DEFAULT_MAX_PENDING)
         timeout = check_timeout(options.pop("timeout", None))
-        build(self._commands["events"], (), options, self.api_version, streaming=True)  # checks
+        current = self._current()
+        build(current._commands["events"], (), options, current.api_version, streaming=True)
         if timeout is not None:
             options["timeout"] = timeout
         if "since" not in options:
             # Resume points need the daemon's clock, taken before the caller goes on.
-            options["since"] = _daemon_now(self._current())
+            options["since"] = _daemon_now(current)
         ref = Ref()
         relay = EventRelay.start(
             self._supervisor, self._slot, Sink(subscriber, max_pending), ref, dict(options)
