@@ -88,22 +88,23 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _scaled(size: float, base: int, units: tuple[str, ...], digits: str) -> str:
+    """`size` in the largest of `units` (each `base` times the last) that keeps it small."""
+    for unit in units[:-1]:
+        if abs(size) < base:
+            return f"{size:.0f}{unit}" if unit == "B" else f"{size:{digits}}{unit}"
+        size /= base
+    return f"{size:{digits}}{units[-1]}"
+
+
 def _si(size: float) -> str:
     """An image size as the docker CLI shows it: units of 1000."""
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if abs(size) < 1000 or unit == "TB":
-            return f"{size:.0f}{unit}" if unit == "B" else f"{size:.3g}{unit}"
-        size /= 1000
-    return f"{size}"  # pragma: no cover
+    return _scaled(size, 1000, ("B", "kB", "MB", "GB", "TB"), ".3g")
 
 
 def _iec(size: float) -> str:
     """A memory size: units of 1024."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(size) < 1024 or unit == "TiB":
-            return f"{size:.0f}{unit}" if unit == "B" else f"{size:.2f}{unit}"
-        size /= 1024
-    return f"{size}"  # pragma: no cover
+    return _scaled(size, 1024, ("B", "KiB", "MiB", "GiB", "TiB"), ".2f")
 
 
 def _ago(unix: float) -> str:
