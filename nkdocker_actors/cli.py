@@ -673,16 +673,10 @@ def cmd_run(session: Session, args: argparse.Namespace) -> int:
         options["cmds"] = list(args.cmd)
     if args.name:
         options["name"] = args.name
-    env = _pairs(args.env, "environment variable")
-    if env:
-        options["env"] = env
+    options.update(_process_options(args))
     labels = _pairs(args.label, "label")
     if labels:
         options["labels"] = labels
-    if args.workdir:
-        options["workdir"] = args.workdir
-    if args.user:
-        options["user"] = args.user
     if args.entrypoint is not None:
         options["entrypoints"] = [args.entrypoint] if args.entrypoint else []
     if args.hostname:
@@ -752,10 +746,9 @@ def _run_attached(docker: Docker, container: str, args: argparse.Namespace) -> i
     return int(result.get("StatusCode", 0))
 
 
-def cmd_exec(session: Session, args: argparse.Namespace) -> int:
-    """Run a process in a running container; exit with its exit code."""
-    docker = session.one()
-    options: dict[str, Any] = {"stdin": bool(args.interactive), "tty": bool(args.tty)}
+def _process_options(args: argparse.Namespace) -> dict[str, Any]:
+    """-e, -w and -u, which `run` and `exec` share, as command options."""
+    options: dict[str, Any] = {}
     env = _pairs(args.env, "environment variable")
     if env:
         options["env"] = env
@@ -763,6 +756,14 @@ def cmd_exec(session: Session, args: argparse.Namespace) -> int:
         options["workdir"] = args.workdir
     if args.user:
         options["user"] = args.user
+    return options
+
+
+def cmd_exec(session: Session, args: argparse.Namespace) -> int:
+    """Run a process in a running container; exit with its exit code."""
+    docker = session.one()
+    options: dict[str, Any] = {"stdin": bool(args.interactive), "tty": bool(args.tty)}
+    options.update(_process_options(args))
     if args.privileged:
         options["privileged"] = True
     exec_id = str(_get(docker.exec_create(args.container, list(args.cmd), **options)))

@@ -43,31 +43,30 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 1
 
 
+def _sandbox_for_session(name: str) -> Iterator[sandbox.SandboxInfo]:
+    """Start (or reuse) a sandbox; stop it at the end unless NK_KEEP_SANDBOX=1."""
+    info = sandbox.up(name)
+    yield info
+    if os.environ.get("NK_KEEP_SANDBOX") != "1":
+        sandbox.down(name)
+
+
 @pytest.fixture(scope="session")
 def daemon() -> Iterator[sandbox.SandboxInfo]:
     """The session's sandbox daemon (started if needed, stopped at the end)."""
-    info = sandbox.up(SANDBOX)
-    yield info
-    if os.environ.get("NK_KEEP_SANDBOX") != "1":
-        sandbox.down(SANDBOX)
+    yield from _sandbox_for_session(SANDBOX)
 
 
 @pytest.fixture(scope="session")
 def daemon_b() -> Iterator[sandbox.SandboxInfo]:
     """A second sandbox daemon, for multi-daemon tests."""
-    info = sandbox.up(SANDBOX + "-b")
-    yield info
-    if os.environ.get("NK_KEEP_SANDBOX") != "1":
-        sandbox.down(SANDBOX + "-b")
+    yield from _sandbox_for_session(SANDBOX + "-b")
 
 
 @pytest.fixture(scope="session")
 def daemon_c() -> Iterator[sandbox.SandboxInfo]:
     """A third sandbox daemon, for fan-out tests."""
-    info = sandbox.up(SANDBOX + "-c")
-    yield info
-    if os.environ.get("NK_KEEP_SANDBOX") != "1":
-        sandbox.down(SANDBOX + "-c")
+    yield from _sandbox_for_session(SANDBOX + "-c")
 
 
 @pytest.fixture(scope="session")
