@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from .errors import ConnectionFailed, TimedOut
+from .errors import ConnectionFailed, NkDockerError, TimedOut
 from .transport import Address, open_socket
 
 __all__ = [
@@ -149,7 +149,10 @@ class Channel:
 
     def set_timeout(self, timeout: float | None) -> None:
         """Read timeout for what follows; None waits forever."""
-        self.sock.settimeout(timeout)
+        try:
+            self.sock.settimeout(timeout)
+        except OSError as exc:  # closed meanwhile by another thread (abort)
+            raise ConnectionFailed(f"connection to {self.address} was closed") from exc
 
     def set_deadline(self, seconds: float | None) -> None:
         """Every read must be done within `seconds` from now (None: no overall bound).
@@ -206,7 +209,7 @@ class Channel:
                 raise TimedOut(f"reading from {self.address} timed out")
             current = self.sock.gettimeout()
             if current is None or remaining < current - 0.01:  # (no syscall on the first read)
-                self.sock.settimeout(remaining)
+                self.set_timeout(remaining)
         try:
             data = self.sock.recv(RECV_SIZE)
         except TimeoutError as exc:
@@ -458,14 +461,21 @@ class PersistentChannel:
             self.close()
             if not (reused and request.idempotent and not isinstance(first, TimedOut)):
                 raise
-        except BaseException:
+        except BaseException as error:
             self.close()  # whatever broke, the socket's state is unknown
+            self._raise_if_aborted(error)
             raise
         try:
             return self._once(self._fresh(), request, timeout)
-        except BaseException:
+        except BaseException as error:
             self.close()
+            self._raise_if_aborted(error)
             raise
+
+    def _raise_if_aborted(self, error: BaseException) -> None:
+        """After abort(), whatever the closed socket raised reads as ConnectionFailed."""
+        if self.aborted and not isinstance(error, NkDockerError):
+            raise ConnectionFailed(f"the connection to {self.address} was closed") from error
 
     def _once(
         self, channel: Channel, request: Request, timeout: float | None

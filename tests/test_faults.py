@@ -12,6 +12,7 @@ behind; a stream's ref gets exactly one Done or Failed, and nothing after it.
 from __future__ import annotations
 
 import re
+import socket
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,7 +22,8 @@ from conftest import wait_until
 from faultserver import EVENTS, JSON_DOC, OUTPUT, FaultServer
 
 import nkdocker_actors as nk
-from nkdocker_actors.http11 import ProtocolError
+from nkdocker_actors.http11 import Channel, ProtocolError, Request
+from nkdocker_actors.transport import Address
 
 TIMEOUT = 0.5  # the read timeout every test configures
 SLACK = 1.5  # how far past it an error may come
@@ -375,6 +377,23 @@ def test_slowloris(
         with pytest.raises(nk.ConnectionFailed, match="timed out"):
             docker.ps().get(30)
     assert time.monotonic() - started < timeout + SLACK
+
+
+def test_a_socket_closed_under_the_reader_fails_typed() -> None:
+    """abort() closes the shared socket from another thread; whichever socket call the
+    reader makes next (settimeout, recv, send) raises ConnectionFailed, not EBADF."""
+    mine, peer = socket.socketpair()
+    address = Address("unix", path="/nowhere")
+    with peer:
+        channel = Channel(mine, address)
+        channel.set_deadline(5)
+        channel.close()  # as abort() does, between two reads
+        with pytest.raises(nk.ConnectionFailed):
+            channel.set_timeout(1)
+        with pytest.raises(nk.ConnectionFailed):
+            channel.read_head()
+        with pytest.raises(nk.ConnectionFailed):
+            channel.send_request(Request("GET", "/_ping"))
 
 
 def test_slowloris_stream_head(connect: Callable[..., nk.Docker], fault: FaultServer) -> None:
