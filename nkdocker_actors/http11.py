@@ -9,15 +9,19 @@ an error like any other non-2xx answer.
 from __future__ import annotations
 
 import contextlib
+import errno
+import functools
 import json
 import re
 import select
 import socket
+import ssl
 import struct
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from .errors import ConnectionFailed, NkDockerError, TimedOut
 from .transport import Address, open_socket
@@ -35,6 +39,10 @@ __all__ = [
 MAX_HEAD_BYTES = 64 * 1024  # a response head, 1xx heads before it, or a chunked body's trailers
 MAX_JSON_LINE = 64 * 1024 * 1024
 RECV_SIZE = 256 * 1024
+TLS_SEND_SIZE = 64 * 1024  # one SSL write under the lock: short, so the reader gets its turn
+TLS_RETRY_SECONDS = 0.05  # the other thread may have moved the TLS state: look again this soon
+
+_T = TypeVar("_T")
 
 Body = bytes | Iterable[bytes] | IO[bytes] | None
 
@@ -119,6 +127,13 @@ def _body_pieces(body: Iterable[bytes] | IO[bytes]) -> Iterator[bytes]:
         yield from body
 
 
+def _sooner(timeout: float | None, remaining: float | None) -> float | None:
+    """The shorter of two waits, None meaning forever."""
+    if timeout is None:
+        return remaining
+    return timeout if remaining is None else min(timeout, remaining)
+
+
 class Channel:
     """A socket with a read buffer, speaking HTTP/1.1 one exchange at a time."""
 
@@ -128,6 +143,10 @@ class Channel:
         self._buffer = bytearray()
         self.closed = False
         self._deadline: float | None = None  # monotonic time reads must be done by
+        # Set by duplex() on TLS: the socket is then non-blocking, `_timeout` stands for
+        # its timeout, and every SSL call is made under this lock.
+        self._tls_lock: threading.Lock | None = None
+        self._timeout: float | None = None
 
     @classmethod
     def open(cls, address: Address, connect_timeout: float) -> Channel:
@@ -143,12 +162,51 @@ class Channel:
         if self.closed:
             return
         self.closed = True
-        with contextlib.suppress(OSError):
-            self.sock.shutdown(socket.SHUT_RDWR)
-        self.sock.close()
+        with self._tls_lock or contextlib.nullcontext():  # never under an SSL call
+            with contextlib.suppress(OSError):
+                self.sock.shutdown(socket.SHUT_RDWR)
+            self.sock.close()
+
+    def duplex(self) -> None:
+        """From now on one thread reads while another writes (an upgraded attach or exec).
+
+        A plain socket allows that. One SSL object must never be used by two threads
+        at once (OpenSSL's rule; CPython does not lock it for us), and a blocking read
+        holding a lock would starve the writer: so on TLS the socket turns non-blocking,
+        each SSL call runs under a lock, and the waiting is done outside it.
+        """
+        if isinstance(self.sock, ssl.SSLSocket) and self._tls_lock is None:
+            self._timeout = self.sock.gettimeout()
+            self.sock.setblocking(False)
+            self._tls_lock = threading.Lock()
+
+    def _tls_call(self, call: Callable[[], _T], limit: float | None) -> _T:
+        """Run one SSL call under the lock, waiting for the socket (up to `limit`) outside it."""
+        assert self._tls_lock is not None
+        deadline = None if limit is None else time.monotonic() + limit
+        while True:
+            with self._tls_lock:
+                try:
+                    return call()
+                except ssl.SSLWantReadError:
+                    readers, writers = [self.sock], []
+                except ssl.SSLWantWriteError:
+                    readers, writers = [], [self.sock]
+            wait = TLS_RETRY_SECONDS
+            if deadline is not None:
+                wait = min(wait, deadline - time.monotonic())
+                if wait <= 0:
+                    raise TimeoutError
+            try:
+                select.select(readers, writers, [], wait)
+            except ValueError as exc:  # closed meanwhile: no descriptor left
+                raise OSError(errno.EBADF, "socket closed") from exc
 
     def set_timeout(self, timeout: float | None) -> None:
         """Read timeout for what follows; None waits forever."""
+        if self._tls_lock is not None:
+            self._timeout = timeout
+            return
         try:
             self.sock.settimeout(timeout)
         except OSError as exc:  # closed meanwhile by another thread (abort)
@@ -186,7 +244,17 @@ class Channel:
     def send_raw(self, data: bytes) -> None:
         """Write bytes on an upgraded (hijacked) connection."""
         try:
-            self.sock.sendall(data)
+            if self._tls_lock is None:
+                self.sock.sendall(data)
+                return
+            view = memoryview(data)
+            while view:
+                piece = view[:TLS_SEND_SIZE]  # the same piece again after a want-write
+                view = view[
+                    self._tls_call(functools.partial(self.sock.send, piece), self._timeout) :
+                ]
+        except TimeoutError as exc:
+            raise TimedOut(f"writing to {self.address} timed out") from exc
         except OSError as exc:
             raise ConnectionFailed(f"writing to {self.address} failed: {exc}") from exc
 
@@ -195,7 +263,8 @@ class Channel:
         try:
             # The plain socket's shutdown: ssl.SSLSocket.shutdown would drop the TLS
             # state and with it the output still to come.
-            socket.socket.shutdown(self.sock, socket.SHUT_WR)
+            with self._tls_lock or contextlib.nullcontext():
+                socket.socket.shutdown(self.sock, socket.SHUT_WR)
         except OSError as exc:
             raise ConnectionFailed(f"half-closing {self.address} failed: {exc}") from exc
 
@@ -203,15 +272,20 @@ class Channel:
 
     def _fill(self) -> bool:
         """Read more into the buffer; False at EOF."""
+        remaining = None
         if self._deadline is not None:
             remaining = self._deadline - time.monotonic()
             if remaining <= 0:
                 raise TimedOut(f"reading from {self.address} timed out")
-            current = self.sock.gettimeout()
-            if current is None or remaining < current - 0.01:  # (no syscall on the first read)
-                self.set_timeout(remaining)
         try:
-            data = self.sock.recv(RECV_SIZE)
+            if self._tls_lock is not None:
+                limit = _sooner(self._timeout, remaining)
+                data = self._tls_call(functools.partial(self.sock.recv, RECV_SIZE), limit)
+            else:
+                current = self.sock.gettimeout()
+                if remaining is not None and (current is None or remaining < current - 0.01):
+                    self.set_timeout(remaining)  # (no syscall while the deadline is far)
+                data = self.sock.recv(RECV_SIZE)
         except TimeoutError as exc:
             raise TimedOut(f"reading from {self.address} timed out") from exc
         except OSError as exc:
@@ -389,9 +463,10 @@ class Channel:
         """Whether data is ready (buffered, pending in TLS, or on the socket) within `timeout`."""
         if self._buffer or self.closed:
             return True
-        pending = getattr(self.sock, "pending", None)
-        if pending is not None and pending():
-            return True
+        if isinstance(self.sock, ssl.SSLSocket):
+            with self._tls_lock or contextlib.nullcontext():
+                if self.closed or self.sock.pending():
+                    return True
         try:
             readable, _, _ = select.select([self.sock], [], [], timeout)
         except (OSError, ValueError):

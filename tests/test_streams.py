@@ -178,6 +178,50 @@ def test_logs_follow_keeps_streams_apart(
     assert stderr == b"err1\nerr2\nerr3\n"
 
 
+def _connect_over(daemon: sandbox.SandboxInfo, transport: str) -> nk.Docker:
+    if transport == "unix":
+        return nk.connect(daemon.unix_url)
+    if transport == "tcp":
+        return nk.connect(daemon.tcp_url)
+    certs = daemon.cert_dir
+    return nk.connect(
+        host="127.0.0.1",
+        port=daemon.tls_port,
+        proto="tls",
+        cafile=str(certs / "ca.pem"),
+        certfile=str(certs / "cert.pem"),
+        keyfile=str(certs / "key.pem"),
+    )
+
+
+@pytest.mark.parametrize("transport", ["unix", "tcp", "tls"])
+def test_exec_stdin_full_duplex(
+    daemon: sandbox.SandboxInfo,
+    transport: str,
+    name: Callable[[str], str],
+    cleanup: Any,
+    no_leaks: None,
+) -> None:
+    """stdin is written while the echo is read back on the same socket, from two
+    threads; on TLS that must not touch the one SSL object from both at once."""
+    with _connect_over(daemon, transport) as docker:
+        container = cleanup(name("duplex"))
+        docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
+        docker.start(container).get(30)
+        exec_id = docker.exec_create(container, ["cat"], stdin=True).get(10)
+        inbox = nk.Inbox()
+        ref = docker.exec_start(exec_id, subscriber=inbox).get(5)
+        payload = bytes(range(256)) * 4096 * 8  # 8 MB: far more than the pipes hold
+        for start in range(0, len(payload), 256 * 1024):
+            docker.attach_send(ref, payload[start : start + 256 * 1024]).get(30)
+        docker.close_stdin(ref).get(10)
+        items, end = drain(inbox, ref, timeout=60)
+        assert end == nk.Done("eof")
+        assert b"".join(o.data for o in items if o.stream == "stdout") == payload
+        assert docker.exec_inspect(exec_id).get(10)["ExitCode"] == 0
+        docker.rm(container, force=True).get(30)
+
+
 def test_exec_stdin_half_close(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
     container = cleanup(name("exec"))
     docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
