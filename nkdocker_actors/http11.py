@@ -250,9 +250,8 @@ class Channel:
             view = memoryview(data)
             while view:
                 piece = view[:TLS_SEND_SIZE]  # the same piece again after a want-write
-                view = view[
-                    self._tls_call(functools.partial(self.sock.send, piece), self._timeout) :
-                ]
+                sent = self._tls_call(functools.partial(self.sock.send, piece), self._timeout)
+                view = view[sent:]
         except TimeoutError as exc:
             raise TimedOut(f"writing to {self.address} timed out") from exc
         except OSError as exc:
@@ -549,7 +548,7 @@ class PersistentChannel:
 
     def _raise_if_aborted(self, error: BaseException) -> None:
         """After abort(), whatever the closed socket raised reads as ConnectionFailed."""
-        if self.aborted and not isinstance(error, NkDockerError):
+        if self.aborted and isinstance(error, Exception) and not isinstance(error, NkDockerError):
             raise ConnectionFailed(f"the connection to {self.address} was closed") from error
 
     def _once(
