@@ -281,9 +281,10 @@ class Channel:
                 limit = _sooner(self._timeout, remaining)
                 data = self._tls_call(functools.partial(self.sock.recv, RECV_SIZE), limit)
             else:
-                current = self.sock.gettimeout()
-                if remaining is not None and (current is None or remaining < current - 0.01):
-                    self.set_timeout(remaining)  # (no syscall while the deadline is far)
+                if remaining is not None:
+                    current = self.sock.gettimeout()
+                    if current is None or remaining < current - 0.01:  # (else no syscall)
+                        self.set_timeout(remaining)
                 data = self.sock.recv(RECV_SIZE)
         except TimeoutError as exc:
             raise TimedOut(f"reading from {self.address} timed out") from exc
