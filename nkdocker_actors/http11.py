@@ -9,7 +9,6 @@ an error like any other non-2xx answer.
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
 import json
 import re
@@ -127,6 +126,26 @@ def _body_pieces(body: Iterable[bytes] | IO[bytes]) -> Iterator[bytes]:
         yield from body
 
 
+def _ready(sock: socket.socket, events: int, timeout: float | None) -> bool:
+    """Whether `sock` is ready for `events` (select.POLLIN/POLLOUT) within `timeout`.
+
+    poll, not select: select cannot watch a descriptor above 1023, and a process
+    running a thousand streams has those. A closed socket counts as ready: the
+    next call on it reports the closing.
+    """
+    fd = sock.fileno()
+    if fd < 0:
+        return True
+    poller = select.poll()
+    poller.register(fd, events)
+    return bool(poller.poll(None if timeout is None else max(0, timeout * 1000)))
+
+
+def _left(deadline: float | None) -> float | None:
+    """Seconds until `deadline` (a monotonic time; None: no deadline)."""
+    return None if deadline is None else deadline - time.monotonic()
+
+
 def _sooner(timeout: float | None, remaining: float | None) -> float | None:
     """The shorter of two waits, None meaning forever."""
     if timeout is None:
@@ -177,8 +196,15 @@ class Channel:
         """
         if isinstance(self.sock, ssl.SSLSocket) and self._tls_lock is None:
             self._timeout = self.sock.gettimeout()
-            self.sock.setblocking(False)
+            try:
+                self.sock.setblocking(False)
+            except OSError as exc:  # closed meanwhile by another thread
+                raise ConnectionFailed(f"connection to {self.address} was closed") from exc
             self._tls_lock = threading.Lock()
+
+    def _timeout_now(self) -> float | None:
+        """The timeout in force: the socket's, or on a duplex TLS socket the one it stands for."""
+        return self._timeout if self._tls_lock is not None else self.sock.gettimeout()
 
     def _tls_call(self, call: Callable[[], _T], limit: float | None) -> _T:
         """Run one SSL call under the lock, waiting for the socket (up to `limit`) outside it."""
@@ -189,18 +215,14 @@ class Channel:
                 try:
                     return call()
                 except ssl.SSLWantReadError:
-                    readers, writers = [self.sock], []
+                    events = select.POLLIN
                 except ssl.SSLWantWriteError:
-                    readers, writers = [], [self.sock]
-            wait = TLS_RETRY_SECONDS
-            if deadline is not None:
-                wait = min(wait, deadline - time.monotonic())
-                if wait <= 0:
-                    raise TimeoutError
-            try:
-                select.select(readers, writers, [], wait)
-            except ValueError as exc:  # closed meanwhile: no descriptor left
-                raise OSError(errno.EBADF, "socket closed") from exc
+                    events = select.POLLOUT
+            wait = _sooner(TLS_RETRY_SECONDS, _left(deadline))
+            assert wait is not None
+            if wait <= 0:
+                raise TimeoutError
+            _ready(self.sock, events, wait)  # (closed meanwhile: the next call says so)
 
     def set_timeout(self, timeout: float | None) -> None:
         """Read timeout for what follows; None waits forever."""
@@ -229,29 +251,33 @@ class Channel:
             if body is None or isinstance(body, bytes | bytearray):
                 data = b"" if body is None else bytes(body)
                 length = None if body is None and request.method == "GET" else len(data)
-                self.sock.sendall(_encode_head(request, self.address.host_header, length) + data)
+                self._send(_encode_head(request, self.address.host_header, length) + data)
                 return
-            self.sock.sendall(_encode_head(request, self.address.host_header, None))
+            self._send(_encode_head(request, self.address.host_header, None))
             for piece in _body_pieces(body):
                 if piece:
-                    self.sock.sendall(b"%x\r\n%b\r\n" % (len(piece), piece))
-            self.sock.sendall(b"0\r\n\r\n")
+                    self._send(b"%x\r\n%b\r\n" % (len(piece), piece))
+            self._send(b"0\r\n\r\n")
         except TimeoutError as exc:
             raise TimedOut(f"sending to {self.address} timed out") from exc
         except OSError as exc:
             raise ConnectionFailed(f"sending to {self.address} failed: {exc}") from exc
 
+    def _send(self, data: bytes) -> None:
+        """sendall: the timeout bounds the whole write, on a duplex TLS socket too."""
+        if self._tls_lock is None:
+            self.sock.sendall(data)
+            return
+        deadline = None if self._timeout is None else time.monotonic() + self._timeout
+        view = memoryview(data)
+        while view:
+            piece = view[:TLS_SEND_SIZE]  # the same piece again after a want-write
+            view = view[self._tls_call(functools.partial(self.sock.send, piece), _left(deadline)) :]
+
     def send_raw(self, data: bytes) -> None:
         """Write bytes on an upgraded (hijacked) connection."""
         try:
-            if self._tls_lock is None:
-                self.sock.sendall(data)
-                return
-            view = memoryview(data)
-            while view:
-                piece = view[:TLS_SEND_SIZE]  # the same piece again after a want-write
-                sent = self._tls_call(functools.partial(self.sock.send, piece), self._timeout)
-                view = view[sent:]
+            self._send(data)
         except TimeoutError as exc:
             raise TimedOut(f"writing to {self.address} timed out") from exc
         except OSError as exc:
@@ -304,7 +330,7 @@ class Channel:
         and fit in MAX_HEAD_BYTES, however slowly the peer trickles it. Given the
         `request` answered, a 101 to a request that asked for no upgrade is an error.
         """
-        timeout = self.sock.gettimeout()
+        timeout = self._timeout_now()
         own_deadline = self._deadline is None and timeout is not None
         if own_deadline:
             self.set_deadline(timeout)
@@ -316,9 +342,9 @@ class Channel:
         finally:
             if own_deadline:
                 self._deadline = None
-                if self.sock.gettimeout() != timeout:
-                    with contextlib.suppress(OSError):  # closed meanwhile by another thread
-                        self.sock.settimeout(timeout)
+                if self._timeout_now() != timeout:
+                    with contextlib.suppress(ConnectionFailed):  # closed meanwhile
+                        self.set_timeout(timeout)
 
     def _read_head(self) -> ResponseHead:
         budget = MAX_HEAD_BYTES
@@ -467,21 +493,13 @@ class Channel:
             with self._tls_lock or contextlib.nullcontext():
                 if self.closed or self.sock.pending():
                     return True
-        try:
-            readable, _, _ = select.select([self.sock], [], [], timeout)
-        except (OSError, ValueError):
-            return True  # closed under us: the next read reports it
-        return bool(readable)
+        return _ready(self.sock, select.POLLIN, timeout)
 
     def is_stale(self) -> bool:
         """An idle keep-alive socket that is readable has been closed (or spoken on) by the peer."""
         if self.closed:
             return True
-        try:
-            readable, _, _ = select.select([self.sock], [], [], 0)
-        except (OSError, ValueError):
-            return True
-        return bool(readable) or bool(self._buffer)
+        return bool(self._buffer) or _ready(self.sock, select.POLLIN, 0)
 
 
 class PersistentChannel:

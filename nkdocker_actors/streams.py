@@ -19,7 +19,7 @@ import pykka
 
 from .calls import body_pieces, daemon_answers, start_exchange
 from .commands.spec import Prepared, raise_for_progress_error
-from .errors import ConnectionFailed, InvalidOption, NkDockerError
+from .errors import ConnectionFailed, InvalidOption, NkDockerError, TimedOut
 from .http11 import Channel, FrameDecoder, JsonLines
 from .messages import Data, Done, Failed, Message, Output, Payload, Ref, Sink, fail_queued
 
@@ -97,7 +97,8 @@ class StreamActor(pykka.ThreadingActor):
     def _apply(self, control: StreamControl) -> None:
         if self.prepared.command.stream != "hijack":
             raise InvalidOption(f"{self.prepared.command.name} streams have no stdin")
-        self.opened.wait(self.config.connect_timeout + 5)
+        if not self.opened.wait(self.config.connect_timeout + 5):
+            raise TimedOut("the daemon has not yet answered the stream's request")
         channel = self.channel
         if channel is None or self.ended:
             raise ConnectionFailed("the stream is not open")
@@ -160,8 +161,10 @@ class StreamActor(pykka.ThreadingActor):
         channel = self._open()
         prepared = self.prepared
         head, context = start_exchange(channel, prepared, self.timeout)
-        self._mark_open()  # stdin may flow only once the daemon has upgraded the connection
         kind = prepared.command.stream
+        if kind == "hijack":
+            channel.duplex()  # stdin is written from the actor's thread, read from this one
+        self._mark_open()  # stdin may flow only once the daemon has upgraded the connection
         framed = head.status != 101 and (
             "chunked" in head.headers.get("transfer-encoding", "").lower()
             or "content-length" in head.headers

@@ -11,6 +11,7 @@ behind; a stream's ref gets exactly one Done or Failed, and nothing after it.
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import time
@@ -394,6 +395,23 @@ def test_a_socket_closed_under_the_reader_fails_typed() -> None:
             channel.read_head()
         with pytest.raises(nk.ConnectionFailed):
             channel.send_request(Request("GET", "/_ping"))
+
+
+def test_waits_work_on_descriptors_above_1023() -> None:
+    """A process running a thousand streams has descriptors select() cannot watch."""
+    mine, peer = socket.socketpair()
+    high = socket.socket(fileno=os.dup2(mine.fileno(), 1500))
+    mine.close()
+    with peer:
+        channel = Channel(high, Address("unix", path="/nowhere"))
+        started = time.monotonic()
+        assert not channel.wait_readable(0.2)  # nothing sent: a real wait, no false alarm
+        assert time.monotonic() - started >= 0.15
+        assert not channel.is_stale()
+        peer.sendall(b"x")
+        assert channel.wait_readable(5)
+        channel.close()
+        assert channel.wait_readable(0)
 
 
 def test_slowloris_stream_head(connect: Callable[..., nk.Docker], fault: FaultServer) -> None:

@@ -6,6 +6,7 @@ The first two tests are NkDOCKER's own test/basic_test.erl (conns and run) in ou
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from conftest import drain, socket_fds, wait_until
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
+from nkdocker_actors.http11 import Channel
 
 
 def _events(inbox: nk.Inbox, ref: nk.Ref, wanted: list[str], timeout: float = 30) -> list[str]:
@@ -201,9 +203,11 @@ def test_exec_stdin_full_duplex(
     name: Callable[[str], str],
     cleanup: Any,
     no_leaks: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """stdin is written while the echo is read back on the same socket, from two
     threads; on TLS that must not touch the one SSL object from both at once."""
+    overlap = _watch_ssl_calls(monkeypatch)
     with _connect_over(daemon, transport) as docker:
         container = cleanup(name("duplex"))
         docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
@@ -220,6 +224,39 @@ def test_exec_stdin_full_duplex(
         assert b"".join(o.data for o in items if o.stream == "stdout") == payload
         assert docker.exec_inspect(exec_id).get(10)["ExitCode"] == 0
         docker.rm(container, force=True).get(30)
+    if transport == "tls":
+        assert overlap["calls"] > 100  # the duplex path was taken...
+        assert overlap["most_at_once"] == 1  # ...and no two SSL calls ever overlapped
+
+
+def _watch_ssl_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Count the SSL reads and writes on duplex sockets, and the most in flight at once."""
+    seen = {"calls": 0, "in_flight": 0, "most_at_once": 0}
+    lock = threading.Lock()
+    duplex = Channel.duplex
+
+    def watched(method: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any) -> Any:
+            with lock:
+                seen["calls"] += 1
+                seen["in_flight"] += 1
+                seen["most_at_once"] = max(seen["most_at_once"], seen["in_flight"])
+            try:
+                return method(*args)
+            finally:
+                with lock:
+                    seen["in_flight"] -= 1
+
+        return call
+
+    def duplex_watched(channel: Channel) -> None:
+        duplex(channel)
+        if isinstance(channel.sock, ssl.SSLSocket):
+            channel.sock.recv = watched(channel.sock.recv)  # type: ignore[method-assign]
+            channel.sock.send = watched(channel.sock.send)  # type: ignore[method-assign]
+
+    monkeypatch.setattr(Channel, "duplex", duplex_watched)
+    return seen
 
 
 def test_exec_stdin_half_close(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
