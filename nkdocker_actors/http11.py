@@ -141,16 +141,15 @@ def _ready(sock: socket.socket, events: int, timeout: float | None) -> bool:
     return bool(poller.poll(None if timeout is None else max(0, timeout * 1000)))
 
 
-def _left(deadline: float | None) -> float | None:
-    """Seconds until `deadline` (a monotonic time; None: no deadline)."""
-    return None if deadline is None else deadline - time.monotonic()
+def _sooner(first: float | None, second: float | None) -> float | None:
+    """The earlier of two deadlines (or the shorter of two waits), None meaning never."""
+    if first is None:
+        return second
+    return first if second is None else min(first, second)
 
 
-def _sooner(timeout: float | None, remaining: float | None) -> float | None:
-    """The shorter of two waits, None meaning forever."""
-    if timeout is None:
-        return remaining
-    return timeout if remaining is None else min(timeout, remaining)
+def _deadline_after(seconds: float | None) -> float | None:
+    return None if seconds is None else time.monotonic() + seconds
 
 
 class Channel:
@@ -206,10 +205,9 @@ class Channel:
         """The timeout in force: the socket's, or on a duplex TLS socket the one it stands for."""
         return self._timeout if self._tls_lock is not None else self.sock.gettimeout()
 
-    def _tls_call(self, call: Callable[[], _T], limit: float | None) -> _T:
-        """Run one SSL call under the lock, waiting for the socket (up to `limit`) outside it."""
+    def _tls_call(self, call: Callable[[], _T], deadline: float | None) -> _T:
+        """Run one SSL call under the lock, waiting for the socket (until `deadline`) outside it."""
         assert self._tls_lock is not None
-        deadline = None if limit is None else time.monotonic() + limit
         while True:
             with self._tls_lock:
                 try:
@@ -218,10 +216,11 @@ class Channel:
                     events = select.POLLIN
                 except ssl.SSLWantWriteError:
                     events = select.POLLOUT
-            wait = _sooner(TLS_RETRY_SECONDS, _left(deadline))
-            assert wait is not None
-            if wait <= 0:
-                raise TimeoutError
+            wait = TLS_RETRY_SECONDS
+            if deadline is not None:
+                wait = min(wait, deadline - time.monotonic())
+                if wait <= 0:
+                    raise TimeoutError
             _ready(self.sock, events, wait)  # (closed meanwhile: the next call says so)
 
     def set_timeout(self, timeout: float | None) -> None:
@@ -268,11 +267,11 @@ class Channel:
         if self._tls_lock is None:
             self.sock.sendall(data)
             return
-        deadline = None if self._timeout is None else time.monotonic() + self._timeout
+        deadline = _deadline_after(self._timeout)
         view = memoryview(data)
         while view:
             piece = view[:TLS_SEND_SIZE]  # the same piece again after a want-write
-            view = view[self._tls_call(functools.partial(self.sock.send, piece), _left(deadline)) :]
+            view = view[self._tls_call(functools.partial(self.sock.send, piece), deadline) :]
 
     def send_raw(self, data: bytes) -> None:
         """Write bytes on an upgraded (hijacked) connection."""
@@ -304,8 +303,8 @@ class Channel:
                 raise TimedOut(f"reading from {self.address} timed out")
         try:
             if self._tls_lock is not None:
-                limit = _sooner(self._timeout, remaining)
-                data = self._tls_call(functools.partial(self.sock.recv, RECV_SIZE), limit)
+                deadline = _sooner(self._deadline, _deadline_after(self._timeout))
+                data = self._tls_call(functools.partial(self.sock.recv, RECV_SIZE), deadline)
             else:
                 if remaining is not None:
                     current = self.sock.gettimeout()
