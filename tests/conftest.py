@@ -118,6 +118,15 @@ def cleanup(daemon: sandbox.SandboxInfo) -> Iterator[Callable[[str], str]]:
                     connection.rm(container, force=True, v=True).get(30)
 
 
+def client_certs(daemon: sandbox.SandboxInfo) -> dict[str, str]:
+    """connect() arguments for the sandbox's verified-TLS port: CA, client cert and key."""
+    return {
+        "cafile": str(daemon.cert_dir / "ca.pem"),
+        "certfile": str(daemon.cert_dir / "cert.pem"),
+        "keyfile": str(daemon.cert_dir / "key.pem"),
+    }
+
+
 def tar_of(files: dict[str, bytes]) -> bytes:
     """An uncompressed tar holding `files` ({path: content})."""
     buffer = io.BytesIO()

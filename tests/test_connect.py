@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import socket_fds
+from conftest import client_certs, socket_fds
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -33,14 +33,8 @@ def test_plain_tcp(daemon: sandbox.SandboxInfo, no_leaks: None) -> None:
 
 
 def test_tls_with_client_certificate(daemon: sandbox.SandboxInfo, no_leaks: None) -> None:
-    certs = daemon.cert_dir
     with nk.connect(
-        host="127.0.0.1",
-        port=daemon.tls_port,
-        proto="tls",
-        cafile=str(certs / "ca.pem"),
-        certfile=str(certs / "cert.pem"),
-        keyfile=str(certs / "key.pem"),
+        host="127.0.0.1", port=daemon.tls_port, proto="tls", **client_certs(daemon)
     ) as docker:
         assert docker.config.tls_verify is True
         assert docker.ping().get(10) == "OK"

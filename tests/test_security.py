@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import client_certs
 from faultserver import FaultServer
 
 import nkdocker_actors as nk
@@ -104,23 +105,17 @@ class Forwarder:
         self.listener.close()
 
 
-def _certs(daemon: sandbox.SandboxInfo) -> dict[str, str]:
-    return {
-        "cafile": str(daemon.cert_dir / "ca.pem"),
-        "certfile": str(daemon.cert_dir / "cert.pem"),
-        "keyfile": str(daemon.cert_dir / "key.pem"),
-    }
-
-
 def test_tls_hostname_mismatch_against_the_daemon(daemon: sandbox.SandboxInfo) -> None:
     # The daemon's certificate names 127.0.0.1 and localhost: both work...
-    with nk.connect(host="localhost", port=daemon.tls_port, proto="tls", **_certs(daemon)) as d:
+    with nk.connect(
+        host="localhost", port=daemon.tls_port, proto="tls", **client_certs(daemon)
+    ) as d:
         assert d.ping().get(10) == "OK"
     # ...the very same daemon reached as 127.0.0.2 does not.
     relay = Forwarder(daemon.tls_port)
     try:
         with pytest.raises(nk.ConnectionFailed, match=r"TLS.*(mismatch|match|hostname)"):
-            nk.connect(host="127.0.0.2", port=relay.port, proto="tls", **_certs(daemon))
+            nk.connect(host="127.0.0.2", port=relay.port, proto="tls", **client_certs(daemon))
     finally:
         relay.close()
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pykka
 import pytest
-from conftest import drain, socket_fds, wait_until
+from conftest import client_certs, drain, socket_fds, wait_until
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -185,15 +185,7 @@ def _connect_over(daemon: sandbox.SandboxInfo, transport: str) -> nk.Docker:
         return nk.connect(daemon.unix_url)
     if transport == "tcp":
         return nk.connect(daemon.tcp_url)
-    certs = daemon.cert_dir
-    return nk.connect(
-        host="127.0.0.1",
-        port=daemon.tls_port,
-        proto="tls",
-        cafile=str(certs / "ca.pem"),
-        certfile=str(certs / "cert.pem"),
-        keyfile=str(certs / "key.pem"),
-    )
+    return nk.connect(host="127.0.0.1", port=daemon.tls_port, proto="tls", **client_certs(daemon))
 
 
 @pytest.mark.parametrize("transport", ["unix", "tcp", "tls"])
