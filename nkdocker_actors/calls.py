@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from .commands.spec import Context, Prepared, json_reply, raise_for_status
-from .errors import ConnectionFailed, NkDockerError
+from .errors import ConnectionFailed, LocalFileError, NkDockerError
 from .http11 import Channel, PersistentChannel, ProtocolError, Request, ResponseHead
 from .transport import Address
 
@@ -94,14 +94,21 @@ def daemon_answers(address: Address, timeout: float) -> bool:
         channel.close()
 
 
-def _write_to(file: str | IO[bytes], pieces: Any) -> None:
-    if isinstance(file, str):
-        with open(file, "wb") as out:
-            for piece in pieces:
-                out.write(piece)
-    else:
+def _write_to(file: str | IO[bytes], pieces: Iterator[bytes]) -> None:
+    """Write the body to `file`; a local failure is LocalFileError, a transport one stays."""
+    try:
+        out = open(file, "wb") if isinstance(file, str) else file  # noqa: SIM115
+    except OSError as exc:
+        raise LocalFileError(f"cannot write {file!r}: {exc.strerror or exc}") from exc
+    try:
         for piece in pieces:
-            file.write(piece)
+            try:
+                out.write(piece)
+            except OSError as exc:
+                raise LocalFileError(f"writing {file!r} failed: {exc.strerror or exc}") from exc
+    finally:
+        if isinstance(file, str):
+            out.close()
 
 
 def start_exchange(

@@ -186,10 +186,6 @@ class Target:
     url: str | None
 
 
-def _truthy(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
-
-
 class Session:
     """The daemons of one invocation and the connections opened to them."""
 
@@ -216,14 +212,12 @@ class Session:
         return len(self.targets) > 1
 
     def settings(self, target: Target) -> dict[str, Any]:
-        """connect() settings for `target`: our TLS flags, and DOCKER_TLS* for a --host."""
+        """connect() settings for `target`: our TLS flags (DOCKER_TLS* resolve in config)."""
         args = self.args
         settings: dict[str, Any] = {}
-        verify = bool(args.tlsverify) or (target.url is not None and _truthy("DOCKER_TLS_VERIFY"))
-        tls = verify or bool(args.tls) or (target.url is not None and _truthy("DOCKER_TLS"))
-        if tls:
+        if args.tlsverify or args.tls:
             settings["proto"] = "tls"
-            settings["tls_verify"] = verify
+            settings["tls_verify"] = bool(args.tlsverify)
         for option, setting in (
             ("tlscacert", "cafile"),
             ("tlscert", "certfile"),

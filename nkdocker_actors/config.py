@@ -80,23 +80,28 @@ def configure(**settings: Any) -> None:
                 _defaults[name] = value
 
 
-def _truthy(value: str) -> bool:
-    return value.strip().lower() in ("1", "true", "yes")
-
-
 def _environment_layer(environ: Mapping[str, str]) -> dict[str, Any]:
+    """DOCKER_* as the docker CLI reads them: any non-empty DOCKER_TLS_VERIFY means verify.
+
+    Values such as "0" or "false" still turn TLS on, as they do for the docker CLI and
+    docker-py: reading them as "off" would silently downgrade to plaintext.
+    """
     layer: dict[str, Any] = {}
     if environ.get("DOCKER_HOST"):
         layer["url"] = environ["DOCKER_HOST"]
-    verify = _truthy(environ.get("DOCKER_TLS_VERIFY", ""))
-    if verify or _truthy(environ.get("DOCKER_TLS", "")):
+    verify = environ.get("DOCKER_TLS_VERIFY", "") != ""
+    if verify or environ.get("DOCKER_TLS", "") != "":
         layer["proto"] = "tls"
         layer["tls_verify"] = verify
+    # Used whenever TLS is on (from here or a higher layer), as by the docker CLI: an
+    # explicit DOCKER_CERT_PATH must hold its files, the default folder may hold none.
     cert_path = environ.get("DOCKER_CERT_PATH")
-    if cert_path:
-        layer["cafile"] = os.path.join(cert_path, "ca.pem")
-        layer["certfile"] = os.path.join(cert_path, "cert.pem")
-        layer["keyfile"] = os.path.join(cert_path, "key.pem")
+    default_path = environ.get("DOCKER_CONFIG") or os.path.join(os.path.expanduser("~"), ".docker")
+    for name, file in (("cafile", "ca.pem"), ("certfile", "cert.pem"), ("keyfile", "key.pem")):
+        if cert_path:
+            layer[name] = os.path.join(cert_path, file)
+        elif os.path.isfile(os.path.join(default_path, file)):
+            layer[name] = os.path.join(default_path, file)
     return layer
 
 
@@ -130,7 +135,10 @@ def _expand_url(layer: dict[str, Any], source: str) -> dict[str, Any]:
         raise InvalidOption(f"url {url!r} from {source}: port out of range") from None
     if not parts.hostname:
         raise InvalidOption(f"url {url!r} from {source} names no host")
-    expanded.setdefault("proto", "tls" if scheme in ("tls", "https") else "tcp")
+    # tcp:// names an endpoint, not a protocol: TLS settings from any layer (DOCKER_TLS_VERIFY
+    # above all) still apply to it, as with the docker CLI; tls:// and http:// are explicit.
+    if scheme != "tcp":
+        expanded.setdefault("proto", "tls" if scheme in ("tls", "https") else "tcp")
     expanded["host"] = parts.hostname
     if port is not None:
         expanded["port"] = port
@@ -162,9 +170,13 @@ def resolve(explicit: Mapping[str, Any], environ: Mapping[str, str] | None = Non
     for source, layer in layers:
         for name, value in layer.items():
             if name in _ENDPOINT and layer is not endpoint:
-                if not (name in ("proto", "port") and _rank(source) < _rank(endpoint_source)):
-                    continue
-                if name == "proto" and value == "unix":
+                # A lower layer's TLS still secures a higher layer's tcp:// endpoint (never
+                # a silent plaintext downgrade); a lower layer's port does not move it.
+                if name == "proto":
+                    lower = _rank(source) > _rank(endpoint_source)
+                    if "path" in endpoint or value == "unix" or (value == "tcp" and lower):
+                        continue
+                elif not (name == "port" and _rank(source) < _rank(endpoint_source)):
                     continue
             chosen.setdefault(name, (value, source))
     return _validate(chosen)

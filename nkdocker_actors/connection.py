@@ -10,6 +10,7 @@ anything is sent) and returns a pykka Future for every command.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import math
 import re
@@ -32,10 +33,10 @@ from .commands.spec import (
     json_reply,
     json_value,
     raise_for_status,
-    text,
     text_reply,
 )
-from .errors import ConnectionFailed, InvalidOption, NkDockerError, UnsupportedDaemon
+from .deadlines import Pending, watch
+from .errors import ConnectionFailed, InvalidOption, NkDockerError, TimedOut, UnsupportedDaemon
 from .http11 import Channel, PersistentChannel, Request
 from .messages import (
     DEFAULT_MAX_PENDING,
@@ -105,6 +106,7 @@ class _Call:
     prepared: Prepared
     timeout: float | None
     reply: Reply
+    pending: Pending | None = None  # its deadline, counted from when the call was made
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ class _OpenStream:
     sink: Sink
     ref: Ref
     ready: pykka.Future[Any]
+    pending: Pending | None = None
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,11 @@ class DockerConnection(pykka.ThreadingActor):
         return None
 
     def _call(self, call: _Call) -> None:
+        if call.pending is not None:
+            left = call.pending.start()
+            if left is None:
+                return  # it expired in the queue: failed TimedOut, never sent
+            call = dataclasses.replace(call, timeout=left)
         if call.prepared.command.mode == "shared":
             try:
                 result = run_shared(self.shared, call.prepared, call.timeout)
@@ -238,6 +246,11 @@ class DockerConnection(pykka.ThreadingActor):
         child.thread.start()
 
     def _open_stream(self, request: _OpenStream) -> None:
+        if request.pending is not None:
+            left = request.pending.start()
+            if left is None:
+                return
+            request = dataclasses.replace(request, timeout=left)
         stoppers: list[Callable[[Payload], None]] = []
         stream = StreamActor.start(
             expose_stop=stoppers.append,
@@ -310,6 +323,9 @@ class DockerConnection(pykka.ThreadingActor):
 
 def _fail_message(message: Any, error: BaseException) -> bool:
     """Give a message that will not be carried out its failure: no Future left hanging."""
+    pending = getattr(message, "pending", None)
+    if pending is not None and pending.start() is None:
+        return True  # expired in the queue: it has had its TimedOut
     if isinstance(message, _OpenStream):
         message.sink.send(Message(message.ref, Failed(error)))
         message.ready.set(message.ref)
@@ -395,18 +411,27 @@ class Docker:
     ) -> Future:
         future = Future()
         if reply_to is None:
-            self._tell(_Call(prepared, timeout, Reply(future, None, None)))
-            return future
-        ref = Ref()
-        self._tell(_Call(prepared, timeout, Reply(None, Sink(reply_to), ref)))
-        future.set(ref)
+            reply = Reply(future, None, None)
+        else:
+            reply = Reply(None, Sink(reply_to), Ref())
+            future.set(reply.ref)
+        expired = _queued_too_long(prepared, timeout)
+        pending = watch(timeout, lambda: reply.fail(expired()))
+        self._tell(_Call(prepared, timeout, reply, pending))
         return future
 
     def _stream(self, prepared: Prepared, timeout: float | None, sink: Sink) -> Future:
         # The Future holds the Ref once the daemon has answered the request, so what the
         # caller does after get() (create a container, send stdin) cannot be missed.
         future = Future()
-        self._tell(_OpenStream(prepared, timeout, sink, Ref(), future))
+        ref = Ref()
+        expired = _queued_too_long(prepared, timeout)
+
+        def expire() -> None:
+            sink.send(Message(ref, Failed(expired())))
+            future.set(ref)
+
+        self._tell(_OpenStream(prepared, timeout, sink, ref, future, watch(timeout, expire)))
         return future
 
     def _control(self, ref: Ref, control: StreamControl) -> Future:
@@ -450,10 +475,11 @@ class Docker:
             target += "?" + urlencode([(k, _raw_query(k, v)) for k, v in query.items()])
         header_list = []
         for name, value in (headers or {}).items():
-            if not _TOKEN.fullmatch(str(name)):
-                raise InvalidOption(f"bad header name {name!r}")
-            if not text(name, value).isascii():
-                raise InvalidOption(f"header {name!r} must be ASCII")
+            if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+                raise InvalidOption("bad header name: expected an HTTP token")
+            if not (isinstance(value, str) and value.isascii() and value.isprintable()):
+                # Never echo it: raw headers carry credentials (X-Registry-Auth).
+                raise InvalidOption(f"header {name!r} must be printable ASCII")
             header_list.append((name, value))
         if body is not None and not isinstance(body, bytes):
             body = json.dumps(json_value("body", body)).encode()
@@ -522,12 +548,26 @@ class Docker:
         def __getattr__(self, name: str) -> Callable[..., Future]: ...
 
 
+def _queued_too_long(prepared: Prepared, timeout: float | None) -> Callable[[], TimedOut]:
+    def error() -> TimedOut:
+        return TimedOut(
+            f"{prepared.command.name} waited its whole timeout ({timeout:g} s) behind "
+            "earlier calls: not sent"
+        )
+
+    return error
+
+
 def _raw_query(name: str, value: Any) -> str:
     if isinstance(value, bool):
         return flag(name, value)
     if isinstance(value, Mapping):
         return json.dumps(json_value(name, value))
-    return text(name, str(value))
+    as_text = str(value)
+    if any(ord(c) < 32 for c in as_text):
+        # Never echo it: a raw query may carry a secret.
+        raise InvalidOption(f"query value {name!r} must have no control characters")
+    return as_text
 
 
 def _raw_reply(head: Any, body: bytes, ctx: Any) -> Any:

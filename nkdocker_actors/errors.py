@@ -85,6 +85,14 @@ class InvalidOption(NkDockerError, ValueError):
     """A bad option or identifier, raised before anything is sent."""
 
 
+class LocalFileError(NkDockerError, OSError):
+    """Writing the command's local file failed after the daemon answered (e.g. disk full).
+
+    What can be checked before sending (the folder exists, the path is writable and
+    not a folder) is an `InvalidOption` instead.
+    """
+
+
 _BY_STATUS: dict[int, type[DockerError]] = {
     304: NotModified,
     400: BadParameter,

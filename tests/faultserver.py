@@ -155,6 +155,9 @@ class Conn:
 
     def read_request(self) -> Req | None:
         while (end := self.buffer.find(b"\r\n\r\n")) < 0:
+            if self.buffer[:1] == b"\x16":  # a TLS ClientHello: answered as Go's HTTP server does
+                self.send(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n400 Bad Request")
+                return None
             if len(self.buffer) > 1 << 20 or not self.fill():
                 return None
         head = bytes(self.buffer[:end]).decode("latin-1")

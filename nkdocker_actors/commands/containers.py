@@ -12,6 +12,8 @@ from ..errors import InvalidOption
 from ..http11 import ResponseHead
 from ..options import CREATE_OPTIONS, UPDATE_OPTIONS, create_body, update_body
 from .spec import (
+    SECONDS_MAX,
+    TTY_SIZE_MAX,
     ApiVersion,
     Body,
     Command,
@@ -20,6 +22,7 @@ from .spec import (
     bytes_reply,
     choice,
     count,
+    count_upto,
     filters,
     flag,
     ident,
@@ -97,7 +100,7 @@ _LOG_FIELDS = {
     "timestamps": in_query("timestamps", flag),
     "tail": in_query("tail", lambda n, v: "all" if v == "all" else count(n, v)),
 }
-_STOP_FIELDS = {**_C, "t": in_query("t", count)}
+_STOP_FIELDS = {**_C, "t": in_query("t", count_upto(SECONDS_MAX))}
 _ARCHIVE_PATH = in_query("path", text)
 _ARCHIVE = (1, 20)
 
@@ -210,7 +213,11 @@ COMMANDS = (
         "/containers/{container}/resize",
         "Resize the TTY to w columns and h rows.",
         params=("container", "w", "h"),
-        fields={**_C, "w": in_query("w", count), "h": in_query("h", count)},
+        fields={
+            **_C,
+            "w": in_query("w", count_upto(TTY_SIZE_MAX)),
+            "h": in_query("h", count_upto(TTY_SIZE_MAX)),
+        },
         reply=none_reply,
     ),
     Command(

@@ -7,10 +7,11 @@ from typing import Any
 
 from ..http11 import ResponseHead
 from .spec import (
+    TTY_SIZE_MAX,
     Command,
     Context,
     boolean,
-    count,
+    count_upto,
     in_body,
     in_path,
     in_query,
@@ -95,8 +96,8 @@ COMMANDS = (
         params=("exec_id", "w", "h"),
         fields={
             "exec_id": in_path("exec"),
-            "w": in_query("w", count),
-            "h": in_query("h", count),
+            "w": in_query("w", count_upto(TTY_SIZE_MAX)),
+            "h": in_query("h", count_upto(TTY_SIZE_MAX)),
         },
         reply=none_reply,
     ),

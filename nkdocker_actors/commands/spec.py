@@ -21,7 +21,7 @@ from typing import IO, Any, Literal
 from urllib.parse import urlencode
 
 from .. import identifiers
-from ..errors import InvalidOption, error_for_status
+from ..errors import ConnectionFailed, InvalidOption, error_for_status
 from ..http11 import Body, FrameDecoder, Request, ResponseHead
 from ..messages import Output
 
@@ -80,7 +80,8 @@ class Command:
     `params` are required positional arguments, `optional` positional ones that may
     be left out (each may also be given by name; None means left out). `prepare`
     folds some options into others before they are encoded. Several commands with
-    one name are variants, picked by `since_api` / `until_api`.
+    one name are variants, picked by `since_api` / `until_api`. `json_body` sends
+    `{}` when no option goes in the body (dockerd refuses an empty one: "EOF").
     """
 
     name: str
@@ -105,6 +106,7 @@ class Command:
     sync_defaults: Mapping[str, Any] = field(default_factory=dict)
     to_file: str | None = None
     prepare: Callable[[dict[str, Any]], None] | None = None
+    json_body: bool = False  # the daemon reads a JSON body even when no option fills one
 
 
 @dataclass(frozen=True)
@@ -138,16 +140,28 @@ def boolean(name: str, value: Any) -> bool:
     return value
 
 
-def integer(name: str, value: Any) -> int:
-    """A non-negative integer."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _bad(name, value, "a non-negative integer")
+INT64_MAX = 2**63 - 1  # what the daemon (Go) parses a number into; past it: a 500, or wraps
+
+
+def integer(name: str, value: Any, upto: int = INT64_MAX) -> int:
+    """A non-negative integer, at most `upto`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= upto:
+        raise _bad(name, value, f"an integer from 0 to {upto}")
     return value
 
 
 def count(name: str, value: Any) -> str:
     """A non-negative integer, as a query value."""
     return str(integer(name, value))
+
+
+def count_upto(upto: int) -> Encoder:
+    """A non-negative integer of at most `upto`, as a query value."""
+    return lambda name, value: str(integer(name, value, upto))
+
+
+TTY_SIZE_MAX = 65535  # a terminal's rows and columns are unsigned 16-bit (struct winsize)
+SECONDS_MAX = 2**31 - 1  # a wait in seconds the daemon turns into a Go time.Duration
 
 
 def choice(*allowed: str) -> Encoder:
@@ -308,7 +322,19 @@ def data(name: str, value: Any) -> Body:
 def local_file(name: str, value: Any) -> str | IO[bytes]:
     """A file path (str or os.PathLike) or a writable binary file."""
     if isinstance(value, str | os.PathLike):
-        return os.fspath(value)
+        path = os.fspath(value)
+        if not isinstance(path, str):
+            raise _bad(name, value, "a file path as str")
+        # Checked here, so the daemon never does all the work for a file that cannot be written.
+        folder = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(path):
+            raise InvalidOption(f"option {name!r}: {path!r} is a folder, not a file")
+        if not os.path.isdir(folder):
+            raise InvalidOption(f"option {name!r}: no folder {folder!r} to write {path!r} in")
+        writable = os.access(path, os.W_OK) if os.path.exists(path) else os.access(folder, os.W_OK)
+        if not writable:
+            raise InvalidOption(f"option {name!r}: {path!r} is not writable")
+        return path
     if hasattr(value, "write"):
         return value  # type: ignore[no-any-return]
     raise _bad(name, value, "a file path or a writable binary file")
@@ -377,6 +403,9 @@ _REGISTRY_REFUSED = re.compile(
 )
 
 
+_PLAIN_TO_TLS = "Client sent an HTTP request to an HTTPS server"
+
+
 def _registry_status(status: int, message: str) -> int:
     return 401 if status == 500 and _REGISTRY_REFUSED.search(message) else status
 
@@ -389,6 +418,9 @@ def raise_for_status(head: ResponseHead, body: bytes) -> None:
     if head.content_type == "application/json":
         with contextlib.suppress(ValueError, AttributeError):
             message = str(json.loads(body).get("message", message))
+    if head.status == 400 and message.startswith(_PLAIN_TO_TLS):
+        # Go's TLS listener answers a plaintext request so: the fault is the transport.
+        raise ConnectionFailed(f"this port speaks TLS ({message!r}): connect with TLS")
     if head.status in (301, 302, 303, 307, 308):
         location = head.headers.get("location", "")
         message = f"redirect to {location!r} refused" + (f": {message}" if message else "")
@@ -478,7 +510,7 @@ def build(
         )
         body, content_type = command.body(body_input, api)
         headers.append(("Content-Type", content_type))
-    elif json_body:
+    elif json_body or command.json_body:
         body = json.dumps(json_body).encode()
         headers.append(("Content-Type", "application/json"))
     elif raw_body is not None and not any(h[0] == "Content-Type" for h in headers):

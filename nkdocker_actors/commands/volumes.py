@@ -41,6 +41,7 @@ COMMANDS = (
         },
         mode="exclusive",
         since_api=_SINCE,
+        json_body=True,
     ),
     Command(
         "volume_inspect",
