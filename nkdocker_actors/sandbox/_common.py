@@ -30,6 +30,7 @@ ROOT = Path("/tmp/nkd")
 
 _SUBNET_FMT = "10.213.{}.0/24"  # the sandbox bridge's own subnet
 _POOL_FMT = "10.214.{}.0/24"  # --default-address-pool for networks the tests create
+_LAN_FMT = "10.215.{}.0/24"  # a lan of netns sandboxes (bridge on the host: .1)
 _POOL_SIZE = 27  # 8 user networks of 30 addresses per sandbox
 _NET_INDEXES = range(1, 251)
 _PORT_RANGE = (20000, 32000)  # below Linux's ephemeral range: outgoing sockets won't take them
@@ -79,6 +80,14 @@ class SandboxInfo:
     subnet: str
     pid: int
     log_path: Path
+    netns: str = ""
+    """The node's network namespace (``up(netns=True)``), or "" for the host's."""
+    address: str = "127.0.0.1"
+    """The address its TCP ports listen on: 127.0.0.1, or its address on the lan."""
+    lan: str = ""
+    """The lan (host bridge and 10.215.X.0/24 subnet) a netns node is on."""
+    veth: str = ""
+    """The host end of a netns node's veth pair (what link_down sets down)."""
 
     def env(self) -> dict[str, str]:
         """Environment for a client on the unix socket (DOCKER_HOST, DOCKER_CERT_PATH)."""
@@ -499,9 +508,9 @@ def _ping(sock: Path) -> bool:
         return False
 
 
-def _tcp_open(port: int) -> bool:
+def _tcp_open(port: int, host: str = "127.0.0.1") -> bool:
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
+        with socket.create_connection((host, port), timeout=1):
             return True
     except OSError:
         return False
