@@ -37,8 +37,9 @@ lans), ``_tls`` (certificates), ``_busybox`` (the busybox image).
 Command line::
 
     python -m nkdocker_actors.sandbox up [--netns [--lan LAN]] --name NAME
-    python -m nkdocker_actors.sandbox down|env|kill|stop|restart|info|pause|resume|\
-        link-down|link-up|registry-up|registry-down --name NAME
+    python -m nkdocker_actors.sandbox ACTION --name NAME
+        ACTION: down env kill stop restart info pause resume link-down link-up
+                registry-up registry-down
     eval "$(python -m nkdocker_actors.sandbox env --name a)"
 """
 
