@@ -24,6 +24,7 @@ __all__ = ["SETTINGS", "ConnConfig", "configure", "resolve"]
 DEFAULT_SOCKET = "/var/run/docker.sock"
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_LIVENESS = 5.0
 
 SETTINGS = (
     "url",
@@ -37,6 +38,7 @@ SETTINGS = (
     "api_version",
     "connect_timeout",
     "timeout",
+    "liveness",
 )
 _ENDPOINT = ("proto", "host", "port", "path")
 _API_VERSION = re.compile(r"^1\.(\d{1,2})$")
@@ -53,6 +55,10 @@ class ConnConfig:
     api_version: str | None = None
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     timeout: float | None = DEFAULT_TIMEOUT
+    # While streams or slow calls are open, a ping on a fresh socket every `liveness`
+    # seconds; one unanswered within `liveness` fails them all (a cut link, a stopped
+    # daemon). None (`liveness=0` in connect()): no check.
+    liveness: float | None = DEFAULT_LIVENESS
     tls_verify: bool = False
     cafile: str | None = None
     certfile: str | None = None
@@ -204,6 +210,8 @@ def _validate(chosen: dict[str, tuple[Any, str]]) -> ConnConfig:
     timeout = get("timeout", DEFAULT_TIMEOUT)
     if timeout is not None:
         timeout = _positive(timeout, "timeout", where)
+    liveness = get("liveness", DEFAULT_LIVENESS)
+    liveness = None if liveness == 0 else _positive(liveness, "liveness", where)  # 0: off
     api_version = get("api_version")
     if api_version is not None:
         match = _API_VERSION.match(str(api_version))
@@ -216,6 +224,7 @@ def _validate(chosen: dict[str, tuple[Any, str]]) -> ConnConfig:
         "api_version": api_version,
         "connect_timeout": connect_timeout,
         "timeout": timeout,
+        "liveness": liveness,
     }
     if proto == "unix":
         return ConnConfig(Address("unix", path=str(get("path"))), **common)
@@ -254,6 +263,7 @@ def _validate(chosen: dict[str, tuple[Any, str]]) -> ConnConfig:
         api_version=api_version,
         connect_timeout=connect_timeout,
         timeout=timeout,
+        liveness=liveness,
         tls_verify=verify,
         cafile=files["cafile"],
         certfile=files["certfile"],

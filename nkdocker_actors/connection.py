@@ -17,13 +17,13 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlencode
 
 import pykka
 
 from . import config as config_module
-from .calls import json_object, run_exclusive, run_shared
+from .calls import daemon_answers, json_object, run_exclusive, run_shared
 from .commands import COMMANDS, Command, lookup
 from .commands.spec import (
     Context,
@@ -36,7 +36,13 @@ from .commands.spec import (
     text_reply,
 )
 from .deadlines import Pending, watch
-from .errors import ConnectionFailed, InvalidOption, NkDockerError, TimedOut, UnsupportedDaemon
+from .errors import (
+    ConnectionFailed,
+    DockerError,
+    InvalidOption,
+    TimedOut,
+    UnsupportedDaemon,
+)
 from .http11 import Channel, PersistentChannel, Request
 from .messages import (
     DEFAULT_MAX_PENDING,
@@ -54,6 +60,8 @@ from .messages import (
 from .streams import StreamActor, StreamControl
 
 __all__ = ["NEWEST_API", "OLDEST_API", "Docker", "DockerConnection", "connect"]
+
+_T = TypeVar("_T")
 
 OLDEST_API = (1, 17)
 NEWEST_API = (1, 41)
@@ -144,7 +152,7 @@ class _ExclusiveChild:
         self._config = config
         self._call = call
         self._channel: Channel | None = None
-        self._aborted = False
+        self._aborted: ConnectionFailed | None = None
         self._lock = threading.Lock()
         self.thread = threading.Thread(target=self._run, name="nkdocker-call", daemon=True)
 
@@ -165,8 +173,8 @@ class _ExclusiveChild:
                 self._opened,
             )
         except BaseException as error:  # delivered to the caller, whatever it is
-            if self._aborted and not isinstance(error, NkDockerError):
-                error = ConnectionFailed("the connection was closed")
+            if self._aborted is not None and not isinstance(error, DockerError):
+                error = self._aborted  # the socket was closed under it: say why
             call.reply.fail(error)
         else:
             call.reply.ok(result)
@@ -174,10 +182,10 @@ class _ExclusiveChild:
             with contextlib.suppress(pykka.ActorDeadError):
                 self._owner.tell(_ChildEnded(self))
 
-    def abort(self) -> None:
-        """Close the socket: the command fails with ConnectionFailed."""
+    def abort(self, error: ConnectionFailed | None = None) -> None:
+        """Close the socket: the command fails with `error` (by default: closed)."""
         with self._lock:
-            self._aborted = True
+            self._aborted = error or ConnectionFailed("the connection was closed")
             if self._channel is not None:
                 self._channel.close()
 
@@ -194,6 +202,8 @@ class DockerConnection(pykka.ThreadingActor):
         self.shared = shared
         self.calls: set[_ExclusiveChild] = set()
         self.streams: dict[Ref, tuple[pykka.ActorRef[Any], Callable[[Payload], None]]] = {}
+        self._stopping = threading.Event()
+        self._liveness: threading.Thread | None = None
 
     def on_receive(self, message: Any) -> Any:
         """Dispatch one message; whatever goes wrong fails that message, not the actor."""
@@ -244,6 +254,7 @@ class DockerConnection(pykka.ThreadingActor):
         child = _ExclusiveChild(self.actor_ref, self.config, call)
         self.calls.add(child)
         child.thread.start()
+        self._watch_liveness()
 
     def _open_stream(self, request: _OpenStream) -> None:
         if request.pending is not None:
@@ -264,6 +275,42 @@ class DockerConnection(pykka.ThreadingActor):
             ready=request.ready,
         )
         self.streams[request.ref] = (stream, stoppers[0])
+        self._watch_liveness()
+
+    # -- liveness: a daemon that stops answering without closing its sockets ---------
+
+    def _watch_liveness(self) -> None:
+        """Start the liveness check with the first stream or slow call (once)."""
+        if self.config.liveness is not None and self._liveness is None:
+            self._liveness = threading.Thread(
+                target=self._check_liveness, name="nkdocker-liveness", daemon=True
+            )
+            self._liveness.start()
+
+    def _check_liveness(self) -> None:
+        # A cut link or a stopped daemon leaves sockets open and silent: only a question
+        # shows it. A ping on a fresh socket, while anything waits on the daemon.
+        interval = self.config.liveness
+        assert interval is not None
+        while not self._stopping.wait(interval):
+            if not (self.streams or self.calls) or daemon_answers(self.config.address, interval):
+                continue
+            if self._stopping.is_set():
+                return
+            self._unreachable(
+                ConnectionFailed(
+                    f"the daemon at {self.config.address} stopped answering "
+                    f"(a ping had no answer within {interval:g} s)"
+                )
+            )
+
+    def _unreachable(self, error: ConnectionFailed) -> None:
+        """From the liveness thread (the actor may be blocked): fail what waits on the daemon."""
+        for _, stop in _snapshot(lambda: list(self.streams.values())):
+            stop(Failed(error))
+        for child in _snapshot(lambda: list(self.calls)):
+            child.abort(error)
+        self.shared.close()  # a quick call without a deadline fails; the next call reopens
 
     def _control(self, request: _Control) -> None:
         entry = self.streams.get(request.ref)
@@ -308,6 +355,7 @@ class DockerConnection(pykka.ThreadingActor):
 
     def on_stop(self) -> None:
         """Close the shared socket and end every child: each ref gets its terminal message."""
+        self._stopping.set()
         self.shared.close()
         for child in list(self.calls):
             child.abort()
@@ -334,6 +382,15 @@ def _fail_message(message: Any, error: BaseException) -> bool:
         message.reply.fail(error)
         return True
     return False
+
+
+def _snapshot(take: Callable[[], list[_T]]) -> list[_T]:
+    """A copy of a collection the actor's thread may be changing (retried if it was)."""
+    while True:
+        try:
+            return take()
+        except RuntimeError:  # changed size during the copy
+            continue
 
 
 def _parse_version(text: str) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from conftest import SANDBOX, socket_fds, wait_until
+from conftest import SANDBOX, client_certs, socket_fds, wait_until
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -116,14 +116,15 @@ class Streams:
         }
 
 
-@pytest.mark.parametrize("transport", ["unix", "tcp"])
+@pytest.mark.parametrize("transport", ["unix", "tcp", "tls"])
 def test_every_stream_kind_ends_once_when_the_daemon_is_killed(
     k9: sandbox.SandboxInfo, transport: str, name: Callable[[str], str]
 ) -> None:
-    url = k9.unix_url if transport == "unix" else k9.tcp_url
+    url = {"unix": k9.unix_url, "tcp": k9.tcp_url, "tls": k9.tls_url}[transport]
+    tls = {"proto": "tls", **client_certs(k9)} if transport == "tls" else {}
     threads, sockets = threading.active_count(), socket_fds()
     try:
-        with nk.connect(url, timeout=30) as docker:
+        with nk.connect(url, timeout=30, **tls) as docker:
             for round_ in range(ROUNDS):
                 run = name(f"{transport}{round_}")
                 streams = Streams(docker, run)
