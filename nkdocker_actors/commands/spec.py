@@ -21,7 +21,7 @@ from typing import IO, Any, Literal
 from urllib.parse import urlencode
 
 from .. import identifiers
-from ..errors import InvalidOption, error_for_status
+from ..errors import InvalidOption, UnsupportedDaemon, error_for_status
 from ..http11 import Body, FrameDecoder, Request, ResponseHead
 from ..messages import Output
 
@@ -377,6 +377,11 @@ _REGISTRY_REFUSED = re.compile(
 )
 
 
+# dockerd's words for a request on an API version outside its range (moby's
+# versionUnsupportedError): a 400 that is no bad parameter but an unsupported daemon.
+_VERSION_REFUSED = re.compile(r"^client version \S+ is too (?:old|new)\b")
+
+
 def _registry_status(status: int, message: str) -> int:
     return 401 if status == 500 and _REGISTRY_REFUSED.search(message) else status
 
@@ -392,6 +397,8 @@ def raise_for_status(head: ResponseHead, body: bytes) -> None:
     if head.status in (301, 302, 303, 307, 308):
         location = head.headers.get("location", "")
         message = f"redirect to {location!r} refused" + (f": {message}" if message else "")
+    if head.status == 400 and _VERSION_REFUSED.search(message):
+        raise UnsupportedDaemon(f"the daemon refuses this API version: {message}")
     status = _registry_status(head.status, message)
     raise error_for_status(status, message or head.reason)
 
