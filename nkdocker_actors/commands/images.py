@@ -36,6 +36,8 @@ from .spec import (
     local_file,
     mapping_of_strings,
     none_reply,
+    oci_platform,
+    oci_platforms,
     registry_auth,
     strings,
     text,
@@ -45,6 +47,8 @@ _I = {"image": in_path("image")}
 _FILE = local(local_file)
 _NO_AUTH = base64.urlsafe_b64encode(b"{}").decode()
 _AUTH = in_header("X-Registry-Auth", registry_auth)
+# One platform at API 1.48 to 1.51, several (a repeated parameter) from 1.52.
+_PLATFORMS = in_query("platform", oci_platforms, since=(1, 48))
 
 # -- build contexts -------------------------------------------------------------------
 
@@ -216,6 +220,9 @@ COMMANDS = (
             "filters": in_query("filters", filters),
             "filter": in_query("filter", ident("repo"), until=(1, 41)),
             "digests": in_query("digests", flag),
+            "shared_size": in_query("shared-size", flag, since=(1, 42)),
+            "manifests": in_query("manifests", flag, since=(1, 47)),
+            "identity": in_query("identity", flag, since=(1, 54)),
         },
         reply=list_reply,
     ),
@@ -265,7 +272,10 @@ COMMANDS = (
         "/build/prune",
         "Remove build cache: {'CachesDeleted', 'SpaceReclaimed'}.",
         fields={
-            "keep_storage": in_query("keep-storage", _size, since=(1, 39)),
+            "keep_storage": in_query("keep-storage", _size, since=(1, 39), until=(1, 52)),
+            "reserved_space": in_query("reserved-space", _size, since=(1, 48)),
+            "max_used_space": in_query("max-used-space", _size, since=(1, 48)),
+            "min_free_space": in_query("min-free-space", _size, since=(1, 48)),
             "all": in_query("all", flag, since=(1, 39)),
             "filters": in_query("filters", filters, since=(1, 39)),
         },
@@ -340,7 +350,11 @@ COMMANDS = (
         "/images/{image}/json",
         "Low-level image information.",
         params=("image",),
-        fields=_I,
+        fields={
+            **_I,
+            "manifests": in_query("manifests", flag, since=(1, 48)),
+            "platform": in_query("platform", oci_platform, since=(1, 49)),
+        },
     ),
     Command(
         "history",
@@ -348,7 +362,7 @@ COMMANDS = (
         "/images/{image}/history",
         "The image's layers.",
         params=("image",),
-        fields=_I,
+        fields={**_I, "platform": in_query("platform", oci_platform, since=(1, 48))},
         reply=list_reply,
     ),
     Command(
@@ -358,7 +372,12 @@ COMMANDS = (
         "Push an image to its registry; progress lines, or Data to a subscriber.",
         params=("image",),
         optional=("tag",),
-        fields={**_I, "tag": in_query("tag", ident("tag")), "auth": _AUTH},
+        fields={
+            **_I,
+            "tag": in_query("tag", ident("tag")),
+            "platform": in_query("platform", oci_platform, since=(1, 46)),
+            "auth": _AUTH,
+        },
         defaults={"auth": _NO_AUTH},
         reply=json_stream_reply,
         mode="exclusive",
@@ -406,7 +425,12 @@ COMMANDS = (
         "/images/{image}",
         "Remove an image: [{'Untagged': ...}, {'Deleted': ...}].",
         params=("image",),
-        fields={**_I, "force": in_query("force", flag), "noprune": in_query("noprune", flag)},
+        fields={
+            **_I,
+            "force": in_query("force", flag),
+            "noprune": in_query("noprune", flag),
+            "platforms": in_query("platforms", oci_platforms, since=(1, 50)),
+        },
         reply=list_reply,
         mode="exclusive",
     ),
@@ -432,7 +456,7 @@ COMMANDS = (
         "Save an image as a tar: written to `file` (a path or a binary file), else bytes.",
         params=("image",),
         optional=("file",),
-        fields={**_I, "file": _FILE},
+        fields={**_I, "file": _FILE, "platform": _PLATFORMS},
         reply=bytes_reply,
         mode="exclusive",
         to_file="file",
@@ -445,7 +469,11 @@ COMMANDS = (
         "Save several images in one tar: written to `file`, else bytes.",
         params=("names",),
         optional=("file",),
-        fields={"names": in_query("names", idents("image")), "file": _FILE},
+        fields={
+            "names": in_query("names", idents("image")),
+            "file": _FILE,
+            "platform": _PLATFORMS,
+        },
         reply=bytes_reply,
         mode="exclusive",
         to_file="file",
@@ -457,10 +485,40 @@ COMMANDS = (
         "/images/load",
         "Load images from a tar (bytes, iterable or binary file); the progress lines.",
         params=("tar",),
-        fields={"tar": as_data(), "quiet": in_query("quiet", flag, since=(1, 23))},
+        fields={
+            "tar": as_data(),
+            "quiet": in_query("quiet", flag, since=(1, 23)),
+            "platform": _PLATFORMS,
+        },
         reply=json_stream_reply,
         mode="exclusive",
         timeout=None,
+    ),
+    Command(
+        "image_attestations",
+        "GET",
+        "/images/{image}/attestations",
+        "The in-toto attestation statements attached to an image: [AttestationStatement]; "
+        "`type` filters by predicate type URI, statement=True includes each statement body.",
+        params=("image",),
+        fields={
+            **_I,
+            "platform": in_query("platform", oci_platform),
+            "type": in_query("type", strings),
+            "statement": in_query("statement", flag),
+        },
+        reply=list_reply,
+        since_api=(1, 55),
+    ),
+    Command(
+        "distribution_inspect",
+        "GET",
+        "/distribution/{image}/json",
+        "Ask the image's registry for its descriptor and platforms: {'Descriptor', 'Platforms'}.",
+        params=("image",),
+        fields={**_I, "auth": _AUTH},
+        mode="exclusive",
+        since_api=(1, 30),
     ),
     Command(
         "image_prune",

@@ -161,6 +161,19 @@ def choice(*allowed: str) -> Encoder:
     return encode
 
 
+def choices(*allowed: str) -> Encoder:
+    """One or several of the strings `allowed`: a list (a repeated query parameter)."""
+    one = choice(*allowed)
+
+    def encode(name: str, value: Any) -> list[str]:
+        items = strings(name, value)
+        if not items:
+            raise _bad(name, value, "at least one of " + ", ".join(map(repr, allowed)))
+        return [one(name, item) for item in items]
+
+    return encode
+
+
 def text(name: str, value: Any) -> str:
     """A string without control characters."""
     if not isinstance(value, str) or any(ord(c) < 32 for c in value):
