@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from nkdocker_actors import commands, options  # noqa: E402
 from nkdocker_actors.commands.spec import Command, Field  # noqa: E402
+from nkdocker_actors.options import body as option_tables  # noqa: E402
 
 API_MD = ROOT / "docs" / "api.md"
 BEGIN = "<!-- generated:begin (python docs/gen_api.py) -->"
@@ -201,9 +202,9 @@ def _areas() -> Iterable[ModuleType]:
 
 
 def _create_options() -> list[str]:
-    groups = getattr(options, "_GROUPS", ())
-    since: dict[str, tuple[int, int]] = getattr(options, "_SINCE", {})
-    until: dict[str, tuple[int, int]] = getattr(options, "_UNTIL", {})
+    groups = option_tables._GROUPS
+    since: dict[str, tuple[int, int]] = option_tables._SINCE
+    until: dict[str, tuple[int, int]] = option_tables._UNTIL
     out = [
         "## Create options",
         "",
