@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InvalidOption
-from . import container, host, mounts, networking
+from . import container, host, mounts, networking, resources
 from .common import ApiVersion, _Build, _Group, _show, _vsn
+from .extra import build_extra
 
 _GROUPS: tuple[_Group, ...] = tuple(
     sorted(
-        container.GROUPS + host.GROUPS + mounts.GROUPS + networking.GROUPS,
+        container.GROUPS + host.GROUPS + mounts.GROUPS + networking.GROUPS + resources.GROUPS,
         key=lambda group: group.names[0],
     )
 )
@@ -42,22 +43,37 @@ _SINCE: dict[str, ApiVersion] = {
     "init": (1, 25),
     "mounts": (1, 25),
     "stop_timeout": (1, 25),
+    "shell": (1, 24),
+    "args_escaped": (1, 24),
+    "networks": (1, 22),
+    **resources.SINCE,
 }
 
 
 # First API version that no longer has an option.
-_UNTIL: dict[str, ApiVersion] = {"lxc_confs": (1, 22)}
+_UNTIL: dict[str, ApiVersion] = {
+    "lxc_confs": (1, 22),
+    # 1.52 dropped the container-wide MAC address: it is set per network endpoint.
+    "mac_address": (1, 52),
+}
 
 
 QUERY_OPTIONS: frozenset[str] = frozenset({"name", "platform"})
 """Options of POST /containers/create that go in the query string: the body builders skip them."""
 
 
-CREATE_OPTIONS: frozenset[str] = frozenset(n for g in _GROUPS for n in g.names) | QUERY_OPTIONS
+EXTRA = "extra"
+"""The escape hatch: API fields merged after the named options (see options.extra)."""
+
+CREATE_OPTIONS: frozenset[str] = (
+    frozenset(n for g in _GROUPS for n in g.names) | QUERY_OPTIONS | {EXTRA}
+)
 """Every option name `create_body` accepts (QUERY_OPTIONS included, and skipped)."""
 
 
-CONFIG_OPTIONS: frozenset[str] = frozenset(n for g in _GROUPS if g.config for n in g.names)
+CONFIG_OPTIONS: frozenset[str] = frozenset(n for g in _GROUPS if g.config for n in g.names) | {
+    EXTRA
+}
 """The options that belong to Config, the only ones `config_body` (commit) accepts."""
 
 
@@ -91,18 +107,33 @@ def _build(opts: Mapping[str, Any], api: ApiVersion, commit: bool) -> _Build:
                     f"(the daemon speaks {_vsn(api)})"
                 )
         group.build(b, present)
+    if EXTRA in opts:
+        build_extra(b, opts[EXTRA])
     return b
 
 
 UPDATE_OPTIONS: frozenset[str] = frozenset(
     {"cpu_period", "cpu_quota", "cpu_set", "cpu_set_cpus", "cpu_shares", "cpus", "memory"}
-    | {"memory_swap", "pids_limit", "restart"}
+    | {"memory_swap", "pids_limit", "restart", "blkio_weight", "cpuset_mems", EXTRA}
+    | {"blkio_weight_device", "blkio_device_read_bps", "blkio_device_write_bps"}
+    | {"blkio_device_read_iops", "blkio_device_write_iops", "memory_reservation"}
+    | {"cpu_realtime_period", "cpu_realtime_runtime"}
 )
 """The create options POST /containers/{id}/update takes: resources and the restart policy."""
 
 
 # Update (API 1.22) learnt these later than create did.
-_UPDATE_SINCE: dict[str, ApiVersion] = {"restart": (1, 23), "cpus": (1, 28), "pids_limit": (1, 40)}
+_UPDATE_SINCE: dict[str, ApiVersion] = {
+    "restart": (1, 23),
+    "cpus": (1, 28),
+    "pids_limit": (1, 40),
+    # Taken by the schema before, but applied only from API 1.55 on.
+    "blkio_weight_device": (1, 55),
+    "blkio_device_read_bps": (1, 55),
+    "blkio_device_write_bps": (1, 55),
+    "blkio_device_read_iops": (1, 55),
+    "blkio_device_write_iops": (1, 55),
+}
 
 
 def create_body(image: str, opts: Mapping[str, Any], api: ApiVersion) -> dict[str, Any]:
@@ -142,7 +173,10 @@ def update_body(opts: Mapping[str, Any], api: ApiVersion) -> dict[str, Any]:
             )
     if not opts:
         raise InvalidOption("update: nothing to change (give one of UPDATE_OPTIONS)")
-    return _build(opts, api, commit=False).host
+    b = _build(opts, api, commit=False)
+    if b.config or b.endpoints:
+        raise InvalidOption("update option 'extra': an update takes HostConfig fields only")
+    return b.host
 
 
 def config_body(opts: Mapping[str, Any], api: ApiVersion) -> dict[str, Any]:

@@ -24,6 +24,8 @@ _INT64_MAX = 2**63 - 1
 
 # Container names and ids as the daemon accepts them (at least two characters).
 _CONTAINER_RE = re.compile(r"/?[a-zA-Z0-9][a-zA-Z0-9_.-]+")
+_CPUSET_RE = re.compile(r"[0-9]+(?:-[0-9]+)?(?:,[0-9]+(?:-[0-9]+)?)*")
+_MAC_RE = re.compile(r"[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}")
 # RFC 1123 hostname, as the daemon validates it from API 1.24 on.
 _HOSTNAME_RE = re.compile(
     r"(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])\.)*"

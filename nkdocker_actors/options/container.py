@@ -8,6 +8,8 @@ from typing import Any
 
 from .common import (
     _HOSTNAME_RE,
+    _MAC_RE,
+    _NO_SPACE_RE,
     _abs_path,
     _any_text,
     _argv,
@@ -19,6 +21,7 @@ from .common import (
     _flag,
     _Group,
     _int,
+    _is_int,
     _number,
     _seq,
     _str_map,
@@ -29,13 +32,10 @@ from .networking import (
     _port_key,
 )
 
-_MAC_RE = re.compile(r"[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}")
-
-
 _SIGNAL_RE = re.compile(r"(?:SIG)?[A-Z][A-Z0-9]*(?:[+-][0-9]+)?|[0-9]{1,2}")
 
 
-_HEALTH_KEYS = ("test", "interval", "timeout", "start_period", "retries")
+_HEALTH_KEYS = ("test", "interval", "timeout", "start_period", "start_interval", "retries")
 
 
 _HEALTH_PREFIXES = ("NONE", "CMD", "CMD-SHELL")
@@ -70,8 +70,11 @@ def _build_env(b: _Build, v: Mapping[str, Any]) -> None:
     for item in items:
         if isinstance(item, str):
             key, sep, value = item.partition("=")
-            if not sep:
-                _bad("env", item, '"KEY=value"')
+            if not sep:  # "KEY" alone: the daemon unsets it (as `docker run -e KEY` sends it)
+                if not key or "\x00" in key:
+                    _bad("env", item, '"KEY=value" or "KEY"')
+                env.append(key)
+                continue
         elif isinstance(item, (list, tuple)) and len(item) == 2:
             key, value = item
         else:
@@ -108,6 +111,9 @@ def _build_healthcheck(b: _Build, v: Mapping[str, Any]) -> None:
     if "start_period" in raw:
         b.need("healthcheck", (1, 29), {"start_period": raw["start_period"]})
         check["StartPeriod"] = _health_duration("start_period", raw["start_period"])
+    if "start_interval" in raw:
+        b.need("healthcheck", (1, 44), {"start_interval": raw["start_interval"]})
+        check["StartInterval"] = _health_duration("start_interval", raw["start_interval"])
     if "retries" in raw:
         check["Retries"] = _int("healthcheck", raw["retries"], 0, 2**31 - 1)
     b.config["Healthcheck"] = check
@@ -136,6 +142,17 @@ def _health_duration(key: str, value: object) -> int:
         # The daemon refuses non-zero health durations under 1 ms.
         _bad("healthcheck", {key: value}, f"{key} of 0 (inherit) or at least 1ms")
     return ns
+
+
+def _build_user(b: _Build, v: Mapping[str, Any]) -> None:
+    """A user name or uid, optionally with a group: "nk", 1000, "1000:1000", (1000, 100)."""
+    raw = v["user"]
+    expected = 'a user name or uid, "user:group", or (uid, gid)'
+    parts = list(raw) if isinstance(raw, (list, tuple)) and len(raw) == 2 else [raw]
+    texts = [str(p) if _is_int(p) and p >= 0 else p for p in parts]
+    for part in texts:
+        _text("user", part, expected, _NO_SPACE_RE)
+    b.config["User"] = ":".join(texts)
 
 
 def _build_labels(b: _Build, v: Mapping[str, Any]) -> None:
@@ -183,6 +200,10 @@ GROUPS: tuple[_Group, ...] = (
     _Group(("stop_signal",), _build_stop_signal, config=True),
     _Group(("stop_timeout",), _number("stop_timeout", "StopTimeout", 0, host=False), config=True),
     _Group(("tty",), _flag("tty", "Tty", host=False), config=True),
-    _Group(("user",), _string("user", "User", host=False), config=True),
+    _Group(("user",), _build_user, config=True),
+    _Group(("network_disabled",), _flag("network_disabled", "NetworkDisabled", False), config=True),
+    _Group(("on_build",), _argv("on_build", "OnBuild"), config=True),
+    _Group(("shell",), _argv("shell", "Shell"), config=True),
+    _Group(("args_escaped",), _flag("args_escaped", "ArgsEscaped", False), config=True),
     _Group(("workdir", "working_dir"), _build_workdir, config=True),
 )

@@ -11,6 +11,7 @@ from typing import Any
 from ..errors import InvalidOption
 from .common import (
     _CONTAINER_RE,
+    _CPUSET_RE,
     _INT64_MAX,
     _NO_SPACE_RE,
     _abs_path,
@@ -29,10 +30,8 @@ from .common import (
     _string,
     _text,
     _word_list,
+    _words,
 )
-
-_CPUSET_RE = re.compile(r"[0-9]+(?:-[0-9]+)?(?:,[0-9]+(?:-[0-9]+)?)*")
-
 
 _ULIMITS = frozenset(
     {"core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc"}
@@ -112,8 +111,9 @@ def _build_log_config(b: _Build, v: Mapping[str, Any]) -> None:
         config = _str_map("log_config", raw[1], "with string values")
     else:
         driver = raw
+    # An empty driver name is the daemon's default driver, with these options.
     b.host["LogConfig"] = {
-        "Type": _text("log_config", driver, expected, _NO_SPACE_RE),
+        "Type": "" if driver == "" else _text("log_config", driver, expected, _NO_SPACE_RE),
         "Config": config,
     }
 
@@ -138,6 +138,13 @@ def _build_memory(b: _Build, v: Mapping[str, Any]) -> None:
         b.resource("MemorySwap", "MemorySwap", swap)
     if memory is not None:
         b.resource("Memory", "Memory", memory)
+
+
+def _build_group_add(b: _Build, v: Mapping[str, Any]) -> None:
+    """Groups by name or gid: ["audio", 1000]."""
+    raw = _seq("group_add", v["group_add"], "a list of group names or gids")
+    groups = [str(g) if _is_int(g) and g >= 0 else g for g in raw]
+    b.host["GroupAdd"] = _words("group_add", groups, "group names or gids")
 
 
 def _build_ns_mode(field_name: str, option: str) -> _Builder:
@@ -228,7 +235,7 @@ GROUPS: tuple[_Group, ...] = (
     _Group(("cpu_set", "cpu_set_cpus"), _build_cpu_set),
     _Group(("cpu_shares",), _build_cpu_shares),
     _Group(("devices",), _build_devices),
-    _Group(("group_add",), _word_list("group_add", "GroupAdd", "groups")),
+    _Group(("group_add",), _build_group_add),
     _Group(("init",), _flag("init", "Init")),
     _Group(("ipc_mode",), _build_ns_mode("IpcMode", "ipc_mode")),
     _Group(("log_config",), _build_log_config),

@@ -24,13 +24,32 @@ from .common import (
 _VOLUME_NAME_RE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
 
 
-_MOUNT_TYPES = ("bind", "volume", "tmpfs", "npipe")
+_MOUNT_TYPES = ("bind", "volume", "tmpfs", "npipe", "image")
 
 
 _MOUNT_KEYS = frozenset(
     {"Type", "Target", "Source", "ReadOnly", "Consistency"}
-    | {"BindOptions", "VolumeOptions", "TmpfsOptions"}
+    | {"BindOptions", "VolumeOptions", "TmpfsOptions", "ImageOptions"}
 )
+
+# The keys of each kind's options, and the first API version that knows each one.
+_OPTION_KEYS: dict[str, dict[str, tuple[int, int]]] = {
+    "BindOptions": {
+        "Propagation": (1, 25),
+        "NonRecursive": (1, 40),
+        "CreateMountpoint": (1, 42),
+        "ReadOnlyNonRecursive": (1, 44),
+        "ReadOnlyForceRecursive": (1, 44),
+    },
+    "VolumeOptions": {
+        "NoCopy": (1, 25),
+        "Labels": (1, 25),
+        "DriverConfig": (1, 25),
+        "Subpath": (1, 45),
+    },
+    "TmpfsOptions": {"SizeBytes": (1, 25), "Mode": (1, 25), "Options": (1, 46)},
+    "ImageOptions": {"Subpath": (1, 48)},
+}
 
 
 _CONSISTENCY = ("default", "consistent", "cached", "delegated")
@@ -49,6 +68,12 @@ def _build_mounts(b: _Build, v: Mapping[str, Any]) -> None:
             mounts.append(_mount_dict(item))
         else:
             _bad("mounts", item, expected)
+    for mount in mounts:
+        if mount["Type"] == "image":
+            b.need("mounts", (1, 48), mount)  # image mounts: 1.48
+        for key, known in _OPTION_KEYS.items():
+            for option in mount.get(key, {}):
+                b.need("mounts", known[option], {key: {option: mount[key][option]}})
     b.host["Mounts"] = mounts
 
 
@@ -76,12 +101,22 @@ def _mount_dict(mount: Mapping[Any, Any]) -> dict[str, Any]:
         ("BindOptions", "bind"),
         ("VolumeOptions", "volume"),
         ("TmpfsOptions", "tmpfs"),
+        ("ImageOptions", "image"),
     ):
         if key in mount:
             if kind != owner:
                 _bad("mounts", key, f"{key} only on a {owner} mount")
             if not isinstance(mount[key], Mapping):
                 _bad("mounts", mount[key], f"{key} as a dict")
+            for option in mount[key]:
+                if option not in _OPTION_KEYS[key]:
+                    _bad("mounts", option, f"a {key} key among " + ", ".join(_OPTION_KEYS[key]))
+    for key in ("VolumeOptions", "ImageOptions"):
+        subpath = mount.get(key, {}).get("Subpath")
+        if subpath is not None and (
+            not isinstance(subpath, str) or subpath.startswith("/") or ".." in subpath.split("/")
+        ):
+            _bad("mounts", subpath, f"{key}.Subpath as a relative path inside the source")
     copy: dict[str, Any] = _jsonable("mounts", mount)
     return copy
 
@@ -93,6 +128,7 @@ def _mount_from_text(text: str) -> dict[str, Any]:
     volume: dict[str, Any] = {}
     driver: dict[str, Any] = {}
     tmpfs: dict[str, Any] = {}
+    image: dict[str, Any] = {}
     seen: set[str] = set()
     for part in text.split(","):
         key, sep, value = part.partition("=")
@@ -134,6 +170,8 @@ def _mount_from_text(text: str) -> dict[str, Any]:
                 volume.setdefault("Labels", {})[name] = item
             else:
                 driver.setdefault("Options", {})[name] = item
+        elif key in ("volume-subpath", "image-subpath"):
+            (volume if key == "volume-subpath" else image)["Subpath"] = value
         elif key == "tmpfs-size":
             tmpfs["SizeBytes"] = _bytes("mounts", value, "create option")
         elif key == "tmpfs-mode":
@@ -146,7 +184,13 @@ def _mount_from_text(text: str) -> dict[str, Any]:
         _bad("mounts", text, "a target=<path>")
     if driver:
         volume["DriverConfig"] = driver
-    for key, options in (("BindOptions", bind), ("VolumeOptions", volume), ("TmpfsOptions", tmpfs)):
+    parts = (
+        ("BindOptions", bind),
+        ("VolumeOptions", volume),
+        ("TmpfsOptions", tmpfs),
+        ("ImageOptions", image),
+    )
+    for key, options in parts:
         if options:
             mount[key] = options
     return mount

@@ -10,6 +10,7 @@ from ..errors import InvalidOption
 from .common import (
     _CONTAINER_RE,
     _HOSTNAME_RE,
+    _MAC_RE,
     _NO_SPACE_RE,
     ApiVersion,
     _bad,
@@ -17,11 +18,13 @@ from .common import (
     _conflict,
     _flag,
     _Group,
+    _int,
     _ip,
     _is_int,
     _pairs,
     _seq,
     _show,
+    _str_map,
     _text,
     _vsn,
     _word_list,
@@ -161,7 +164,8 @@ def _network_mode(b: _Build, name: str, value: object) -> str:
     expected = '"none", "bridge", "host", a network name or "container:<name>"'
     if name == "network":
         expected = "a network name"
-    mode = _text(name, value, expected, _NO_SPACE_RE)
+    # A network name may hold spaces (it travels in the body); a mode word may not.
+    mode = _text(name, value, expected, _NETWORK_RE if name == "network" else _NO_SPACE_RE)
     if mode.startswith("container:"):
         if name == "network" or not _CONTAINER_RE.fullmatch(mode[len("container:") :]):
             _bad(name, value, expected)
@@ -170,17 +174,102 @@ def _network_mode(b: _Build, name: str, value: object) -> str:
     return mode
 
 
+_NETWORK_RE = re.compile(r"[^\s/:]|[^\s/:][^\x00-\x1f/:]*[^\s/:]")
+_ENDPOINT_KEYS = (
+    "aliases",
+    "ip_address",
+    "ipv4_address",
+    "ipv6_address",
+    "links",
+    "mac_address",
+    "driver_opts",
+    "gw_priority",
+)
+
+
+def _endpoint(b: _Build, network: str, raw: object) -> dict[str, Any]:
+    """One EndpointSettings of `networks` from its snake_case options."""
+    where = f"networks[{network!r}]"
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping) or set(raw) - set(_ENDPOINT_KEYS):
+        _bad("networks", raw, f"{where}: None or a dict of " + ", ".join(_ENDPOINT_KEYS))
+    out: dict[str, Any] = {}
+    if "aliases" in raw:
+        out["Aliases"] = _words("networks", raw["aliases"], "names")
+    ipam: dict[str, str] = {}
+    for key in ("ip_address", "ipv4_address", "ipv6_address"):
+        if key in raw:
+            addr = _ip(raw[key])
+            family = "IPv6Address" if addr is not None and ":" in addr else "IPv4Address"
+            if addr is None or (key != "ip_address" and key[:4] != family[:4].lower()):
+                _bad("networks", raw[key], f"{where}: {key} an IP address of that family")
+            if family in ipam and ipam[family] != addr:
+                _bad("networks", raw, f"{where}: one {family}")
+            ipam[family] = addr
+    if ipam:
+        out["IPAMConfig"] = ipam
+    if "links" in raw:
+        links = _pairs("networks", raw["links"], "a list of (container, alias)")
+        for cont, alias in links:
+            if not (isinstance(cont, str) and _CONTAINER_RE.fullmatch(cont)) or not (
+                isinstance(alias, str) and _ALIAS_RE.fullmatch(alias)
+            ):
+                _bad("networks", (cont, alias), f"{where}: links as (container, alias)")
+        out["Links"] = [f"{cont}:{alias}" for cont, alias in links]
+    if "mac_address" in raw:
+        b.need("networks", (1, 44), {network: {"mac_address": raw["mac_address"]}})
+        out["MacAddress"] = _text("networks", raw["mac_address"], "a MAC", _MAC_RE)
+    if "driver_opts" in raw:
+        out["DriverOpts"] = _str_map("networks", raw["driver_opts"], "with string values")
+    if "gw_priority" in raw:
+        b.need("networks", (1, 48), {network: {"gw_priority": raw["gw_priority"]}})
+        out["GwPriority"] = _int("networks", raw["gw_priority"], -(2**31), 2**31 - 1)
+    if out and network in _BUILTIN_NETWORKS:
+        _bad("networks", raw, f"{where}: endpoint settings on a user-defined network only")
+    return out
+
+
+def _build_networks(b: _Build, v: Mapping[str, Any]) -> None:
+    """Several networks at create (API 1.44): [name, ...] or {name: endpoint options}."""
+    raw = v["networks"]
+    expected = "a list of network names or a dict {network: endpoint options or None}"
+    if isinstance(raw, Mapping):
+        items = list(raw.items())
+    else:
+        items = [(name, None) for name in _seq("networks", raw, expected)]
+    if not items:
+        _bad("networks", raw, expected)
+    if "NetworkMode" in b.host or b.endpoints:
+        raise InvalidOption(
+            "create option 'networks' sets the network mode and every endpoint: "
+            "give it without 'net', 'network', 'aliases' or 'ip_address'"
+        )
+    if len(items) > 1:
+        b.need("networks", (1, 44), raw)  # one endpoint only before 1.44
+    for name, endpoint in items:
+        _network_mode(b, "network", name)
+        b.endpoints[name] = _endpoint(b, name, endpoint)
+    b.host["NetworkMode"] = items[0][0]
+
+
 def _build_publish(b: _Build, v: Mapping[str, Any]) -> None:
-    expected = "port, (port, host_port) or (port, host_port, ip)"
+    expected = "port, (port, host_port), (port, host_port, ip) or (port, protocol)"
     ports = b.config.setdefault("ExposedPorts", {})
     bindings: dict[str, list[dict[str, str]]] = {}
     for item in _seq("publish", v["publish"], f"a list of {expected}"):
         if isinstance(item, (list, tuple)):
             if len(item) not in (2, 3):
                 _bad("publish", item, expected)
-            key = _port_key(b.api, "publish", item[0], pair=True)
-            host_port = _host_port(item[1])
-            host_ip = "" if len(item) == 2 or item[2] in ("", None) else _ip(item[2])
+            if len(item) == 2 and isinstance(item[1], str) and item[1] in _PROTOCOLS:
+                # NkDOCKER's (2001, "udp"): that port and protocol, any host port.
+                key = _port_key(b.api, "publish", tuple(item), pair=True)
+                host_port: str | None = ""
+                host_ip: str | None = ""
+            else:
+                key = _port_key(b.api, "publish", item[0], pair=True)
+                host_port = _host_port(item[1])
+                host_ip = "" if len(item) == 2 or item[2] in ("", None) else _ip(item[2])
         else:
             key = _port_key(b.api, "publish", item, pair=False)
             host_port = host_ip = ""
@@ -200,6 +289,7 @@ GROUPS: tuple[_Group, ...] = (
     _Group(("dns",), _build_dns),
     _Group(("dns_search",), _word_list("dns_search", "DnsSearch", "domains")),
     _Group(("links",), _build_links),
+    _Group(("networks",), _build_networks),
     _Group(("publish",), _build_publish),
     _Group(("publish_all",), _flag("publish_all", "PublishAllPorts")),
 )
