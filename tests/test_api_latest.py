@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
+import tarfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,6 +17,7 @@ from faultserver import FaultServer
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
 from nkdocker_actors.commands import lookup
+from nkdocker_actors.commands.images import build_context
 from nkdocker_actors.commands.spec import build
 from nkdocker_actors.connection import NEWEST_API
 
@@ -220,3 +224,78 @@ def test_distribution_inspect_asks_the_registry(
             docker.distribution_inspect(f"{repo}:v1").get(30)
     finally:
         docker.rmi(f"{repo}:v1").get(10)
+
+
+# -- value shapes accepted since issue 10, on the real daemon ---------------------------
+
+
+def test_accepted_value_shapes_on_the_daemon(
+    docker: nk.Docker, name: Callable[[str], str], cleanup: Callable[[str], str]
+) -> None:
+    container = cleanup(name("nkshapes"))
+    docker.create(
+        "busybox:latest",
+        name=container,
+        cmds=["sleep", "60"],
+        publish=[(2001, "udp")],  # NkDOCKER's (port, protocol)
+        env=["NK_UNSET", "NK_SET=1"],  # "KEY" alone, as `docker run -e KEY` sends it
+        user=0,
+        group_add=[0, 100],
+        log_config=("", {"max-size": "1m"}),  # the default driver, with these options
+    ).get(30)
+    docker.start(container).get(30)
+    inspected = docker.inspect(container).get(10)
+    assert inspected["Config"]["User"] == "0"
+    assert inspected["HostConfig"]["GroupAdd"] == ["0", "100"]
+    assert inspected["HostConfig"]["LogConfig"] == {
+        "Type": "json-file",
+        "Config": {"max-size": "1m"},
+    }
+    assert "NK_SET=1" in inspected["Config"]["Env"]
+    # A bare port finds the udp binding (it is not published over tcp).
+    bindings = docker.port(container, "2001").get(10)
+    assert bindings and bindings[0]["HostPort"].isdigit()
+    assert docker.port(container, 2001).get(10) == bindings
+    assert docker.port(container, "2001/udp").get(10) == bindings
+    assert docker.port(container, "2001/tcp").get(10) is None
+
+
+def test_build_with_a_dockerfile_outside_the_context(
+    docker: nk.Docker, name: Callable[[str], str], tmp_path: Path
+) -> None:
+    context, elsewhere = tmp_path / "context", tmp_path / "elsewhere"
+    context.mkdir()
+    elsewhere.mkdir()
+    (context / "f").write_text("from the context\n")
+    dockerfile = elsewhere / "Build.df"
+    dockerfile.write_text(
+        "FROM busybox:latest\nCOPY f /f\nRUN grep -q nkone /etc/hosts && grep -q nktwo /etc/hosts\n"
+    )
+    tag = name("nkoutside")
+    hosts = ["nkone:10.1.2.3", "nktwo:10.1.2.4"]  # several hosts
+    for given in (str(dockerfile), "../elsewhere/Build.df"):
+        lines = docker.build(
+            str(context),
+            dockerfile=given,
+            gzip=True,
+            isolation="default",
+            extrahosts=hosts,
+            t=tag,
+            rm=True,
+        ).get(120)
+        assert any("Successfully tagged" in line.get("stream", "") for line in lines)
+        docker.rmi(tag).get(30)
+    # A name inside the context stays a name: dockerd reports it missing.
+    with pytest.raises(nk.DockerError, match=r"Dockerfile\.missing"):
+        docker.build(str(context), dockerfile="Dockerfile.missing").get(60)
+    with pytest.raises(nk.InvalidOption, match="extrahosts"):
+        docker.build(str(context), extrahosts=["no-ip-here"]).get(10)
+
+
+def test_dockerignore_exception_with_a_space(tmp_path: Path) -> None:
+    (tmp_path / ".dockerignore").write_text("*\n! keep\n!  also\n")
+    for path in ("keep", "also", "other"):
+        (tmp_path / path).write_text("x")
+    with tarfile.open(fileobj=io.BytesIO(build_context("tar", str(tmp_path)))) as tar:
+        assert {"keep", "also"} <= set(tar.getnames())
+        assert "other" not in tar.getnames()

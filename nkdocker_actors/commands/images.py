@@ -4,6 +4,8 @@ search, save, load and prune."""
 from __future__ import annotations
 
 import base64
+import gzip
+import hashlib
 import io
 import json
 import os
@@ -20,6 +22,7 @@ from .spec import (
     Command,
     as_data,
     bytes_reply,
+    choice,
     count,
     credentials,
     filters,
@@ -58,7 +61,9 @@ class _Pattern:
 
     def __init__(self, line: str) -> None:
         self.negated = line.startswith("!")
-        cleaned = os.path.normpath(line[1:] if self.negated else line).replace(os.sep, "/")
+        # "! path" is an exception too: dockerd trims the space after the "!".
+        pattern = line[1:].strip() if self.negated else line
+        cleaned = os.path.normpath(pattern).replace(os.sep, "/")
         cleaned = cleaned.lstrip("/") or "."
         self.depth = len(cleaned.split("/"))
         self.regex = re.compile(_translate(cleaned))
@@ -170,6 +175,76 @@ def build_context(name: str, value: Any) -> Body:
     )
 
 
+def _extra_hosts(name: str, value: Any) -> list[str]:
+    """Hosts for the build's /etc/hosts: "host:ip", a list of them, {host: ip} or [(host, ip)]."""
+    items = value.items() if isinstance(value, Mapping) else strings_or_pairs(name, value)
+    out = []
+    for item in items:
+        entry = item if isinstance(item, str) else f"{item[0]}:{item[1]}"
+        host, sep, ip = text(name, entry).partition(":")
+        if not sep or not host or not ip or " " in entry:
+            raise InvalidOption(f"option {name!r}: bad value {item!r} (expected 'host:ip')")
+        out.append(entry)
+    return out
+
+
+def strings_or_pairs(name: str, value: Any) -> list[Any]:
+    """A string, or a list of strings and (a, b) pairs."""
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(v, str) or (isinstance(v, list | tuple) and len(v) == 2) for v in value
+    ):
+        raise InvalidOption(f"option {name!r}: bad value {value!r} (expected 'host:ip' items)")
+    return list(value)
+
+
+def _outside_dockerfile(values: dict[str, Any]) -> None:
+    """A Dockerfile given by absolute path, or outside a directory context, travels in the
+    context under a name of its own (as the docker CLI sends it); gzip=True compresses it."""
+    dockerfile, context = values.get("dockerfile"), values.get("tar")
+    if isinstance(dockerfile, str | os.PathLike) and not isinstance(context, Mapping):
+        root = os.fspath(context) if isinstance(context, str | os.PathLike) else None
+        path = os.path.join(root or "", os.fspath(dockerfile))
+        inside = root is not None and not os.path.relpath(
+            os.path.realpath(path), os.path.realpath(root)
+        ).startswith("..")
+        outside = os.path.isabs(dockerfile) or (root is not None and not inside)
+        if outside and os.path.isfile(path):
+            with open(path, "rb") as file:
+                content = file.read()
+            name = f".dockerfile.{hashlib.sha256(content).hexdigest()[:20]}"
+            values["tar"] = _with_member(build_context("tar", context), name, content)
+            values["dockerfile"] = name
+    if values.pop("gzip", False) is True:
+        values["tar"] = gzip.compress(_bytes_of("gzip", build_context("tar", values["tar"])))
+
+
+def _bytes_of(name: str, body: Any) -> bytes:
+    """A context's bytes (a binary file is read); an iterable stream cannot be rewritten."""
+    if hasattr(body, "read"):
+        body = body.read()
+    if not isinstance(body, bytes | bytearray):
+        raise InvalidOption(f"option {name!r}: needs a context of bytes, a file or a directory")
+    return bytes(body)
+
+
+def _with_member(tar: Body, name: str, content: bytes) -> bytes:
+    """An uncompressed tar with one more file."""
+    out = io.BytesIO()
+    with (
+        tarfile.open(fileobj=io.BytesIO(_bytes_of("dockerfile", tar))) as source,
+        tarfile.open(fileobj=out, mode="w") as tar_out,
+    ):
+        for member in source.getmembers():
+            tar_out.addfile(member, source.extractfile(member) if member.isfile() else None)
+        info = tarfile.TarInfo(name)
+        info.size = len(content)
+        info.mode = 0o644
+        tar_out.addfile(info, io.BytesIO(content))
+    return out.getvalue()
+
+
 def registry_config(name: str, value: Any) -> str:
     """X-Registry-Config: credentials for the registries a build pulls from.
 
@@ -232,13 +307,20 @@ COMMANDS = (
         "/build",
         "Build an image from a context (tar bytes, a directory honouring .dockerignore, or "
         "{path: bytes}); returns the progress lines, or streams them as Data to a subscriber. "
+        "`dockerfile` may be a path outside the context (or absolute): it is sent in it. "
+        "gzip=True compresses the context. "
         "`auth` gives credentials (or registry -> credentials) for the images it pulls.",
         params=("tar",),
         fields={
             "tar": as_data(build_context),
             "dockerfile": in_query("dockerfile", text),
             "t": in_query("t", idents("image")),
-            "extrahosts": in_query("extrahosts", text, since=(1, 28)),
+            "extrahosts": in_query("extrahosts", _extra_hosts, since=(1, 28)),
+            "isolation": in_query(
+                "isolation", choice("default", "process", "hyperv"), since=(1, 24)
+            ),
+            "gzip": local(flag),
+            "outputs": in_query("outputs", text, since=(1, 40)),
             "remote": in_query("remote", text),
             "q": in_query("q", flag),
             "nocache": in_query("nocache", flag),
@@ -261,6 +343,7 @@ COMMANDS = (
             "target": in_query("target", text, since=(1, 29)),
             "auth": in_header("X-Registry-Config", registry_config),
         },
+        prepare=_outside_dockerfile,
         reply=json_stream_reply,
         mode="exclusive",
         stream="json",
