@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from nkdocker_actors import commands, options  # noqa: E402
 from nkdocker_actors.commands.spec import Command, Field  # noqa: E402
+from nkdocker_actors.options import body as option_tables  # noqa: E402
 
 API_MD = ROOT / "docs" / "api.md"
 BEGIN = "<!-- generated:begin (python docs/gen_api.py) -->"
@@ -59,6 +60,13 @@ TYPES = {
     "_swap": "size, or -1 for unlimited",
     "_env": 'dict, or list of "KEY=value"',
     "_port_key": 'port: 80, "80/tcp", "53/udp"',
+}
+# Options a command's body builder reads (not create options), by name.
+BODY_OPTIONS = {
+    "privileges": "list of {'Name', 'Description', 'Value': [str]}, as plugin_privileges "
+    "gives (default [])",
+    "settings": "{'KEY': 'value'} or list of \"KEY=value\"",
+    "path": "str",
 }
 PLACES = {
     "path": "path",
@@ -157,9 +165,11 @@ def command_section(variants: tuple[Command, ...]) -> list[str]:
         body_only = sorted(command.body_options - set(command.fields) - options.QUERY_OPTIONS)
         if command.body_options >= options.CREATE_OPTIONS - options.QUERY_OPTIONS:
             rows.append("| every create option | see [Create options](#create-options) | body |")
-        elif body_only:
+        elif body_only and set(body_only) <= options.CREATE_OPTIONS:
             names = ", ".join(f"`{n}`" for n in body_only)
             rows.append(f"| {names} | create options (Config only) | body |")
+        else:
+            rows += [f"| `{n}` | {BODY_OPTIONS.get(n, 'see above')} | body |" for n in body_only]
         if rows:
             out += ["| option | accepts | sent as |", "|---|---|---|", *rows, ""]
         notes = []
@@ -192,9 +202,9 @@ def _areas() -> Iterable[ModuleType]:
 
 
 def _create_options() -> list[str]:
-    groups = getattr(options, "_GROUPS", ())
-    since: dict[str, tuple[int, int]] = getattr(options, "_SINCE", {})
-    until: dict[str, tuple[int, int]] = getattr(options, "_UNTIL", {})
+    groups = option_tables._GROUPS
+    since: dict[str, tuple[int, int]] = option_tables._SINCE
+    until: dict[str, tuple[int, int]] = option_tables._UNTIL
     out = [
         "## Create options",
         "",

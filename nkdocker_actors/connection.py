@@ -64,7 +64,7 @@ __all__ = ["NEWEST_API", "OLDEST_API", "Docker", "DockerConnection", "connect"]
 _T = TypeVar("_T")
 
 OLDEST_API = (1, 17)
-NEWEST_API = (1, 41)
+NEWEST_API = (1, 56)
 _DEFAULT = object()
 
 
@@ -329,29 +329,43 @@ class DockerConnection(pykka.ThreadingActor):
             request.reply.fail(InvalidOption(f"{request.ref!r} is not an open stream"))
 
     def _negotiate(self) -> tuple[int, int]:
-        head, body = self.shared.exchange(Request("GET", "/version"), self.config.timeout)
-        raise_for_status(head, body)
+        """Ask GET /version and pick the API version to talk.
+
+        Unpinned: min(daemon's ApiVersion, NEWEST_API), refused below the daemon's
+        MinAPIVersion. Pinned: asked on the pinned version's own path, so a daemon that
+        refuses that version says so in its own words ("client version 1.41 is too old").
+        """
+        pinned = self.config.api_version
+        wanted = None if pinned is None else _parse_version(pinned)
+        path = "/version" if wanted is None else f"/v{wanted[0]}.{wanted[1]}/version"
+        head, body = self.shared.exchange(Request("GET", path), self.config.timeout)
+        raise_for_status(head, body)  # a refused version: UnsupportedDaemon, the daemon's words
         info = json_object(body, "GET /version")
         daemon = _parse_version(str(info.get("ApiVersion", "")))
+        oldest = _parse_version(str(info.get("MinAPIVersion", "1.12")))
         where = self.config.address
         if daemon < OLDEST_API:
             raise UnsupportedDaemon(
                 f"the daemon at {where} speaks API {daemon[0]}.{daemon[1]}; "
                 f"nkdocker_actors needs {OLDEST_API[0]}.{OLDEST_API[1]} or newer"
             )
-        pinned = self.config.api_version
-        if pinned is not None:
-            wanted = _parse_version(pinned)
-            oldest = _parse_version(str(info.get("MinAPIVersion", "1.12")))
+        if wanted is not None:
             if not oldest <= wanted <= daemon:
                 raise UnsupportedDaemon(
                     f"api_version {pinned} is outside what the daemon at {where} speaks "
                     f"({oldest[0]}.{oldest[1]} to {daemon[0]}.{daemon[1]})"
                 )
             self.api_version = wanted
-        else:
-            self.api_version = min(daemon, NEWEST_API)
-        return self.api_version
+            return wanted
+        chosen = min(daemon, NEWEST_API)
+        if chosen < oldest:
+            raise UnsupportedDaemon(
+                f"the daemon at {where} speaks API {oldest[0]}.{oldest[1]} to "
+                f"{daemon[0]}.{daemon[1]}; nkdocker_actors talks at most "
+                f"{NEWEST_API[0]}.{NEWEST_API[1]}"
+            )
+        self.api_version = chosen
+        return chosen
 
     def on_stop(self) -> None:
         """Close the shared socket and end every child: each ref gets its terminal message."""

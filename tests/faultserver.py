@@ -45,6 +45,11 @@ API = "1.41"
 VERSION_BODY = json.dumps(
     {"ApiVersion": API, "MinAPIVersion": "1.12", "Version": "20.10-fault", "Os": "linux"}
 ).encode()
+# The "docker29" persona: Docker Engine 29.0 as released, refusing clients below API 1.44.
+DOCKER29_MIN = "1.44"
+DOCKER29_VERSION_BODY = json.dumps(
+    {"ApiVersion": "1.52", "MinAPIVersion": DOCKER29_MIN, "Version": "29.0.0", "Os": "linux"}
+).encode()
 JSON_DOC = [{"Id": "c0ffee", "Names": ["/fault"], "State": "running"}]
 EVENTS = [{"status": "start", "id": f"c{i}", "time": 1700000000 + i} for i in range(3)]
 OUTPUT = [(1, b"out1\n"), (2, b"err1\n"), (1, b"out2\n")]
@@ -780,6 +785,7 @@ class Server:
         self.params: dict[str, Any] = {}
         self.also_version = False  # apply the behaviour to GET /version too
         self.tty = False
+        self.persona = ""  # "" (dockerd 20.10) or "docker29"
         self.requests: list[dict[str, Any]] = []
         self.accepted = 0
         self.open = 0
@@ -815,8 +821,14 @@ class Server:
             return self._control(conn, req)
         with self.lock:
             self.requests.append(req.record())
-            behaviour, also_version = self.behaviour, self.also_version
+            behaviour, also_version, persona = self.behaviour, self.also_version, self.persona
         path = re.sub(r"^/v[0-9.]+", "", req.path)
+        if persona == "docker29":
+            refused = _docker29_refusal(req.path)
+            if refused:
+                return conn.respond("400 Bad Request", refused)
+            if path == "/version" and not also_version:
+                return conn.respond("200 OK", DOCKER29_VERSION_BODY)
         if path == "/version" and not also_version:
             return conn.respond("200 OK", VERSION_BODY)
         if re.fullmatch(r"/containers/[^/]+/json", path) and behaviour not in ("echo",):
@@ -836,12 +848,25 @@ class Server:
                 self.params = settings.get("params", {})
                 self.also_version = settings.get("version", False)
                 self.tty = settings.get("tty", False)
+                self.persona = settings.get("persona", "")
                 self.requests.clear()
             elif parts[0] == "requests":
                 reply = self.requests
             elif parts[0] == "stats":
                 reply = {"accepted": self.accepted, "open": self.open - 1, "sent": self.sent}
         return conn.respond("200 OK", json.dumps(reply).encode())
+
+
+def _docker29_refusal(path: str) -> bytes:
+    """dockerd 29's answer to a request on an API version below its minimum (else b"")."""
+    match = re.match(r"/v([0-9]+)\.([0-9]+)/", path)
+    if match is None or (int(match[1]), int(match[2])) >= (1, 44):
+        return b""
+    message = (
+        f"client version {match[1]}.{match[2]} is too old. Minimum supported API version is "
+        f"{DOCKER29_MIN}, please upgrade your client to a newer version"
+    )
+    return json.dumps({"message": message}).encode()
 
 
 def main() -> None:
@@ -882,12 +907,20 @@ class FaultServer:
             conn.close()
 
     def set(
-        self, behaviour: str, *, version: bool = False, tty: bool = False, **params: Any
+        self,
+        behaviour: str,
+        *,
+        version: bool = False,
+        tty: bool = False,
+        persona: str = "",
+        **params: Any,
     ) -> None:
-        """Answer from now on with `behaviour` (and forget the requests seen so far)."""
-        self._control(
-            "set", {"behaviour": behaviour, "version": version, "tty": tty, "params": params}
-        )
+        """Answer from now on with `behaviour` (and forget the requests seen so far).
+
+        persona="docker29" answers as Docker Engine 29.0: API 1.52, nothing below 1.44.
+        """
+        settings = {"behaviour": behaviour, "version": version, "tty": tty, "params": params}
+        self._control("set", {**settings, "persona": persona})
 
     def requests(self) -> list[dict[str, Any]]:
         """The requests received since the last `set` (control requests excluded)."""

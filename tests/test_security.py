@@ -349,6 +349,7 @@ VALID_ARGS: dict[str, Any] = {
     "volume": "v1", "cmds": ["true"], "w": 80, "h": 24, "path": "/tmp", "data": b"",
     "name": "n2", "repo": "r/x", "tar": b"", "names": ["busybox"], "term": "x",
     "username": "u", "password": "p", "from_image": "busybox",
+    "plugin": "nk/plugin", "remote": "nk/plugin", "settings": ["DEBUG=1"],
 }  # fmt: skip
 EXTRA_OPTIONS: dict[str, dict[str, Any]] = {"update": {"cpu_shares": 512}}
 API = (1, 41)
@@ -359,6 +360,8 @@ def _path_identifier_commands() -> list[tuple[str, str]]:
     out = []
     for name in sorted(COMMANDS):
         command = lookup(name, API)
+        if command.since_api is not None and command.since_api > API:
+            continue  # newer than the fault server's API: test_identifiers checks those
         out += [(name, key) for key, f in command.fields.items() if f.place == "path"]
     return out
 
@@ -417,7 +420,8 @@ OTHER_IDENTIFIERS: list[tuple[str, Callable[[nk.Docker, str], Any]]] = [
     ("commit repo", lambda d, x: d.commit("c1", repo=x)),
     ("network_connect", lambda d, x: d.network_connect("n1", x)),
     ("network_disconnect", lambda d, x: d.network_disconnect("n1", x)),
-    ("network_create", lambda d, x: d.network_create(x)),
+    # (network_create's name travels in the body, where dockerd takes any text: see
+    # test_api_latest.py.)
     ("volume_create", lambda d, x: d.volume_create(name=x)),
     ("pull", lambda d, x: d.pull(x)),
     ("pull tag", lambda d, x: d.pull("busybox", tag=x)),

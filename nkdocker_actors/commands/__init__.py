@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from . import containers, exec, images, networks, system, volumes
+from . import containers, exec, images, networks, plugins, system, volumes
 from .spec import Command, pick
 
 __all__ = ["COMMANDS", "Command", "lookup"]
 
 COMMANDS: dict[str, tuple[Command, ...]] = {}
-for _area in (system, containers, images, exec, networks, volumes):
+for _area in (system, containers, images, exec, networks, volumes, plugins):
     for _command in _area.COMMANDS:
         COMMANDS.setdefault(_command.name, ())
         COMMANDS[_command.name] += (_command,)

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .. import identifiers
 from ..errors import InvalidOption
 from ..http11 import ResponseHead
 from ..options import CREATE_OPTIONS, UPDATE_OPTIONS, create_body, update_body
@@ -18,6 +19,7 @@ from .spec import (
     Body,
     Command,
     Context,
+    Field,
     as_data,
     bytes_reply,
     choice,
@@ -58,24 +60,43 @@ def _copy_body(values: Mapping[str, Any], api: ApiVersion) -> tuple[Body, str]:
 
 
 def _port_key(name: str, value: Any) -> str:
-    """A private port as NetworkSettings.Ports keys it: 80 -> "80/tcp", "53/udp" as is."""
-    key = value
-    if (isinstance(value, int) and not isinstance(value, bool)) or str(value).isdigit():
-        key = f"{value}/tcp"
-    if not isinstance(key, str) or not re.fullmatch(r"[1-9][0-9]{0,4}/(?:tcp|udp|sctp)", key):
+    """A private port as NetworkSettings.Ports keys it ("53/udp"), or a bare "80" (any protocol)."""
+    key = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(key, str) or not re.fullmatch(r"[1-9][0-9]{0,4}(?:/(?:tcp|udp|sctp))?", key):
         raise InvalidOption(f"option {name!r}: bad value {value!r} (expected 80 or '80/udp')")
     return key
 
 
 def _ports_reply(head: ResponseHead, body: bytes, ctx: Context) -> Any:
     ports = (json.loads(body).get("NetworkSettings") or {}).get("Ports") or {}
-    if "private_port" in ctx.values:
-        return ports.get(ctx.values["private_port"])
-    return ports
+    if "private_port" not in ctx.values:
+        return ports
+    key = ctx.values["private_port"]
+    if "/" in key:
+        return ports.get(key)
+    # A bare port: its tcp bindings, else the first protocol that publishes it.
+    found = [
+        ports[f"{key}/{proto}"] for proto in ("tcp", "udp", "sctp") if f"{key}/{proto}" in ports
+    ]
+    return found[0] if found else None
 
 
 def _stat_reply(head: ResponseHead, body: bytes, ctx: Context) -> Any:
     return json.loads(base64.b64decode(head.headers.get("x-docker-container-path-stat", "")))
+
+
+def _container_or_link(name: str, value: Any) -> str:
+    """A container, or (for rm with link=True) a link named "container/alias"."""
+    if isinstance(value, str) and "/" in value.lstrip("/"):
+        parent, _, alias = value.lstrip("/").partition("/")
+        return f"{identifiers.check('container', parent)}/{identifiers.check('container', alias)}"
+    return identifiers.check("container", value)
+
+
+def _link_needs_flag(values: dict[str, Any]) -> None:
+    container = values.get("container")
+    if "/" in _container_or_link("container", container).lstrip("/") and not values.get("link"):
+        raise InvalidOption(f"rm: {container!r} names a link: give link=True to remove it")
 
 
 def _ps_filters(values: dict[str, Any]) -> None:
@@ -100,7 +121,11 @@ _LOG_FIELDS = {
     "timestamps": in_query("timestamps", flag),
     "tail": in_query("tail", lambda n, v: "all" if v == "all" else count(n, v)),
 }
-_STOP_FIELDS = {**_C, "t": in_query("t", count_upto(SECONDS_MAX))}
+_STOP_FIELDS = {
+    **_C,
+    "t": in_query("t", count_upto(SECONDS_MAX)),
+    "signal": in_query("signal", signal, since=(1, 42)),
+}
 _ARCHIVE_PATH = in_query("path", text)
 _ARCHIVE = (1, 20)
 
@@ -348,14 +373,16 @@ COMMANDS = (
         "rm",
         "DELETE",
         "/containers/{container}",
-        "Remove a container (Conflict if it runs, unless force=True); v removes its volumes.",
+        "Remove a container (Conflict if it runs, unless force=True); v removes its volumes; "
+        "with link=True, `container` names a link to remove: 'container/alias'.",
         params=("container",),
         fields={
-            **_C,
+            "container": Field("path", encode=_container_or_link),
             "force": in_query("force", flag),
             "v": in_query("v", flag),
             "link": in_query("link", flag),
         },
+        prepare=_link_needs_flag,
         reply=none_reply,
         mode="exclusive",
     ),

@@ -4,6 +4,8 @@ search, save, load and prune."""
 from __future__ import annotations
 
 import base64
+import gzip
+import hashlib
 import io
 import json
 import os
@@ -20,6 +22,7 @@ from .spec import (
     Command,
     as_data,
     bytes_reply,
+    choice,
     count,
     credentials,
     filters,
@@ -36,6 +39,8 @@ from .spec import (
     local_file,
     mapping_of_strings,
     none_reply,
+    oci_platform,
+    oci_platforms,
     registry_auth,
     strings,
     text,
@@ -45,6 +50,8 @@ _I = {"image": in_path("image")}
 _FILE = local(local_file)
 _NO_AUTH = base64.urlsafe_b64encode(b"{}").decode()
 _AUTH = in_header("X-Registry-Auth", registry_auth)
+# One platform at API 1.48 to 1.51, several (a repeated parameter) from 1.52.
+_PLATFORMS = in_query("platform", oci_platforms, since=(1, 48))
 
 # -- build contexts -------------------------------------------------------------------
 
@@ -54,7 +61,9 @@ class _Pattern:
 
     def __init__(self, line: str) -> None:
         self.negated = line.startswith("!")
-        cleaned = os.path.normpath(line[1:] if self.negated else line).replace(os.sep, "/")
+        # "! path" is an exception too: dockerd trims the space after the "!".
+        pattern = line[1:].strip() if self.negated else line
+        cleaned = os.path.normpath(pattern).replace(os.sep, "/")
         cleaned = cleaned.lstrip("/") or "."
         self.depth = len(cleaned.split("/"))
         self.regex = re.compile(_translate(cleaned))
@@ -166,6 +175,76 @@ def build_context(name: str, value: Any) -> Body:
     )
 
 
+def _extra_hosts(name: str, value: Any) -> list[str]:
+    """Hosts for the build's /etc/hosts: "host:ip", a list of them, {host: ip} or [(host, ip)]."""
+    items = value.items() if isinstance(value, Mapping) else strings_or_pairs(name, value)
+    out = []
+    for item in items:
+        entry = item if isinstance(item, str) else f"{item[0]}:{item[1]}"
+        host, sep, ip = text(name, entry).partition(":")
+        if not sep or not host or not ip or " " in entry:
+            raise InvalidOption(f"option {name!r}: bad value {item!r} (expected 'host:ip')")
+        out.append(entry)
+    return out
+
+
+def strings_or_pairs(name: str, value: Any) -> list[Any]:
+    """A string, or a list of strings and (a, b) pairs."""
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(v, str) or (isinstance(v, list | tuple) and len(v) == 2) for v in value
+    ):
+        raise InvalidOption(f"option {name!r}: bad value {value!r} (expected 'host:ip' items)")
+    return list(value)
+
+
+def _outside_dockerfile(values: dict[str, Any]) -> None:
+    """A Dockerfile given by absolute path, or outside a directory context, travels in the
+    context under a name of its own (as the docker CLI sends it); gzip=True compresses it."""
+    dockerfile, context = values.get("dockerfile"), values.get("tar")
+    if isinstance(dockerfile, str | os.PathLike) and not isinstance(context, Mapping):
+        root = os.fspath(context) if isinstance(context, str | os.PathLike) else None
+        path = os.path.join(root or "", os.fspath(dockerfile))
+        inside = root is not None and not os.path.relpath(
+            os.path.realpath(path), os.path.realpath(root)
+        ).startswith("..")
+        outside = os.path.isabs(dockerfile) or (root is not None and not inside)
+        if outside and os.path.isfile(path):
+            with open(path, "rb") as file:
+                content = file.read()
+            name = f".dockerfile.{hashlib.sha256(content).hexdigest()[:20]}"
+            values["tar"] = _with_member(build_context("tar", context), name, content)
+            values["dockerfile"] = name
+    if values.pop("gzip", False) is True:
+        values["tar"] = gzip.compress(_bytes_of("gzip", build_context("tar", values["tar"])))
+
+
+def _bytes_of(name: str, body: Any) -> bytes:
+    """A context's bytes (a binary file is read); an iterable stream cannot be rewritten."""
+    if hasattr(body, "read"):
+        body = body.read()
+    if not isinstance(body, bytes | bytearray):
+        raise InvalidOption(f"option {name!r}: needs a context of bytes, a file or a directory")
+    return bytes(body)
+
+
+def _with_member(tar: Body, name: str, content: bytes) -> bytes:
+    """An uncompressed tar with one more file."""
+    out = io.BytesIO()
+    with (
+        tarfile.open(fileobj=io.BytesIO(_bytes_of("dockerfile", tar))) as source,
+        tarfile.open(fileobj=out, mode="w") as tar_out,
+    ):
+        for member in source.getmembers():
+            tar_out.addfile(member, source.extractfile(member) if member.isfile() else None)
+        info = tarfile.TarInfo(name)
+        info.size = len(content)
+        info.mode = 0o644
+        tar_out.addfile(info, io.BytesIO(content))
+    return out.getvalue()
+
+
 def registry_config(name: str, value: Any) -> str:
     """X-Registry-Config: credentials for the registries a build pulls from.
 
@@ -216,6 +295,9 @@ COMMANDS = (
             "filters": in_query("filters", filters),
             "filter": in_query("filter", ident("repo"), until=(1, 41)),
             "digests": in_query("digests", flag),
+            "shared_size": in_query("shared-size", flag, since=(1, 42)),
+            "manifests": in_query("manifests", flag, since=(1, 47)),
+            "identity": in_query("identity", flag, since=(1, 54)),
         },
         reply=list_reply,
     ),
@@ -225,13 +307,20 @@ COMMANDS = (
         "/build",
         "Build an image from a context (tar bytes, a directory honouring .dockerignore, or "
         "{path: bytes}); returns the progress lines, or streams them as Data to a subscriber. "
+        "`dockerfile` may be a path outside the context (or absolute): it is sent in it. "
+        "gzip=True compresses the context. "
         "`auth` gives credentials (or registry -> credentials) for the images it pulls.",
         params=("tar",),
         fields={
             "tar": as_data(build_context),
             "dockerfile": in_query("dockerfile", text),
             "t": in_query("t", idents("image")),
-            "extrahosts": in_query("extrahosts", text, since=(1, 28)),
+            "extrahosts": in_query("extrahosts", _extra_hosts, since=(1, 28)),
+            "isolation": in_query(
+                "isolation", choice("default", "process", "hyperv"), since=(1, 24)
+            ),
+            "gzip": local(flag),
+            "outputs": in_query("outputs", text, since=(1, 40)),
             "remote": in_query("remote", text),
             "q": in_query("q", flag),
             "nocache": in_query("nocache", flag),
@@ -254,6 +343,7 @@ COMMANDS = (
             "target": in_query("target", text, since=(1, 29)),
             "auth": in_header("X-Registry-Config", registry_config),
         },
+        prepare=_outside_dockerfile,
         reply=json_stream_reply,
         mode="exclusive",
         stream="json",
@@ -265,7 +355,10 @@ COMMANDS = (
         "/build/prune",
         "Remove build cache: {'CachesDeleted', 'SpaceReclaimed'}.",
         fields={
-            "keep_storage": in_query("keep-storage", _size, since=(1, 39)),
+            "keep_storage": in_query("keep-storage", _size, since=(1, 39), until=(1, 52)),
+            "reserved_space": in_query("reserved-space", _size, since=(1, 48)),
+            "max_used_space": in_query("max-used-space", _size, since=(1, 48)),
+            "min_free_space": in_query("min-free-space", _size, since=(1, 48)),
             "all": in_query("all", flag, since=(1, 39)),
             "filters": in_query("filters", filters, since=(1, 39)),
         },
@@ -340,7 +433,11 @@ COMMANDS = (
         "/images/{image}/json",
         "Low-level image information.",
         params=("image",),
-        fields=_I,
+        fields={
+            **_I,
+            "manifests": in_query("manifests", flag, since=(1, 48)),
+            "platform": in_query("platform", oci_platform, since=(1, 49)),
+        },
     ),
     Command(
         "history",
@@ -348,7 +445,7 @@ COMMANDS = (
         "/images/{image}/history",
         "The image's layers.",
         params=("image",),
-        fields=_I,
+        fields={**_I, "platform": in_query("platform", oci_platform, since=(1, 48))},
         reply=list_reply,
     ),
     Command(
@@ -358,7 +455,12 @@ COMMANDS = (
         "Push an image to its registry; progress lines, or Data to a subscriber.",
         params=("image",),
         optional=("tag",),
-        fields={**_I, "tag": in_query("tag", ident("tag")), "auth": _AUTH},
+        fields={
+            **_I,
+            "tag": in_query("tag", ident("tag")),
+            "platform": in_query("platform", oci_platform, since=(1, 46)),
+            "auth": _AUTH,
+        },
         defaults={"auth": _NO_AUTH},
         reply=json_stream_reply,
         mode="exclusive",
@@ -406,7 +508,12 @@ COMMANDS = (
         "/images/{image}",
         "Remove an image: [{'Untagged': ...}, {'Deleted': ...}].",
         params=("image",),
-        fields={**_I, "force": in_query("force", flag), "noprune": in_query("noprune", flag)},
+        fields={
+            **_I,
+            "force": in_query("force", flag),
+            "noprune": in_query("noprune", flag),
+            "platforms": in_query("platforms", oci_platforms, since=(1, 50)),
+        },
         reply=list_reply,
         mode="exclusive",
     ),
@@ -432,7 +539,7 @@ COMMANDS = (
         "Save an image as a tar: written to `file` (a path or a binary file), else bytes.",
         params=("image",),
         optional=("file",),
-        fields={**_I, "file": _FILE},
+        fields={**_I, "file": _FILE, "platform": _PLATFORMS},
         reply=bytes_reply,
         mode="exclusive",
         to_file="file",
@@ -445,7 +552,11 @@ COMMANDS = (
         "Save several images in one tar: written to `file`, else bytes.",
         params=("names",),
         optional=("file",),
-        fields={"names": in_query("names", idents("image")), "file": _FILE},
+        fields={
+            "names": in_query("names", idents("image")),
+            "file": _FILE,
+            "platform": _PLATFORMS,
+        },
         reply=bytes_reply,
         mode="exclusive",
         to_file="file",
@@ -457,10 +568,40 @@ COMMANDS = (
         "/images/load",
         "Load images from a tar (bytes, iterable or binary file); the progress lines.",
         params=("tar",),
-        fields={"tar": as_data(), "quiet": in_query("quiet", flag, since=(1, 23))},
+        fields={
+            "tar": as_data(),
+            "quiet": in_query("quiet", flag, since=(1, 23)),
+            "platform": _PLATFORMS,
+        },
         reply=json_stream_reply,
         mode="exclusive",
         timeout=None,
+    ),
+    Command(
+        "image_attestations",
+        "GET",
+        "/images/{image}/attestations",
+        "The in-toto attestation statements attached to an image: [AttestationStatement]; "
+        "`type` filters by predicate type URI, statement=True includes each statement body.",
+        params=("image",),
+        fields={
+            **_I,
+            "platform": in_query("platform", oci_platform),
+            "type": in_query("type", strings),
+            "statement": in_query("statement", flag),
+        },
+        reply=list_reply,
+        since_api=(1, 55),
+    ),
+    Command(
+        "distribution_inspect",
+        "GET",
+        "/distribution/{image}/json",
+        "Ask the image's registry for its descriptor and platforms: {'Descriptor', 'Platforms'}.",
+        params=("image",),
+        fields={**_I, "auth": _AUTH},
+        mode="exclusive",
+        since_api=(1, 30),
     ),
     Command(
         "image_prune",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..errors import InvalidOption
 from .spec import (
     Command,
     boolean,
@@ -20,6 +23,38 @@ from .spec import (
 
 _N = {"network": in_path("network")}
 _SINCE = (1, 21)
+# API 1.44: a duplicate name always fails, and CheckDuplicate is gone.
+_ALWAYS_UNIQUE = (1, 44)
+_CREATE_DOC = "Create a network; returns {'Id', 'Warning'}."
+
+
+def _network_name(name: str, value: Any) -> str:
+    """A network name as dockerd takes it in a body: any printable text (spaces too)."""
+    if not isinstance(value, str) or not value.strip() or not value.isprintable():
+        raise InvalidOption(f"option {name!r}: bad value {value!r} (expected a network name)")
+    return value
+
+
+def _config_from(name: str, value: Any) -> dict[str, str]:
+    """The config-only network to take the configuration from: its name."""
+    return {"Network": _network_name(name, value)}
+
+
+_CREATE_FIELDS = {
+    "name": in_body("Name", _network_name),
+    "driver": in_body("Driver", text),
+    "scope": in_body("Scope", choice("local", "swarm", "global"), since=(1, 30)),
+    "internal": in_body("Internal", boolean, since=(1, 22)),
+    "attachable": in_body("Attachable", boolean, since=(1, 25)),
+    "ingress": in_body("Ingress", boolean, since=(1, 29)),
+    "config_only": in_body("ConfigOnly", boolean, since=(1, 30)),
+    "config_from": in_body("ConfigFrom", _config_from, since=(1, 30)),
+    "enable_ipv4": in_body("EnableIPv4", boolean, since=(1, 48)),
+    "enable_ipv6": in_body("EnableIPv6", boolean, since=(1, 23)),
+    "ipam": in_body("IPAM", json_value),
+    "options": in_body("Options", mapping_of_strings),
+    "labels": in_body("Labels", mapping_of_strings, since=(1, 23)),
+}
 
 COMMANDS = (
     Command(
@@ -34,22 +69,23 @@ COMMANDS = (
         "network_create",
         "POST",
         "/networks/create",
-        "Create a network; returns {'Id', 'Warning'}.",
+        _CREATE_DOC,
         params=("name",),
-        fields={
-            "name": in_body("Name", ident("network")),
-            "driver": in_body("Driver", text),
-            "internal": in_body("Internal", boolean, since=(1, 22)),
-            "attachable": in_body("Attachable", boolean, since=(1, 25)),
-            "enable_ipv6": in_body("EnableIPv6", boolean, since=(1, 23)),
-            "ipam": in_body("IPAM", json_value),
-            "options": in_body("Options", mapping_of_strings),
-            "labels": in_body("Labels", mapping_of_strings, since=(1, 23)),
-            "check_duplicate": in_body("CheckDuplicate", boolean),
-        },
+        fields={**_CREATE_FIELDS, "check_duplicate": in_body("CheckDuplicate", boolean)},
         defaults={"check_duplicate": True},
         mode="exclusive",
         since_api=_SINCE,
+        until_api=_ALWAYS_UNIQUE,
+    ),
+    Command(
+        "network_create",
+        "POST",
+        "/networks/create",
+        _CREATE_DOC + " (From API 1.44 a taken name is always a Conflict.)",
+        params=("name",),
+        fields=_CREATE_FIELDS,
+        mode="exclusive",
+        since_api=_ALWAYS_UNIQUE,
     ),
     Command(
         "network_inspect",

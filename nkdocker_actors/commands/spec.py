@@ -21,7 +21,7 @@ from typing import IO, Any, Literal
 from urllib.parse import urlencode
 
 from .. import identifiers
-from ..errors import ConnectionFailed, InvalidOption, error_for_status
+from ..errors import ConnectionFailed, InvalidOption, UnsupportedDaemon, error_for_status
 from ..http11 import Body, FrameDecoder, Request, ResponseHead
 from ..messages import Output
 
@@ -175,6 +175,19 @@ def choice(*allowed: str) -> Encoder:
     return encode
 
 
+def choices(*allowed: str) -> Encoder:
+    """One or several of the strings `allowed`: a list (a repeated query parameter)."""
+    one = choice(*allowed)
+
+    def encode(name: str, value: Any) -> list[str]:
+        items = strings(name, value)
+        if not items:
+            raise _bad(name, value, "at least one of " + ", ".join(map(repr, allowed)))
+        return [one(name, item) for item in items]
+
+    return encode
+
+
 def text(name: str, value: Any) -> str:
     """A string without control characters."""
     if not isinstance(value, str) or any(ord(c) < 32 for c in value):
@@ -283,6 +296,67 @@ def idents(kind: str) -> Encoder:
     return encode
 
 
+_PLATFORM_KEYS = ("architecture", "os", "os.version", "os.features", "variant")
+
+
+def oci_platform(name: str, value: Any) -> str:
+    """An OCI platform as JSON text: "linux/amd64[/v8]" or a dict of its fields."""
+    if isinstance(value, str):
+        parts = value.split("/")
+        if not 2 <= len(parts) <= 3 or not all(p and p.isprintable() for p in parts):
+            raise _bad(name, value, '"os/architecture[/variant]" or an OCI platform dict')
+        value = dict(zip(("os", "architecture", "variant"), parts, strict=False))
+    if not isinstance(value, Mapping) or not value or set(value) - set(_PLATFORM_KEYS):
+        raise _bad(name, value, "an OCI platform dict with keys among " + ", ".join(_PLATFORM_KEYS))
+    for key, item in value.items():
+        ok = isinstance(item, str) or (
+            key == "os.features"
+            and isinstance(item, list)
+            and all(isinstance(f, str) for f in item)
+        )
+        if not ok:
+            raise _bad(name, value, f"{key!r} as a string")
+    return json.dumps(dict(value), separators=(",", ":"))
+
+
+def oci_platforms(name: str, value: Any) -> list[str]:
+    """One OCI platform or a list of them, each as JSON text (a repeated query parameter)."""
+    items = value if isinstance(value, list | tuple) else [value]
+    if not items:
+        raise _bad(name, value, "at least one platform")
+    return [oci_platform(name, item) for item in items]
+
+
+def console_size(name: str, value: Any) -> list[int]:
+    """A TTY size as (height, width), both > 0."""
+    if (
+        not isinstance(value, list | tuple)
+        or len(value) != 2
+        or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v < 65536 for v in value)
+    ):
+        raise _bad(name, value, "(height, width), two integers from 1 to 65535")
+    return list(value)
+
+
+def privileges(name: str, value: Any) -> list[dict[str, Any]]:
+    """Plugin privileges as GET /plugins/privileges lists them: [{Name, Description, Value}]."""
+    expected = "a list of {'Name', 'Description', 'Value': [str]} (as plugin_privileges gives)"
+    if not isinstance(value, list | tuple):
+        raise _bad(name, value, expected)
+    out = []
+    for item in value:
+        if (
+            not isinstance(item, Mapping)
+            or set(item) - {"Name", "Description", "Value"}
+            or not isinstance(item.get("Name"), str)
+            or not isinstance(item.get("Description", ""), str)
+            or not all(isinstance(v, str) for v in strings(name, item.get("Value", [])))
+        ):
+            raise _bad(name, value, expected)
+        out.append({"Description": "", "Value": [], **item})
+    return out
+
+
 def json_text(encode: Encoder) -> Encoder:
     """A value checked by `encode`, sent as JSON text (for query parameters)."""
     return lambda name, value: json.dumps(encode(name, value))
@@ -381,6 +455,11 @@ def raise_for_progress_error(item: Any) -> None:
         raise error_for_status(_registry_status(500, message), message)
 
 
+def headers_reply(head: ResponseHead, body: bytes, ctx: Context) -> dict[str, str]:
+    """The reply's headers, names in lower case (a HEAD request has nothing else)."""
+    return dict(head.headers)
+
+
 def list_reply(head: ResponseHead, body: bytes, ctx: Context) -> list[Any]:
     """A JSON list; the daemon's `null` (nothing to list) is []."""
     return (json.loads(body) or []) if body.strip() else []
@@ -405,6 +484,10 @@ _REGISTRY_REFUSED = re.compile(
 
 _PLAIN_TO_TLS = "Client sent an HTTP request to an HTTPS server"
 
+# dockerd's words for a request on an API version outside its range (moby's
+# versionUnsupportedError): a 400 that is no bad parameter but an unsupported daemon.
+_VERSION_REFUSED = re.compile(r"^client version \S+ is too (?:old|new)\b")
+
 
 def _registry_status(status: int, message: str) -> int:
     return 401 if status == 500 and _REGISTRY_REFUSED.search(message) else status
@@ -424,6 +507,8 @@ def raise_for_status(head: ResponseHead, body: bytes) -> None:
     if head.status in (301, 302, 303, 307, 308):
         location = head.headers.get("location", "")
         message = f"redirect to {location!r} refused" + (f": {message}" if message else "")
+    if head.status == 400 and _VERSION_REFUSED.search(message):
+        raise UnsupportedDaemon(f"the daemon refuses this API version: {message}")
     status = _registry_status(head.status, message)
     raise error_for_status(status, message or head.reason)
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from .spec import (
     Command,
+    choices,
     filters,
+    flag,
+    headers_reply,
     in_body,
     in_query,
     json_reply,
@@ -19,6 +22,15 @@ COMMANDS = (
     Command("version", "GET", "/version", "The daemon's version information."),
     Command("info", "GET", "/info", "System-wide information."),
     Command("ping", "GET", "/_ping", 'Check the daemon answers: "OK".', reply=text_reply),
+    Command(
+        "ping_head",
+        "HEAD",
+        "/_ping",
+        "Check the daemon answers, reading only its headers: {'api-version', 'ostype', "
+        "'builder-version', 'swarm', ...} (names in lower case).",
+        reply=headers_reply,
+        since_api=(1, 40),
+    ),
     Command(
         "events",
         "GET",
@@ -56,6 +68,12 @@ COMMANDS = (
         "GET",
         "/system/df",
         "Disk usage of images, containers, volumes and build cache.",
+        fields={
+            "type": in_query(
+                "type", choices("container", "image", "volume", "build-cache"), since=(1, 42)
+            ),
+            "verbose": in_query("verbose", flag, since=(1, 52)),
+        },
         since_api=(1, 25),
         reply=json_reply,
         mode="exclusive",

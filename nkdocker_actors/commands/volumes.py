@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from .spec import (
     Command,
+    count,
     filters,
     flag,
     ident,
     in_body,
     in_path,
     in_query,
+    json_value,
     mapping_of_strings,
     none_reply,
     text,
@@ -51,6 +53,22 @@ COMMANDS = (
         params=("volume",),
         fields=_V,
         since_api=_SINCE,
+    ),
+    Command(
+        "volume_update",
+        "PUT",
+        "/volumes/{volume}",
+        "Update a cluster volume (Swarm managers only): `spec` is its ClusterVolumeSpec, "
+        "`version` the one its inspection shows (ClusterVolume.Version.Index).",
+        params=("volume", "version", "spec"),
+        fields={
+            **_V,
+            "version": in_query("version", count),
+            "spec": in_body("Spec", json_value),
+        },
+        reply=none_reply,
+        mode="exclusive",
+        since_api=(1, 42),
     ),
     Command(
         "volume_rm",

@@ -1,0 +1,203 @@
+"""Plugin commands (API 1.25 and newer): the 11 operations of the Plugin API.
+
+A plugin is named like an image ("localhost:5000/nk/plugin:latest", the tag optional).
+Installing one (pull, upgrade) needs its privileges accepted: pass what
+`plugin_privileges(remote)` lists as `privileges` (a plugin asking for none takes []).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import InvalidOption
+from .images import build_context
+from .spec import (
+    ApiVersion,
+    Body,
+    Command,
+    as_data,
+    count,
+    filters,
+    flag,
+    ident,
+    in_header,
+    in_path,
+    in_query,
+    json_stream_reply,
+    list_reply,
+    none_reply,
+    privileges,
+    registry_auth,
+    strings,
+)
+
+_P = {"plugin": in_path("image")}
+_SINCE = (1, 25)
+_AUTH = in_header("X-Registry-Auth", registry_auth)
+_REMOTE = in_query("remote", ident("image"))
+
+
+def _privileges_body(values: Mapping[str, Any], api: ApiVersion) -> tuple[Body, str]:
+    accepted = privileges("privileges", values.get("privileges", []))
+    return json.dumps(accepted).encode(), "application/json"
+
+
+def _settings(name: str, value: Any) -> list[str]:
+    """Plugin settings: {"DEBUG": "1"} or ["DEBUG=1", "mount.source=/x"]."""
+    if isinstance(value, Mapping):
+        items = [f"{k}={v}" for k, v in value.items()]
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            items = []
+    else:
+        items = strings(name, value)
+    if not items or not all("=" in item and not item.startswith("=") for item in items):
+        raise InvalidOption(
+            f"option {name!r}: bad value {value!r} (expected {{'KEY': 'value'}} or ['KEY=value'])"
+        )
+    return items
+
+
+def _set_body(values: Mapping[str, Any], api: ApiVersion) -> tuple[Body, str]:
+    return json.dumps(_settings("settings", values["settings"])).encode(), "application/json"
+
+
+COMMANDS = (
+    Command(
+        "plugins",
+        "GET",
+        "/plugins",
+        "List installed plugins.",
+        fields={"filters": in_query("filters", filters)},
+        reply=list_reply,
+        since_api=_SINCE,
+    ),
+    Command(
+        "plugin_privileges",
+        "GET",
+        "/plugins/privileges",
+        "The privileges a plugin asks for: [{'Name', 'Description', 'Value'}] (give them to "
+        "plugin_pull / plugin_upgrade as `privileges` to accept them).",
+        params=("remote",),
+        fields={"remote": _REMOTE, "auth": _AUTH},
+        reply=list_reply,
+        mode="exclusive",
+        since_api=_SINCE,
+    ),
+    Command(
+        "plugin_pull",
+        "POST",
+        "/plugins/pull",
+        "Pull and install a plugin (disabled) from `remote`, as `name` if given, accepting "
+        "`privileges`; the progress lines, or Data to a subscriber.",
+        params=("remote",),
+        optional=("name",),
+        fields={"remote": _REMOTE, "name": in_query("name", ident("image")), "auth": _AUTH},
+        body=_privileges_body,
+        body_options=frozenset({"privileges"}),
+        reply=json_stream_reply,
+        mode="exclusive",
+        stream="json",
+        timeout=None,
+        since_api=_SINCE,
+    ),
+    Command(
+        "plugin_inspect",
+        "GET",
+        "/plugins/{plugin}/json",
+        "Inspect a plugin.",
+        params=("plugin",),
+        fields=_P,
+        since_api=_SINCE,
+    ),
+    Command(
+        "plugin_rm",
+        "DELETE",
+        "/plugins/{plugin}",
+        "Remove a plugin (force=True disables it first); returns its description.",
+        params=("plugin",),
+        fields={**_P, "force": in_query("force", flag)},
+        mode="exclusive",
+        since_api=_SINCE,
+    ),
+    Command(
+        "plugin_enable",
+        "POST",
+        "/plugins/{plugin}/enable",
+        "Enable (start) a plugin; `plugin_timeout` is the daemon's HTTP timeout towards it, in "
+        "seconds (0: its default).",
+        params=("plugin",),
+        fields={**_P, "plugin_timeout": in_query("timeout", count)},
+        defaults={"plugin_timeout": 0},  # dockerd 20.10 fails (500) without the parameter
+        reply=none_reply,
+        mode="exclusive",
+        since_api=_SINCE,
+    ),
+    Command(
+        "plugin_disable",
+        "POST",
+        "/plugins/{plugin}/disable",
+        "Disable (stop) a plugin; force=True even while it is in use.",
+        params=("plugin",),
+        fields={**_P, "force": in_query("force", flag, since=(1, 41))},
+        reply=none_reply,
+        mode="exclusive",
+        since_api=_SINCE,
+    ),
+    Command(
+        "plugin_upgrade",
+        "POST",
+        "/plugins/{plugin}/upgrade",
+        "Upgrade a disabled plugin to `remote`, accepting `privileges`; the progress lines, "
+        "or Data to a subscriber.",
+        params=("plugin", "remote"),
+        fields={**_P, "remote": _REMOTE, "auth": _AUTH},
+        body=_privileges_body,
+        body_options=frozenset({"privileges"}),
+        reply=json_stream_reply,
+        mode="exclusive",
+        stream="json",
+        timeout=None,
+        since_api=(1, 26),
+    ),
+    Command(
+        "plugin_create",
+        "POST",
+        "/plugins/create",
+        "Create a plugin `name` from a context holding config.json and rootfs/ (tar bytes or "
+        "a binary file, a directory, or {path: bytes}).",
+        params=("name", "tar"),
+        fields={"name": in_query("name", ident("image")), "tar": as_data(build_context)},
+        reply=none_reply,
+        mode="exclusive",
+        timeout=None,
+        since_api=_SINCE,
+    ),
+    Command(
+        "plugin_push",
+        "POST",
+        "/plugins/{plugin}/push",
+        "Push a plugin to its registry; the progress lines, or Data to a subscriber.",
+        params=("plugin",),
+        fields={**_P, "auth": _AUTH},
+        reply=json_stream_reply,
+        mode="exclusive",
+        stream="json",
+        timeout=None,
+        since_api=_SINCE,
+    ),
+    Command(
+        "plugin_set",
+        "POST",
+        "/plugins/{plugin}/set",
+        "Change a disabled plugin's settings: {'DEBUG': '1'} or ['DEBUG=1', 'mount.source=/x'].",
+        params=("plugin", "settings"),
+        fields=_P,
+        body=_set_body,
+        body_options=frozenset({"settings"}),
+        reply=none_reply,
+        mode="exclusive",
+        since_api=_SINCE,
+    ),
+)
