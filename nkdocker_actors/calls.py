@@ -6,6 +6,7 @@ of its own, which it streams to a file when the command writes one.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from collections.abc import Callable, Iterator
@@ -101,14 +102,22 @@ def _write_to(file: str | IO[bytes], pieces: Iterator[bytes]) -> None:
     except OSError as exc:
         raise LocalFileError(f"cannot write {file!r}: {exc.strerror or exc}") from exc
     try:
-        for piece in pieces:
-            try:
-                out.write(piece)
-            except OSError as exc:
-                raise LocalFileError(f"writing {file!r} failed: {exc.strerror or exc}") from exc
+        for piece in pieces:  # a transport failure here stays what it is
+            _local(lambda: out.write(piece), file)
+        if isinstance(file, str):
+            _local(out.close, file)  # flushes: may fail too
     finally:
         if isinstance(file, str):
-            out.close()
+            with contextlib.suppress(OSError):  # what failed is already being raised
+                out.close()
+
+
+def _local(operation: Callable[[], object], file: object) -> None:
+    """Do a local file operation: its OSError becomes LocalFileError."""
+    try:
+        operation()
+    except OSError as exc:
+        raise LocalFileError(f"writing {file!r} failed: {exc.strerror or exc}") from exc
 
 
 def start_exchange(
