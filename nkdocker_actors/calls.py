@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 from collections.abc import Callable, Iterator
 from typing import IO, Any
@@ -103,7 +104,7 @@ def _write_to(file: str | IO[bytes], pieces: Iterator[bytes]) -> None:
         raise LocalFileError(f"cannot write {file!r}: {exc.strerror or exc}") from exc
     try:
         for piece in pieces:  # a transport failure here stays what it is
-            _local(lambda: out.write(piece), file)
+            _local(functools.partial(out.write, piece), file)
         if isinstance(file, str):
             _local(out.close, file)  # flushes: may fail too
     finally:
