@@ -200,7 +200,7 @@ def apply_context(
                 settings = read_context(name, environ).settings()
                 layer = {**settings, **layer}
                 names_endpoint = True
-        endpoint_named = endpoint_named or names_endpoint
+        endpoint_named = endpoint_named or (names_endpoint and source != "default")
         out.append((source, layer))
     if endpoint_named:
         return out
