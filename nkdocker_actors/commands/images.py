@@ -12,6 +12,7 @@ import tarfile
 from collections.abc import Mapping
 from typing import Any
 
+from .. import credentials as cli_credentials
 from ..errors import InvalidOption
 from ..options import CONFIG_OPTIONS, config_body, parse_bytes
 from .spec import (
@@ -203,6 +204,24 @@ def _with_registry(values: dict[str, Any]) -> None:
         if "from_image" not in values:
             raise InvalidOption("create_image: 'registry' needs 'from_image'")
         values["from_image"] = f"{text('registry', registry).rstrip('/')}/{values['from_image']}"
+    _pull_auth(values)
+
+
+# Without `auth`, credentials come from the docker CLI's config.json and helpers.
+def _pull_auth(values: dict[str, Any]) -> None:
+    cli_credentials.fill_auth(values, values.get("from_image"))
+
+
+def _push_auth(values: dict[str, Any]) -> None:
+    cli_credentials.fill_auth(values, values.get("image"))
+    values.setdefault("auth", _NO_AUTH)
+
+
+def _build_auth(values: dict[str, Any]) -> None:
+    if "auth" not in values:
+        found = cli_credentials.all_credentials()
+        if found:
+            values["auth"] = found
 
 
 COMMANDS = (
@@ -254,6 +273,7 @@ COMMANDS = (
             "target": in_query("target", text, since=(1, 29)),
             "auth": in_header("X-Registry-Config", registry_config),
         },
+        prepare=_build_auth,
         reply=json_stream_reply,
         mode="exclusive",
         stream="json",
@@ -309,6 +329,7 @@ COMMANDS = (
             "platform": in_query("platform", text, since=(1, 32)),
             "auth": _AUTH,
         },
+        prepare=_pull_auth,
         reply=json_stream_reply,
         mode="exclusive",
         stream="json",
@@ -359,7 +380,7 @@ COMMANDS = (
         params=("image",),
         optional=("tag",),
         fields={**_I, "tag": in_query("tag", ident("tag")), "auth": _AUTH},
-        defaults={"auth": _NO_AUTH},
+        prepare=_push_auth,
         reply=json_stream_reply,
         mode="exclusive",
         stream="json",
