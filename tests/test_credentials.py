@@ -18,9 +18,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import tar_of, wait_until
+from conftest import child_pids, tar_of, wait_until
 from test_contexts import cli, unix_context
-from test_ssh import _children
 
 import nkdocker_actors as nk
 from nkdocker_actors import credentials, sandbox
@@ -196,12 +195,12 @@ def test_broken_helpers_give_clear_errors(
 
         set_config(docker_config, credsStore="hangs")
         monkeypatch.setattr(credentials, "HELPER_TIMEOUT", 1.0)
-        children = _children()
+        children = child_pids()
         started = time.monotonic()
         with pytest.raises(CredentialsError, match="docker-credential-hangs get did not answer"):
             docker.pull(image)
         assert time.monotonic() - started < 5
-        wait_until(lambda: _children() <= children)
+        wait_until(lambda: child_pids() <= children)
 
         set_config(docker_config, credsStore="leaky")
         with pytest.raises(CredentialsError, match="docker-credential-leaky store failed") as e:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import drain, open_fds, wait_until
+from conftest import child_pids, drain, open_fds, wait_until
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -129,29 +129,14 @@ def ssh_path(sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> Sshd:
     return sshd
 
 
-def _children() -> set[int]:
-    """Pids of this process's child processes."""
-    me, found = os.getpid(), set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == me:
-                found.add(int(entry))
-    return found
-
-
 @pytest.fixture
 def baseline() -> Iterator[None]:
     """Threads, descriptors and child processes come back to what they were."""
-    threads, fds, children = threading.active_count(), open_fds(), _children()
+    threads, fds, children = threading.active_count(), open_fds(), child_pids()
     yield
     wait_until(
         lambda: (
-            threading.active_count() <= threads and open_fds() <= fds and _children() <= children
+            threading.active_count() <= threads and open_fds() <= fds and child_pids() <= children
         ),
         15,
     )
@@ -198,14 +183,30 @@ def test_supervisor_over_ssh(ssh_path: Sshd, baseline: None) -> None:
         assert sup.status() == {"remote": "up"}
 
 
+def test_context_naming_an_ssh_host(
+    ssh_path: Sshd, baseline: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    subprocess.run(
+        ["docker", "context", "create", "nkssh", "--docker", f"host={ssh_path.url}"],
+        check=True,
+        capture_output=True,
+    )
+    monkeypatch.setenv("DOCKER_CONTEXT", "nkssh")
+    with nk.connect() as docker:
+        assert docker.config.address.scheme == "ssh"
+        assert docker.info().get(30)["ID"]
+
+
 def test_wrong_host_key_fails_quickly(sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", sshd.wrong_key_path)
-    children = _children()
+    children = child_pids()
     started = time.monotonic()
     with pytest.raises(nk.ConnectionFailed, match="Host key verification failed"):
         nk.connect(sshd.url, connect_timeout=10)
     assert time.monotonic() - started < 5
-    wait_until(lambda: _children() <= children)
+    wait_until(lambda: child_pids() <= children)
 
 
 def test_wrong_user_fails_quickly(ssh_path: Sshd) -> None:
