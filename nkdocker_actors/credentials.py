@@ -45,6 +45,7 @@ __all__ = [
 INDEX_SERVER = "https://index.docker.io/v1/"  # Docker Hub's key in config.json
 HELPER_TIMEOUT = 30.0  # seconds a credential helper may take
 TOKEN_USERNAME = "<token>"  # a helper's Username for an identity token
+_HUB_NAMES = ("docker.io", "index.docker.io", "registry-1.docker.io")
 _NOT_FOUND = "credentials not found"
 _HELPER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _MESSAGE_CHARS = 200
@@ -59,7 +60,7 @@ def registry_of(image: str) -> str:
     name = image.split("@", 1)[0]
     first, slash, _ = name.partition("/")
     if slash and ("." in first or ":" in first or first == "localhost"):
-        return first
+        return INDEX_SERVER if first in _HUB_NAMES else first
     return INDEX_SERVER
 
 

@@ -243,6 +243,7 @@ def test_lookup_rules(docker_config: Path) -> None:
     )
     assert credentials.registry_of("busybox") == credentials.INDEX_SERVER
     assert credentials.registry_of("library/busybox:1") == credentials.INDEX_SERVER
+    assert credentials.registry_of("docker.io/library/busybox") == credentials.INDEX_SERVER
     assert credentials.registry_of("localhost/x") == "localhost"
     assert credentials.registry_of("reg.example:5000/a/b@sha256:00") == "reg.example:5000"
     assert credentials.auth_for_image("busybox") == {

@@ -174,6 +174,16 @@ def test_seed_scenarios_over_ssh(
         assert {"create", "attach", "start"} <= set(seen)
         docker.finish_async(ev).get(30)
         assert drain(events, ev)[1] == nk.Done("finished")
+        # exec with stdin: another hijacked socket, half-closed across ssh
+        docker.start(container).get(30)
+        exec_id = docker.exec_create(container, ["sh", "-c", "wc -c"], stdin=True).get(30)
+        ref = docker.exec_start(exec_id, subscriber=out).get(30)
+        docker.attach_send(ref, payload).get(30)
+        docker.close_stdin(ref).get(30)
+        items, end = drain(out, ref)
+        assert end == nk.Done("eof")
+        assert b"".join(item.data for item in items).strip() == str(len(payload)).encode()
+        docker.kill(container).get(30)
 
 
 def test_supervisor_over_ssh(ssh_path: Sshd, baseline: None) -> None:
@@ -215,6 +225,12 @@ def test_wrong_user_fails_quickly(ssh_path: Sshd) -> None:
     with pytest.raises(nk.ConnectionFailed, match=r"Permission denied \(publickey\)"):
         nk.connect(url, connect_timeout=10)
     assert time.monotonic() - started < 5
+
+
+def test_no_ssh_on_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(nk.ConnectionFailed, match="cannot run ssh"):
+        nk.connect("ssh://127.0.0.1:1")
 
 
 def test_ssh_url_checked_before_anything_runs() -> None:
