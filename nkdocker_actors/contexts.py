@@ -12,9 +12,11 @@ DOCKER_HOST or the default socket.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,8 @@ __all__ = [
     "list_contexts",
     "load_config",
     "read_context",
+    "save_config",
+    "use_context",
 ]
 
 DEFAULT_CONTEXT = "default"
@@ -99,6 +103,33 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     if not isinstance(loaded, dict):
         raise InvalidOption(f"{path} does not hold a JSON object")
     return loaded
+
+
+def save_config(config: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> None:
+    """Replace config.json at once (a temp file renamed over it), readable by us alone."""
+    directory = config_dir(environ)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=directory, prefix="config.json.")
+    try:
+        with os.fdopen(fd, "w") as out:
+            json.dump(config, out, indent="\t")
+        os.replace(temp, directory / "config.json")
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def use_context(name: str, environ: Mapping[str, str] | None = None) -> None:
+    """Make `name` config.json's currentContext, as `docker context use` ("default" clears it)."""
+    if name != DEFAULT_CONTEXT:
+        read_context(name, environ)  # it must exist
+    config = load_config(environ)
+    if name == DEFAULT_CONTEXT:
+        config.pop("currentContext", None)
+    else:
+        config["currentContext"] = name
+    save_config(config, environ)
 
 
 def _digest(name: str) -> str:

@@ -23,11 +23,10 @@ import os
 import re
 import signal
 import subprocess
-import tempfile
 from collections.abc import Mapping
 from typing import Any
 
-from .contexts import config_dir, load_config
+from .contexts import load_config, save_config
 from .errors import InvalidOption, NkDockerError
 
 __all__ = [
@@ -276,21 +275,6 @@ def _load(environ: Mapping[str, str] | None) -> dict[str, Any]:
 # -- writing (login and logout, as the CLI does) ------------------------------------------
 
 
-def _write(config: dict[str, Any], environ: Mapping[str, str] | None) -> None:
-    """Replace config.json at once (a temp file renamed over it), readable by us alone."""
-    directory = config_dir(environ)
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=directory, prefix="config.json.")
-    try:
-        with os.fdopen(fd, "w") as out:
-            json.dump(config, out, indent="\t")
-        os.replace(temp, directory / "config.json")
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-
-
 def store_login(
     registry: str,
     username: str,
@@ -327,7 +311,7 @@ def store_login(
         if identitytoken:
             entry["identitytoken"] = identitytoken
         auths[registry] = entry
-    _write(config, environ)
+    save_config(config, environ)
 
 
 def erase_login(registry: str, environ: Mapping[str, str] | None = None) -> bool:
@@ -348,5 +332,5 @@ def erase_login(registry: str, environ: Mapping[str, str] | None = None) -> bool
     for key in gone:
         del auths[key]
     if gone:
-        _write(config, environ)
+        save_config(config, environ)
     return bool(gone)

@@ -130,6 +130,11 @@ def test_list_and_read(daemon: sandbox.SandboxInfo, docker_config: Path) -> None
     assert set(found) == {"nktls", "nkunix"}
     assert found["nkunix"].description == "the sandbox"
     assert found["nkunix"].host == daemon.unix_url and not found["nkunix"].uses_tls
+    contexts.use_context("nkunix")
+    assert contexts.current_context() == "nkunix"
+    assert "nkunix *" in cli("context", "ls")  # the docker CLI agrees
+    contexts.use_context("default")
+    assert contexts.current_context() is None
     tls = contexts.read_context("nktls")
     assert tls.cafile and Path(tls.cafile).read_bytes() == (daemon.cert_dir / "ca.pem").read_bytes()
     assert tls.uses_tls and not tls.skip_tls_verify
