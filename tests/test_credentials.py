@@ -89,7 +89,8 @@ def pushed(
         docker.push(repo, "v1", auth={**auth, "serveraddress": registry.host}).get(60)
         docker.rmi(f"{repo}:v1").get(10)
         yield repo
-        docker.rmi(f"{repo}:v1", force=True).get(10) if _present(docker, repo) else None
+        if _present(docker, repo):
+            docker.rmi(f"{repo}:v1", force=True).get(10)
 
 
 def _present(docker: nk.Docker, repo: str) -> bool:
