@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import math
 import os
+import select
 import socket
 import subprocess
 import tempfile
 import threading
+import time
 from typing import IO, Any
 
 from .errors import ConnectionFailed
@@ -29,6 +31,9 @@ __all__ = ["SSH_BINARY", "SshSocket", "open_ssh"]
 
 SSH_BINARY = "ssh"  # found on PATH, as the docker CLI finds it
 REMOTE_COMMAND = ("docker", "system", "dial-stdio")
+# ssh connects lazily, and the remote docker CLI has to start: until the daemon's first
+# byte, a read may wait this long after the socket was opened, whatever its timeout.
+ESTABLISH_SECONDS = 10.0
 EXIT_WAIT = 2.0  # after EOF, how long ssh may take to exit before EOF counts as plain EOF
 REAP_WAIT = 2.0  # after SIGTERM, before SIGKILL
 MESSAGE_BYTES = 1000  # the tail of ssh's stderr quoted in an error
@@ -38,14 +43,33 @@ class SshSocket(socket.socket):
     """Our end of a socketpair whose other end is an ssh process's stdin and stdout."""
 
     def __init__(
-        self, fileno: int, process: subprocess.Popen[bytes], stderr: IO[bytes], destination: str
+        self,
+        fileno: int,
+        process: subprocess.Popen[bytes],
+        stderr: IO[bytes],
+        destination: str,
+        establish_by: float,
     ) -> None:
         super().__init__(socket.AF_UNIX, socket.SOCK_STREAM, 0, fileno)
         self._process = process
         self._stderr = stderr
         self._destination = destination
+        self._establish_by: float | None = establish_by  # None once the daemon has spoken
         self._reap_lock = threading.Lock()
         self._reaped = False
+
+    def _await_first_byte(self) -> None:
+        """Before the daemon's first byte, wait for it until the later of the socket's
+        timeout and the establishment deadline (ssh and the remote CLI start up meanwhile)."""
+        assert self._establish_by is not None
+        timeout = self.gettimeout()
+        if timeout:  # (None: recv blocks anyway; 0: a non-blocking read never waits)
+            wait = max(timeout, self._establish_by - time.monotonic())
+            poller = select.poll()
+            poller.register(self.fileno(), select.POLLIN)
+            if not poller.poll(max(0.0, wait) * 1000):
+                raise TimeoutError("timed out")
+        self._establish_by = None
 
     @property
     def process(self) -> subprocess.Popen[bytes]:
@@ -77,6 +101,8 @@ class SshSocket(socket.socket):
         return self._ssh_failure() or error
 
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        if self._establish_by is not None:
+            self._await_first_byte()
         try:
             data = super().recv(bufsize, flags)
         except ConnectionError as exc:  # (a reset: ssh died with our request unread)
@@ -88,6 +114,8 @@ class SshSocket(socket.socket):
         return data
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        if self._establish_by is not None:
+            self._await_first_byte()
         try:
             count = super().recv_into(buffer, nbytes, flags)
         except ConnectionError as exc:
@@ -166,6 +194,7 @@ def open_ssh(host: str, port: int, user: str, connect_timeout: float) -> SshSock
         raise ConnectionFailed(f"cannot run {SSH_BINARY} for {destination}: {exc}") from exc
     finally:
         theirs.close()
-    sock = SshSocket(ours.detach(), process, stderr, destination)
+    establish_by = time.monotonic() + max(connect_timeout, ESTABLISH_SECONDS)
+    sock = SshSocket(ours.detach(), process, stderr, destination, establish_by)
     sock.settimeout(connect_timeout)
     return sock
