@@ -26,7 +26,7 @@ import subprocess
 from collections.abc import Mapping
 from typing import Any
 
-from .contexts import load_config, save_config
+from .contexts import config_dir, load_config, save_config
 from .errors import InvalidOption, NkDockerError
 
 __all__ = [
@@ -265,6 +265,14 @@ def all_credentials(environ: Mapping[str, str] | None = None) -> dict[str, dict[
     return found
 
 
+def _save(config: dict[str, Any], environ: Mapping[str, str] | None) -> None:
+    try:
+        save_config(config, environ)
+    except OSError as exc:
+        where = config_dir(environ) / "config.json"
+        raise CredentialsError(f"cannot write {where}: {exc.strerror or exc}") from None
+
+
 def _load(environ: Mapping[str, str] | None) -> dict[str, Any]:
     try:
         return load_config(environ)
@@ -311,7 +319,7 @@ def store_login(
         if identitytoken:
             entry["identitytoken"] = identitytoken
         auths[registry] = entry
-    save_config(config, environ)
+    _save(config, environ)
 
 
 def erase_login(registry: str, environ: Mapping[str, str] | None = None) -> bool:
@@ -332,5 +340,5 @@ def erase_login(registry: str, environ: Mapping[str, str] | None = None) -> bool
     for key in gone:
         del auths[key]
     if gone:
-        save_config(config, environ)
+        _save(config, environ)
     return bool(gone)

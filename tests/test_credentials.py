@@ -262,3 +262,12 @@ def test_lookup_rules(docker_config: Path) -> None:
         "https://index.docker.io/v1/",
         "http://reg.example:5000/v2/",
     }
+
+
+def test_unusable_config_dir_is_a_credentials_error(docker_config: Path) -> None:
+    blocker = docker_config / "blocker"
+    blocker.write_text("")
+    environ = {"DOCKER_CONFIG": str(blocker / "sub")}
+    with pytest.raises(CredentialsError, match=r"cannot (read|write)") as caught:
+        credentials.store_login("r.example", "user", "pa55word", environ=environ)
+    assert "pa55word" not in str(caught.value)
