@@ -2,7 +2,9 @@
 
 Explicit arguments to `connect()` win over process defaults set with
 `configure()`, which win over the DOCKER_* environment, which wins over the
-built-in default (the local unix socket if it exists, else tcp://127.0.0.1:2375).
+docker CLI's context in force (DOCKER_CONTEXT, config.json's currentContext; see
+`contexts`), which wins over the built-in default (the local unix socket if it
+exists, else tcp://127.0.0.1:2375). A `context` setting names a CLI context.
 A bad value is an `InvalidOption` naming the setting and the layer it came from.
 """
 
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from .contexts import apply_context
 from .errors import InvalidOption
 from .transport import Address, tls_context
 
@@ -39,8 +42,9 @@ SETTINGS = (
     "connect_timeout",
     "timeout",
     "liveness",
+    "context",
 )
-_ENDPOINT = ("proto", "host", "port", "path")
+_ENDPOINT = ("proto", "host", "port", "path", "user")
 _API_VERSION = re.compile(r"^1\.(\d{1,2})$")
 
 _defaults: dict[str, Any] = {}
@@ -133,6 +137,8 @@ def _expand_url(layer: dict[str, Any], source: str) -> dict[str, Any]:
             raise InvalidOption(f"url {url!r} from {source} names no socket path")
         expanded.update(proto="unix", path=path)
         return expanded
+    if scheme == "ssh":
+        return {**expanded, **_ssh_endpoint(url, source)}
     if scheme not in ("tcp", "tls", "https", "http"):
         raise InvalidOption(f"url {url!r} from {source}: unknown scheme {parts.scheme!r}")
     try:
@@ -164,6 +170,7 @@ def resolve(explicit: Mapping[str, Any], environ: Mapping[str, str] | None = Non
         ("environment", _environment_layer(os.environ if environ is None else environ)),
         ("default", _builtin_layer()),
     ]
+    layers = apply_context(layers, os.environ if environ is None else environ)
     layers = [(source, _expand_url(layer, source)) for source, layer in layers]
 
     chosen: dict[str, tuple[Any, str]] = {}
@@ -180,7 +187,8 @@ def resolve(explicit: Mapping[str, Any], environ: Mapping[str, str] | None = Non
                 # a silent plaintext downgrade); a lower layer's port does not move it.
                 if name == "proto":
                     lower = _rank(source) > _rank(endpoint_source)
-                    if "path" in endpoint or value == "unix" or (value == "tcp" and lower):
+                    local = "path" in endpoint or endpoint.get("proto") == "ssh"  # no TLS there
+                    if local or value == "unix" or (value == "tcp" and lower):
                         continue
                 elif not (name == "port" and _rank(source) < _rank(endpoint_source)):
                     continue
@@ -200,7 +208,7 @@ def _validate(chosen: dict[str, tuple[Any, str]]) -> ConnConfig:
         return chosen[name][1] if name in chosen else "default"
 
     proto = get("proto", "tcp")
-    if proto not in ("unix", "tcp", "tls"):
+    if proto not in ("unix", "tcp", "tls", "ssh"):
         raise InvalidOption(f"proto {proto!r} from {where('proto')}: use unix, tcp or tls")
     if proto == "unix" and "path" not in chosen:
         proto = "tcp"
@@ -228,6 +236,8 @@ def _validate(chosen: dict[str, tuple[Any, str]]) -> ConnConfig:
     }
     if proto == "unix":
         return ConnConfig(Address("unix", path=str(get("path"))), **common)
+    if proto == "ssh":
+        return ConnConfig(_ssh_address(chosen), **common)
 
     host = get("host")
     if not isinstance(host, str) or not host:
@@ -275,3 +285,34 @@ def _positive(value: Any, name: str, where: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise InvalidOption(f"{name} {value!r} from {where(name)} must be a positive number")
     return float(value)
+
+
+def _ssh_endpoint(url: str, source: str) -> dict[str, Any]:
+    """ssh://[user@]host[:port], as the docker CLI takes it: no path, query or password."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise InvalidOption(f"url {url!r} from {source}: port out of range") from None
+    if not parts.hostname:
+        raise InvalidOption(f"url {url!r} from {source} names no host")
+    if parts.password is not None:
+        raise InvalidOption(f"url from {source}: ssh URLs take no password (use ssh keys)")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise InvalidOption(f"url {url!r} from {source}: ssh URLs take no path or query")
+    endpoint: dict[str, Any] = {"proto": "ssh", "host": parts.hostname, "user": parts.username}
+    if port is not None:
+        endpoint["port"] = port
+    return endpoint
+
+
+def _ssh_address(chosen: dict[str, tuple[Any, str]]) -> Address:
+    """An ssh endpoint: the port and user left out mean ssh's own (~/.ssh/config) choice."""
+    host, where = chosen["host"]
+    user = chosen.get("user", (None, where))[0]
+    port = chosen.get("port", (0, where))[0]
+    if host.startswith("-") or (user or "").startswith("-"):
+        raise InvalidOption(f"ssh host or user from {where} must not start with '-'")
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port < 65536:
+        raise InvalidOption(f"port {port!r} from {chosen['port'][1]} is out of range 1-65535")
+    return Address("ssh", host=host, port=port, user=user or "")

@@ -1,4 +1,4 @@
-"""Sockets to a daemon: unix, tcp and tls, opened the same way for every caller.
+"""Sockets to a daemon: unix, tcp, tls and ssh, opened the same way for every caller.
 
 Nothing here knows HTTP; `http11` speaks the protocol over what `open_socket`
 returns. Every failure to reach the daemon becomes `ConnectionFailed`.
@@ -11,6 +11,7 @@ import ssl
 from dataclasses import dataclass
 
 from .errors import ConnectionFailed, TimedOut
+from .sshtransport import open_ssh
 
 __all__ = ["Address", "open_socket"]
 
@@ -19,8 +20,9 @@ __all__ = ["Address", "open_socket"]
 class Address:
     """Where a daemon listens and how to secure the link.
 
-    `scheme` is "unix" (then `path` is the socket file) or "tcp" / "tls"
-    (then `host` and `port`). `ssl_context` is set exactly when scheme is "tls".
+    `scheme` is "unix" (then `path` is the socket file), "tcp" / "tls" (then
+    `host` and `port`) or "ssh" (`host`, and `port` and `user` unless ssh's own
+    choice: 0 and ""). `ssl_context` is set exactly when scheme is "tls".
     """
 
     scheme: str
@@ -28,16 +30,21 @@ class Address:
     host: str = ""
     port: int = 0
     ssl_context: ssl.SSLContext | None = None
+    user: str = ""
 
     def __str__(self) -> str:
         if self.scheme == "unix":
             return f"unix://{self.path}"
+        if self.scheme == "ssh":
+            user = f"{self.user}@" if self.user else ""
+            return f"ssh://{user}{self.host}" + (f":{self.port}" if self.port else "")
         return f"{self.scheme}://{self.host}:{self.port}"
 
     @property
     def host_header(self) -> str:
-        """The Host header value: dockerd ignores it on unix sockets, TLS wants the name."""
-        return "docker" if self.scheme == "unix" else f"{self.host}:{self.port}"
+        """The Host header value: dockerd ignores it on unix sockets (and over ssh, which
+        reaches one), TLS wants the name."""
+        return "docker" if self.scheme in ("unix", "ssh") else f"{self.host}:{self.port}"
 
 
 def tls_context(
@@ -55,6 +62,8 @@ def tls_context(
 
 def open_socket(address: Address, connect_timeout: float) -> socket.socket:
     """A connected (and, for tls, handshaken) socket, or ConnectionFailed."""
+    if address.scheme == "ssh":
+        return open_ssh(address.host, address.port, address.user, connect_timeout)
     try:
         if address.scheme == "unix":
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -173,6 +173,21 @@ def socket_fds() -> int:
     return count
 
 
+def child_pids() -> set[int]:
+    """Pids of this process's child processes (ssh, credential helpers...)."""
+    me, found = os.getpid(), set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == me:
+                found.add(int(entry))
+    return found
+
+
 def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02) -> Any:
     """Poll `predicate` until it is truthy; fail the test past `timeout`."""
     deadline = time.monotonic() + timeout

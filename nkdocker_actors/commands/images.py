@@ -14,6 +14,7 @@ import tarfile
 from collections.abc import Mapping
 from typing import Any
 
+from .. import credentials as cli_credentials
 from ..errors import InvalidOption
 from ..options import CONFIG_OPTIONS, config_body, parse_bytes
 from .spec import (
@@ -282,6 +283,29 @@ def _with_registry(values: dict[str, Any]) -> None:
         if "from_image" not in values:
             raise InvalidOption("create_image: 'registry' needs 'from_image'")
         values["from_image"] = f"{text('registry', registry).rstrip('/')}/{values['from_image']}"
+    _pull_auth(values)
+
+
+# Without `auth`, credentials come from the docker CLI's config.json and helpers.
+def _pull_auth(values: dict[str, Any]) -> None:
+    cli_credentials.fill_auth(values, values.get("from_image"))
+
+
+def _push_auth(values: dict[str, Any]) -> None:
+    cli_credentials.fill_auth(values, values.get("image"))
+    values.setdefault("auth", _NO_AUTH)
+
+
+def _build_auth(values: dict[str, Any]) -> None:
+    if "auth" not in values:
+        found = cli_credentials.all_credentials()
+        if found:
+            values["auth"] = found
+
+
+def _prepare_build(values: dict[str, Any]) -> None:
+    _outside_dockerfile(values)
+    _build_auth(values)
 
 
 COMMANDS = (
@@ -343,7 +367,7 @@ COMMANDS = (
             "target": in_query("target", text, since=(1, 29)),
             "auth": in_header("X-Registry-Config", registry_config),
         },
-        prepare=_outside_dockerfile,
+        prepare=_prepare_build,
         reply=json_stream_reply,
         mode="exclusive",
         stream="json",
@@ -402,6 +426,7 @@ COMMANDS = (
             "platform": in_query("platform", text, since=(1, 32)),
             "auth": _AUTH,
         },
+        prepare=_pull_auth,
         reply=json_stream_reply,
         mode="exclusive",
         stream="json",
@@ -461,7 +486,7 @@ COMMANDS = (
             "platform": in_query("platform", oci_platform, since=(1, 46)),
             "auth": _AUTH,
         },
-        defaults={"auth": _NO_AUTH},
+        prepare=_push_auth,
         reply=json_stream_reply,
         mode="exclusive",
         stream="json",

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from .. import credentials
+from ..http11 import ResponseHead
 from .spec import (
     Command,
+    Context,
+    boolean,
     choices,
     filters,
     flag,
@@ -12,11 +18,27 @@ from .spec import (
     in_query,
     json_reply,
     json_stream_reply,
+    local,
     secret,
     text,
     text_reply,
     timestamp,
 )
+
+
+def _login_reply(head: ResponseHead, body: bytes, ctx: Context) -> Any:
+    """The daemon's answer; with store=True the credentials are kept as `docker login` does."""
+    answer = json_reply(head, body, ctx)
+    if ctx.values.get("store"):
+        token = answer.get("IdentityToken") if isinstance(answer, dict) else None
+        credentials.store_login(
+            ctx.values.get("serveraddress") or credentials.INDEX_SERVER,
+            ctx.values["username"],
+            "" if token else ctx.values["password"],
+            identitytoken=token or None,
+        )
+    return answer
+
 
 COMMANDS = (
     Command("version", "GET", "/version", "The daemon's version information."),
@@ -52,7 +74,8 @@ COMMANDS = (
         "login",
         "POST",
         "/auth",
-        "Check registry credentials (Unauthorized if refused): {'Status', 'IdentityToken'}.",
+        "Check registry credentials (Unauthorized if refused): {'Status', 'IdentityToken'}. "
+        "store=True then keeps them as `docker login` does (config.json or its helper).",
         params=("username", "password"),
         optional=("email", "serveraddress"),
         fields={
@@ -60,7 +83,9 @@ COMMANDS = (
             "password": in_body("password", secret),
             "email": in_body("email", text),
             "serveraddress": in_body("serveraddress", text),
+            "store": local(boolean),
         },
+        reply=_login_reply,
         mode="exclusive",
     ),
     Command(

@@ -46,7 +46,7 @@ Command line::
 from __future__ import annotations
 
 from ._busybox import busybox_rootfs_tar
-from ._common import ROOT, SandboxError, SandboxInfo
+from ._common import ROOT, SandboxError, SandboxInfo, ensure_package
 from .cli import main
 from .daemon import down, info, kill, link_down, link_up, pause, restart, resume, stop, up
 from .registry import RegistryInfo, registry_down, registry_up
@@ -58,6 +58,7 @@ __all__ = [
     "SandboxInfo",
     "busybox_rootfs_tar",
     "down",
+    "ensure_package",
     "info",
     "kill",
     "link_down",

@@ -241,11 +241,11 @@ def _is_static_elf(path: Path) -> bool:
     )
 
 
-def _ensure_packages() -> None:
+def _ensure_packages(needed: dict[str, str] = _NEEDED) -> None:
     """apt-get install what is missing (CI machines start fresh)."""
     global _apt_updated
     path = os.environ.get("PATH", "") + ":" + _SYS_PATH
-    missing = {pkg for binary, pkg in _NEEDED.items() if shutil.which(binary, path=path) is None}
+    missing = {pkg for binary, pkg in needed.items() if shutil.which(binary, path=path) is None}
     if not _is_static_elf(_BUSYBOX):
         missing.add("busybox-static")  # replaces a dynamic busybox, useless in an empty rootfs
     if not missing:
@@ -262,6 +262,15 @@ def _ensure_packages() -> None:
             raise SandboxError(f"{shlex.join(argv)} failed ({proc.returncode}):\n{out}")
         if argv[1] == "update":
             _apt_updated = True
+
+
+def ensure_package(binary: str, package: str) -> str:
+    """Install Debian's `package` unless `binary` is found (as the sandbox does for its
+    own, e.g. openssh-server for the ssh tests); the binary's path."""
+    _require_root()
+    with _lock():  # one apt-get at a time
+        _ensure_packages({binary: package})
+    return _which(binary)
 
 
 def _require_root() -> None:

@@ -1,0 +1,163 @@
+"""Docker CLI contexts: the real docker CLI writes them, the library finds the daemon.
+
+Every test has its own DOCKER_CONFIG (a temp dir) and no DOCKER_* left over.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import client_certs
+
+import nkdocker_actors as nk
+from nkdocker_actors import contexts, sandbox
+
+
+@pytest.fixture
+def docker_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh DOCKER_CONFIG, and no other DOCKER_* in the environment."""
+    for variable in ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    yield tmp_path
+
+
+def cli(*args: str) -> str:
+    """Run the docker CLI (its DOCKER_CONFIG is the test's) and return its output."""
+    done = subprocess.run(
+        ["docker", *args], capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def tls_context(daemon: sandbox.SandboxInfo, name: str = "nktls") -> str:
+    """A context on the sandbox's verified-TLS port, with CA, client cert and key."""
+    files = client_certs(daemon)
+    endpoint = (
+        f"host=tcp://127.0.0.1:{daemon.tls_port},"
+        f"ca={files['cafile']},cert={files['certfile']},key={files['keyfile']}"
+    )
+    cli("context", "create", name, "--docker", endpoint)
+    return name
+
+
+def unix_context(daemon: sandbox.SandboxInfo, name: str = "nkunix") -> str:
+    cli("context", "create", name, "--docker", f"host={daemon.unix_url}")
+    return name
+
+
+def test_current_context_is_used_with_no_arguments(
+    daemon: sandbox.SandboxInfo, docker_config: Path
+) -> None:
+    cli("context", "use", tls_context(daemon))
+    assert json.loads((docker_config / "config.json").read_text())["currentContext"] == "nktls"
+    with nk.connect() as docker:
+        assert str(docker.config.address) == f"tls://127.0.0.1:{daemon.tls_port}"
+        assert docker.config.tls_verify
+        assert docker.ping().get(10) == "OK"
+
+
+def test_order_argument_host_context_current(
+    daemon: sandbox.SandboxInfo, docker_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli("context", "use", tls_context(daemon))
+    unix_context(daemon)
+    # DOCKER_CONTEXT beats currentContext
+    monkeypatch.setenv("DOCKER_CONTEXT", "nkunix")
+    with nk.connect() as docker:
+        assert docker.config.address.scheme == "unix"
+    # DOCKER_HOST beats DOCKER_CONTEXT (which is then not even looked up)
+    monkeypatch.setenv("DOCKER_HOST", f"tcp://127.0.0.1:{daemon.tcp_port}")
+    monkeypatch.setenv("DOCKER_CONTEXT", "no-such-context")
+    with nk.connect() as docker:
+        assert str(docker.config.address) == f"tcp://127.0.0.1:{daemon.tcp_port}"
+    # an explicit context beats DOCKER_HOST, and DOCKER_TLS_VERIFY meant for it
+    monkeypatch.setenv("DOCKER_TLS_VERIFY", "1")
+    with nk.connect(context="nkunix") as docker:
+        assert docker.config.address.scheme == "unix"
+    # an explicit url beats everything; "default" is DOCKER_HOST's
+    with nk.connect(daemon.unix_url) as docker:
+        assert docker.config.address.scheme == "unix"
+    monkeypatch.delenv("DOCKER_TLS_VERIFY")
+    with nk.connect(context="default") as docker:
+        assert docker.config.address.scheme == "tcp"
+
+
+def test_implicit_context_ignores_the_environment_tls(
+    daemon: sandbox.SandboxInfo, docker_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOCKER_CONTEXT", unix_context(daemon))
+    monkeypatch.setenv("DOCKER_TLS_VERIFY", "1")
+    monkeypatch.setenv("DOCKER_CERT_PATH", "/nonexistent")
+    with nk.connect(timeout=7) as docker:
+        assert docker.config.address.scheme == "unix"
+        assert docker.config.timeout == 7
+
+
+def test_supervisor_takes_a_context(daemon: sandbox.SandboxInfo, docker_config: Path) -> None:
+    tls_context(daemon)
+    with nk.supervisor() as sup:
+        docker = sup.connect("a", context="nktls")
+        assert docker.ping().get(10) == "OK"
+        assert sup.status() == {"a": "up"}
+
+
+def test_skip_tls_verify_context(daemon: sandbox.SandboxInfo, docker_config: Path) -> None:
+    files = client_certs(daemon)
+    cli(
+        "context",
+        "create",
+        "nkskip",
+        "--docker",
+        f"host=tcp://127.0.0.1:{daemon.tls_port},cert={files['certfile']},"
+        f"key={files['keyfile']},skip-tls-verify=true",
+    )
+    with nk.connect(context="nkskip") as docker:
+        assert not docker.config.tls_verify
+        assert docker.ping().get(10) == "OK"
+
+
+def test_list_and_read(daemon: sandbox.SandboxInfo, docker_config: Path) -> None:
+    tls_context(daemon)
+    cli("context", "create", "nkunix", "--description", "the sandbox", "--docker",
+        f"host={daemon.unix_url}")  # fmt: skip
+    found = {context.name: context for context in contexts.list_contexts()}
+    assert set(found) == {"nktls", "nkunix"}
+    assert found["nkunix"].description == "the sandbox"
+    assert found["nkunix"].host == daemon.unix_url and not found["nkunix"].uses_tls
+    contexts.use_context("nkunix")
+    assert contexts.current_context() == "nkunix"
+    assert "nkunix *" in cli("context", "ls")  # the docker CLI agrees
+    contexts.use_context("default")
+    assert contexts.current_context() is None
+    tls = contexts.read_context("nktls")
+    assert tls.cafile and Path(tls.cafile).read_bytes() == (daemon.cert_dir / "ca.pem").read_bytes()
+    assert tls.uses_tls and not tls.skip_tls_verify
+
+
+def test_bad_contexts_are_invalid_options(
+    daemon: sandbox.SandboxInfo, docker_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(nk.InvalidOption, match="'nosuch' not found"):
+        nk.connect(context="nosuch")
+    monkeypatch.setenv("DOCKER_CONTEXT", "missing-one")
+    with pytest.raises(nk.InvalidOption, match="'missing-one' not found"):
+        nk.connect()
+    monkeypatch.delenv("DOCKER_CONTEXT")
+    (docker_config / "config.json").write_text('{"currentContext": "gone"}')
+    with pytest.raises(nk.InvalidOption, match="'gone' not found"):
+        nk.connect()
+    (docker_config / "config.json").write_text("{not json")
+    with pytest.raises(nk.InvalidOption, match=r"config\.json is not valid JSON"):
+        nk.connect()
+    (docker_config / "config.json").write_text("{}")
+    unix_context(daemon)
+    with pytest.raises(nk.InvalidOption, match="context or a url"):
+        nk.connect(daemon.unix_url, context="nkunix")
+    with pytest.raises(nk.InvalidOption, match="unknown setting"):
+        nk.configure(contxt="nkunix")
