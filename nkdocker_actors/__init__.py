@@ -26,7 +26,7 @@ from .errors import (
     Unauthorized,
     UnsupportedDaemon,
 )
-from .messages import Data, Done, Failed, Inbox, Message, Output, Ref
+from .messages import Data, Done, Failed, Future, Inbox, Message, Output, Ref, Timeout
 from .supervisor import SupervisedDocker, SupervisorHandle, supervisor
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "Done",
     "Failed",
     "Forbidden",
+    "Future",
     "Inbox",
     "InvalidOption",
     "Message",
@@ -54,6 +55,7 @@ __all__ = [
     "SupervisedDocker",
     "SupervisorHandle",
     "TimedOut",
+    "Timeout",
     "Unauthorized",
     "UnsupportedDaemon",
     "configure",
