@@ -30,6 +30,7 @@ from .commands.spec import build
 from .connection import Docker, check_timeout, connect
 from .errors import ConnectionFailed, InvalidOption, NkDockerError
 from .messages import DEFAULT_MAX_PENDING, Data, Done, Failed, Future, Message, Ref, Sink
+from .times import time_value
 
 RESUME_SLACK = 2 * 10**9  # ns
 
@@ -459,6 +460,9 @@ class SupervisedDocker(Docker):
         build(current._commands["events"], (), options, current.api_version, streaming=True)
         if timeout is not None:
             options["timeout"] = timeout
+        for key in ("since", "until"):
+            if options.get(key) is not None:  # "10m" means from now, not from a resumption
+                options[key] = time_value(key, options[key])
         if "since" not in options:
             # Resume points need the daemon's clock, taken before the caller goes on.
             options["since"] = _daemon_now(current)
