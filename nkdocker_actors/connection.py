@@ -16,14 +16,15 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import pykka
 
 from . import config as config_module
+from ._typed import TypedCommands
 from .calls import json_object, run_exclusive, run_shared
-from .commands import COMMANDS, Command, lookup
+from .commands import COMMANDS, Command, lookup, shapes
 from .commands.spec import (
     Context,
     Prepared,
@@ -327,7 +328,7 @@ def _parse_version(text: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
-class Docker:
+class Docker(TypedCommands):
     """A handle on a DockerConnection actor; every command returns a pykka Future.
 
     Commands and their options are listed in `nkdocker_actors.commands`; each takes
@@ -517,10 +518,6 @@ class Docker:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    if TYPE_CHECKING:
-
-        def __getattr__(self, name: str) -> Callable[..., Future]: ...
-
 
 def _raw_query(name: str, value: Any) -> str:
     if isinstance(value, bool):
@@ -536,13 +533,15 @@ def _raw_reply(head: Any, body: bytes, ctx: Any) -> Any:
     return text_reply(head, body, ctx) if body else None
 
 
-def _command_method(command_name: str, doc: str) -> Callable[..., Future]:
+def _command_method(command_name: str) -> Callable[..., Future]:
     def method(self: Docker, *args: Any, **options: Any) -> Future:
         return self.call(command_name, *args, **options)
 
+    shape = shapes.shape(command_name)
     method.__name__ = command_name
     method.__qualname__ = f"Docker.{command_name}"
-    method.__doc__ = doc
+    method.__doc__ = shapes.docstring(shape)  # every option and its value shape, for help()
+    method.__signature__ = shapes.signature(shape)  # type: ignore[attr-defined]
     return method
 
 
@@ -560,8 +559,8 @@ _RAW_COMMANDS = {
     for method in ("GET", "POST", "DELETE")
 }
 
-for _name, _variants in COMMANDS.items():
-    setattr(Docker, _name, _command_method(_name, _variants[-1].doc))
+for _name in COMMANDS:
+    setattr(Docker, _name, _command_method(_name))
 
 
 def connect(url: str | None = None, **settings: Any) -> Docker:

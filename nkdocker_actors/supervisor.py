@@ -22,7 +22,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pykka
 
@@ -447,7 +447,7 @@ class SupervisedDocker(Docker):
     def __repr__(self) -> str:
         return f"<SupervisedDocker {self._slot.name!r} {self.config.address} {self.state}>"
 
-    def events(self, **options: Any) -> Future:
+    def _events(self, **options: Any) -> Future:
         """Events; with a subscriber, a durable subscription (see the module's doc)."""
         subscriber = options.pop("subscriber", None)
         if subscriber is None:
@@ -474,6 +474,11 @@ class SupervisedDocker(Docker):
         future = Future()
         future.set(ref)
         return future
+
+    if TYPE_CHECKING:
+        events = Docker.events  # typed as every handle's (see nkdocker_actors._typed)
+    else:
+        events = _events
 
     def finish_async(self, ref: Ref) -> Future:
         """End a stream; a durable event subscription ends with Done("finished") too."""
