@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import logging
 import queue
 import threading
 from collections import deque
@@ -18,6 +17,8 @@ from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import pykka
+
+from . import reports
 
 if TYPE_CHECKING:
     from typing_extensions import TypeVar
@@ -43,7 +44,6 @@ __all__ = [
     "Timeout",
 ]
 
-log = logging.getLogger(__name__)
 _ref_ids = itertools.count(1)
 
 
@@ -317,6 +317,7 @@ class Sink:
             raise InvalidOption(f"max_pending must be a positive number of bytes, not {limit!r}")
         self.subscriber = subscriber
         self._budget = _Budget(limit)
+        self.subscriber_failures = 0  # times a callable subscriber raised (logged once)
 
     @property
     def alive(self) -> bool:
@@ -341,7 +342,9 @@ class Sink:
         try:
             subscriber(message)
         except Exception:  # the subscriber's bug must not kill the stream or the actor
-            log.exception("subscriber %r failed on %r", subscriber, message.ref)
+            self.subscriber_failures += 1
+            if self.subscriber_failures == 1:
+                reports.subscriber_failed(subscriber, message.ref)
         return True
 
     def wait_for_room(self, still_wanted: Callable[[], bool]) -> None:

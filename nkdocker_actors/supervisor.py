@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pykka
 
+from . import reports
 from .commands.spec import build
 from .connection import Docker, check_timeout, connect
 from .errors import ConnectionFailed, InvalidOption, NkDockerError
@@ -45,12 +46,14 @@ class _Slot:
     url: str | None
     settings: dict[str, Any]
     docker: Docker | None = None
+    where: str = ""  # the daemon's address, for reports (never the settings: secrets)
     state: str = "up"
     restarts: deque[float] = field(default_factory=deque)
     next_attempt: float = 0.0
     backoff: float = 0.0
     checked: float = 0.0
     busy: bool = False  # a health check or a reconnection is under way in a worker
+    attempts: int = 0  # reconnections tried since the connection was lost
     lost_reported: bool = False  # a relay's stream broke: tell relays when it is up
     relays: set[pykka.ActorRef[Any]] = field(default_factory=set)
 
@@ -157,6 +160,7 @@ class Supervisor(pykka.ThreadingActor):
             request.docker.close()
             raise InvalidOption(f"a connection named {request.name!r} is already supervised")
         slot = _Slot(request.name, request.url, request.settings, request.docker)
+        slot.where = str(request.docker.config.address)
         self.slots[request.name] = slot
         return slot
 
@@ -220,6 +224,8 @@ class Supervisor(pykka.ThreadingActor):
             slot.docker = None
         slot.state = "restarting"
         slot.backoff = self.initial_backoff
+        slot.attempts = 0
+        reports.connection_lost(slot.name, slot.where)
         self._attempt(slot)
 
     def _attempt(self, slot: _Slot) -> None:
@@ -228,9 +234,11 @@ class Supervisor(pykka.ThreadingActor):
             slot.restarts.popleft()
         if len(slot.restarts) >= self.max_restarts:
             slot.state = "failed"
+            reports.connection_given_up(slot.name, slot.where, len(slot.restarts), self.within)
             self._tell_relays(slot, "failed")
             return
         slot.restarts.append(now)
+        slot.attempts += 1
         slot.busy = True
         url, settings = slot.url, {**slot.settings, "connect_timeout": 2}
 
@@ -261,6 +269,7 @@ class Supervisor(pykka.ThreadingActor):
         slot.docker = message.docker
         slot.state = "up"
         slot.checked = time.monotonic()
+        reports.connection_back(slot.name, slot.where, slot.attempts)
         self._tell_relays(slot, "up")
 
     def _tell_relays(self, slot: _Slot, state: str) -> None:
