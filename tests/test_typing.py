@@ -143,3 +143,20 @@ def test_runtime_dispatch_is_unchanged(docker: nk.Docker) -> None:
     assert inspect.signature(docker.ping).parameters["timeout"].kind.name == "KEYWORD_ONLY"
     with pytest.raises(nk.InvalidOption, match="unknown option"):
         docker.create("busybox:latest", comand=["x"])  # type: ignore[call-overload]
+
+
+def test_names_python_cannot_spell_fall_back_to_untyped_arguments() -> None:
+    from nkdocker_actors.commands.spec import Command, in_query, text
+
+    odd = Command(
+        "odd", "GET", "/odd", "A command with awkward names.", params=("from",),
+        fields={"from": in_query("from", text), "not-a-name": in_query("x", text),
+                "fine": in_query("fine", text)},
+    )  # fmt: skip
+    shape = shapes.shape("odd", (odd,))
+    assert shape.more_args and shape.more_options
+    assert [p.name for p in shape.keywords] == ["fine"]
+    source = "if True:\n    class Odd:\n" + "\n".join(gen_typed.method(shape)) + "\n"
+    compile(source, "odd", "exec")  # valid Python
+    assert "*args: Any," in source and "**options: Any," in source
+    assert str(shapes.signature(shape)).startswith("(self, *args: 'Any', fine:")

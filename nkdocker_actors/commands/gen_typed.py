@@ -102,7 +102,8 @@ def _overload(s: Shape, mode: str) -> list[str]:
         )
     tail = ["**options: Any"] if s.more_options else []
     lines = [f"{INDENT}@overload", f"{INDENT}def {s.name}("]
-    lines += [f"{INDENT}    {arg}," for arg in [*args, "*", *keywords, *tail]]
+    star = "*args: Any" if s.more_args else "*"
+    lines += [f"{INDENT}    {arg}," for arg in [*args, star, *keywords, *tail]]
     lines.append(f"{INDENT}) -> Future[{returns}]: ...")
     return lines
 

@@ -197,6 +197,7 @@ class Shape:
     to_file: str | None  # the parameter that makes the result None (written to a file)
     flagged: tuple[str, str] | None  # (flag, result): the result when the flag is True
     more_options: bool  # some option names are not Python identifiers: **options
+    more_args: bool  # some parameter names are not: *args (untyped) instead of the params
 
 
 def _closure(encoder: Callable[..., Any]) -> dict[str, Any]:
@@ -291,18 +292,20 @@ def shape(name: str, variants: tuple[Command, ...] | None = None) -> Shape:
             if option not in positional and option not in names:
                 names.append(option)
     usable = [n for n in names if _usable(n) and n not in EXTRAS]
+    more_args = not all(_usable(n) and n not in EXTRAS for n in positional)
     flagged = FLAGGED_RESULTS.get(name)
     return Shape(
         name=name,
         doc=latest.doc,
-        params=tuple(_param(n, variants) for n in latest.params),
-        optional=tuple(_param(n, variants) for n in latest.optional),
+        params=() if more_args else tuple(_param(n, variants) for n in latest.params),
+        optional=() if more_args else tuple(_param(n, variants) for n in latest.optional),
         keywords=tuple(_param(n, variants) for n in usable),
         returns=_returns(latest),
         streams=latest.stream is not None,
-        to_file=latest.to_file if latest.to_file in latest.optional else None,
+        to_file=latest.to_file if latest.to_file in latest.optional and not more_args else None,
         flagged=flagged if flagged is not None and flagged[0] in usable else None,
         more_options=len(usable) < len(names),
+        more_args=more_args,
     )
 
 
@@ -332,6 +335,8 @@ def signature(s: Shape) -> inspect.Signature:
     """The method's signature, as `help()` and `inspect.signature` show it."""
     kinds = inspect.Parameter
     out = [kinds("self", kinds.POSITIONAL_OR_KEYWORD)]
+    if s.more_args:
+        out.append(kinds("args", kinds.VAR_POSITIONAL, annotation="Any"))
     out += [kinds(p.name, kinds.POSITIONAL_OR_KEYWORD, annotation=p.type) for p in s.params]
     out += [
         kinds(p.name, kinds.POSITIONAL_OR_KEYWORD, default=None, annotation=f"{p.type} | None")
