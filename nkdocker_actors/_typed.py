@@ -3,7 +3,8 @@
 GENERATED from the command tables (nkdocker_actors/commands/*) by
 `python -m nkdocker_actors.commands.gen_typed`: do not edit by hand; tests/test_typing.py
 checks it is in sync. At run time the methods come from the same tables (`Docker.call`)
-with `help()` text built from them: this module only describes them.
+with `help()` text built from them: this module only describes them, and is only
+imported by type checkers.
 """
 
 from __future__ import annotations
@@ -1979,8 +1980,3 @@ if TYPE_CHECKING:
         ) -> Future[dict[str, Any]]: ...
         def wait(self, *args: Any, **options: Any) -> Future[Any]:
             """Block until the container stops: {'StatusCode': ...}."""
-
-else:
-
-    class TypedCommands:
-        """At run time `Docker` gets its command methods from the tables."""

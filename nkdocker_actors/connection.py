@@ -16,13 +16,12 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 import pykka
 
 from . import config as config_module
-from ._typed import TypedCommands
 from .calls import json_object, run_exclusive, run_shared
 from .commands import COMMANDS, Command, lookup, shapes
 from .commands.spec import (
@@ -52,6 +51,11 @@ from .messages import (
     fail_queued,
 )
 from .streams import StreamActor, StreamControl
+
+if TYPE_CHECKING:  # the typed command methods, generated from the tables (see _typed)
+    from ._typed import TypedCommands
+else:
+    TypedCommands = object  # at run time the methods are attached from the tables below
 
 __all__ = ["NEWEST_API", "OLDEST_API", "Docker", "DockerConnection", "connect"]
 

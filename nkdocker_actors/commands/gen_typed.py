@@ -30,7 +30,8 @@ HEADER = '''\
 GENERATED from the command tables (nkdocker_actors/commands/*) by
 `python -m nkdocker_actors.commands.gen_typed`: do not edit by hand; tests/test_typing.py
 checks it is in sync. At run time the methods come from the same tables (`Docker.call`)
-with `help()` text built from them: this module only describes them.
+with `help()` text built from them: this module only describes them, and is only
+imported by type checkers.
 """
 
 from __future__ import annotations
@@ -40,12 +41,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
 '''
 
-FOOTER = '''
-else:
-
-    class TypedCommands:
-        """At run time `Docker` gets its command methods from the tables."""
-'''
 
 # What a stub may need, and the import that brings it.
 IMPORTS = {
@@ -159,7 +154,7 @@ def generate() -> str:
     ours = [line for line in imports if line.startswith("from .")]
     head = [f"    {line}" for line in _merged(plain + std)]
     head += [""] + [f"    {line}" for line in _merged(ours)]
-    return HEADER + "\n".join([*head, "", text]) + "\n" + FOOTER
+    return HEADER + "\n".join([*head, "", text]) + "\n"
 
 
 def _merged(lines: list[str]) -> list[str]:
