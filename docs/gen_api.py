@@ -45,7 +45,9 @@ TYPES = {
     "secret": "str (never echoed in errors)",
     "strings": "str or list[str]",
     "mapping_of_strings": "dict[str, str]",
-    "timestamp": 'time: unix seconds, datetime, or a string the daemon reads (e.g. "10m")',
+    "timestamp": 'time, as the docker CLI reads it: unix seconds (int, float or str), '
+    '"10m" / "2h30m" back from now, RFC 3339 ("2026-01-02T15:04:05Z"; no zone: local), '
+    'or a datetime',
     "filters": 'filters: dict of name to value(s), e.g. {"label": ["a=b"]}',
     "json_value": "any JSON value",
     "signal": 'signal: "SIGKILL", "HUP", or a number',

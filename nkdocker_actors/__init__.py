@@ -27,7 +27,7 @@ from .errors import (
     Unauthorized,
     UnsupportedDaemon,
 )
-from .messages import Data, Done, Failed, Inbox, Message, Output, Ref
+from .messages import Data, Done, Failed, Future, Inbox, Message, Output, Ref, Timeout
 from .supervisor import SupervisedDocker, SupervisorHandle, supervisor
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "Done",
     "Failed",
     "Forbidden",
+    "Future",
     "Inbox",
     "InvalidOption",
     "LocalFileError",
@@ -56,6 +57,7 @@ __all__ = [
     "SupervisedDocker",
     "SupervisorHandle",
     "TimedOut",
+    "Timeout",
     "Unauthorized",
     "UnsupportedDaemon",
     "configure",

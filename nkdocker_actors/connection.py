@@ -24,7 +24,7 @@ import pykka
 
 from . import config as config_module
 from .calls import daemon_answers, json_object, run_exclusive, run_shared
-from .commands import COMMANDS, Command, lookup
+from .commands import COMMANDS, Command, lookup, shapes
 from .commands.spec import (
     Context,
     Prepared,
@@ -58,6 +58,11 @@ from .messages import (
     fail_queued,
 )
 from .streams import StreamActor, StreamControl
+
+if TYPE_CHECKING:  # the typed command methods, generated from the tables (see _typed)
+    from ._typed import TypedCommands
+else:
+    TypedCommands = object  # at run time the methods are attached from the tables below
 
 __all__ = ["NEWEST_API", "OLDEST_API", "Docker", "DockerConnection", "connect"]
 
@@ -414,7 +419,7 @@ def _parse_version(text: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
-class Docker:
+class Docker(TypedCommands):
     """A handle on a DockerConnection actor; every command returns a pykka Future.
 
     Commands and their options are listed in `nkdocker_actors.commands`; each takes
@@ -614,10 +619,6 @@ class Docker:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    if TYPE_CHECKING:
-
-        def __getattr__(self, name: str) -> Callable[..., Future]: ...
-
 
 def _queued_too_long(prepared: Prepared, timeout: float | None) -> Callable[[], TimedOut]:
     def error() -> TimedOut:
@@ -647,13 +648,15 @@ def _raw_reply(head: Any, body: bytes, ctx: Any) -> Any:
     return text_reply(head, body, ctx) if body else None
 
 
-def _command_method(command_name: str, doc: str) -> Callable[..., Future]:
+def _command_method(command_name: str) -> Callable[..., Future]:
     def method(self: Docker, *args: Any, **options: Any) -> Future:
         return self.call(command_name, *args, **options)
 
+    shape = shapes.shape(command_name)
     method.__name__ = command_name
     method.__qualname__ = f"Docker.{command_name}"
-    method.__doc__ = doc
+    method.__doc__ = shapes.docstring(shape)  # every option and its value shape, for help()
+    method.__signature__ = shapes.signature(shape)  # type: ignore[attr-defined]
     return method
 
 
@@ -671,8 +674,8 @@ _RAW_COMMANDS = {
     for method in ("GET", "POST", "DELETE")
 }
 
-for _name, _variants in COMMANDS.items():
-    setattr(Docker, _name, _command_method(_name, _variants[-1].doc))
+for _name in COMMANDS:
+    setattr(Docker, _name, _command_method(_name))
 
 
 def connect(url: str | None = None, **settings: Any) -> Docker:

@@ -7,15 +7,27 @@ subscriber is still alive, and backpressure (how much it has not consumed yet).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
-import logging
 import queue
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple, cast
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import pykka
+
+from . import reports
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeVar
+
+    T = TypeVar("T", default=Any)  # a bare `Future` is a Future[Any]
+else:
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 __all__ = [
     "Data",
@@ -29,9 +41,9 @@ __all__ = [
     "Ref",
     "Sink",
     "Subscriber",
+    "Timeout",
 ]
 
-log = logging.getLogger(__name__)
 _ref_ids = itertools.count(1)
 
 
@@ -47,12 +59,77 @@ class Ref:
         return f"<Ref #{self.id}>"
 
 
-class Future(pykka.ThreadingFuture[Any]):
-    """A pykka ThreadingFuture whose `get` also takes the timeout positionally."""
+class Timeout(pykka.Timeout, TimeoutError):
+    """No result or message in time: both what pykka users catch and a TimeoutError."""
 
-    def get(self, timeout: float | None = None) -> Any:
-        """The result, waiting up to `timeout` seconds (pykka.Timeout past it)."""
-        return super().get(timeout=timeout)
+
+class Future(pykka.ThreadingFuture[T]):
+    """A pykka ThreadingFuture whose `get` also takes the timeout positionally, and whose
+    `await` never blocks the event loop: the result is handed over when it is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._on_result: list[Callable[[], None]] = []
+
+    def get(self, timeout: float | None = None) -> T:
+        """The result, waiting up to `timeout` seconds (`Timeout` past it)."""
+        try:
+            return cast(T, super().get(timeout=timeout))
+        except pykka.Timeout as error:
+            if isinstance(error, Timeout):
+                raise
+            raise Timeout(f"no result within {timeout} s") from None
+
+    def set(self, value: Any | None = None) -> None:
+        """Set the result (pykka's `set`), then wake whoever awaits it."""
+        super().set(value)
+        self._settled()
+
+    def set_exception(self, exc_info: Any = None) -> None:
+        """Set an error (pykka's `set_exception`), then wake whoever awaits it."""
+        super().set_exception(exc_info)
+        self._settled()
+
+    def _settled(self) -> None:
+        with self._condition:
+            callbacks, self._on_result = self._on_result, []
+        for callback in callbacks:
+            callback()
+
+    def _when_settled(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the result is set (at once if it is)."""
+        with self._condition:
+            if self._result is None:
+                self._on_result.append(callback)
+                return
+        callback()
+
+    def __await__(self) -> Generator[Any, None, T]:
+        loop = asyncio.get_running_loop()
+        if self._get_hook is not None:  # pykka's derived futures (map, filter): no setter
+            return (yield from loop.run_in_executor(None, self.get).__await__())
+        waiter: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:  # in the setter's thread
+            _wake(loop, waiter)
+
+        self._when_settled(wake)
+        yield from waiter.__await__()
+        return self.get(0)
+
+    __iter__ = __await__  # pykka's alias, for `yield from future`
+
+
+def _wake(loop: asyncio.AbstractEventLoop, waiter: asyncio.Future[None]) -> None:
+    """From any thread: resolve `waiter` in its loop's thread."""
+    # A closed loop (RuntimeError) has nobody waiting any more.
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(_resolve, waiter)
+
+
+def _resolve(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():  # (cancelled meanwhile: nothing to do)
+        waiter.set_result(None)
 
 
 class Data(NamedTuple):
@@ -99,37 +176,69 @@ def message_size(message: Message) -> int:
 class Inbox:
     """A thread-safe mailbox for code that is not an actor.
 
-    `get(timeout=...)` returns the next Message or raises TimeoutError; iterating
-    yields messages as they come (blocking). Streams feeding an Inbox wait while
-    it holds their `limit` of unconsumed bytes, so a slow reader bounds memory.
+    `get(timeout=...)` returns the next Message or raises `Timeout` (a TimeoutError);
+    iterating yields messages as they come (blocking). In asyncio code, `async for
+    message in inbox` and `await inbox.get_async(timeout)` wait without blocking the
+    event loop. Streams feeding an Inbox wait while it holds their `limit` of
+    unconsumed bytes, so a slow reader bounds memory.
     """
 
     def __init__(self) -> None:
         self._items: deque[tuple[Message, Callable[[], None] | None]] = deque()
         self._ready = threading.Condition()
+        # asyncio readers waiting for a message: their loop and what wakes them.
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
 
     def put(self, message: Message, on_consumed: Callable[[], None] | None = None) -> None:
         """Add a message; `on_consumed` runs when a reader takes it."""
         with self._ready:
             self._items.append((message, on_consumed))
             self._ready.notify()
+            waiters, self._waiters = self._waiters, []
+        for loop, waiter in waiters:
+            _wake(loop, waiter)
 
     def __call__(self, message: Message) -> None:
         self.put(message)
 
     def get(self, timeout: float | None = None) -> Message:
-        """The next message; TimeoutError if none comes within `timeout` seconds."""
+        """The next message; `Timeout` if none comes within `timeout` seconds."""
         with self._ready:
             if not self._ready.wait_for(lambda: self._items, timeout):
-                raise TimeoutError(f"no message within {timeout} s")
+                raise Timeout(f"no message within {timeout} s")
             message, on_consumed = self._items.popleft()
         if on_consumed is not None:
             on_consumed()
         return message
 
     def get_nowait(self) -> Message:
-        """The next message, or TimeoutError at once."""
+        """The next message, or `Timeout` at once."""
         return self.get(timeout=0)
+
+    async def get_async(self, timeout: float | None = None) -> Message:
+        """The next message, awaited without blocking the event loop; `Timeout` if none
+        comes within `timeout` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while True:
+            with self._ready:
+                if self._items:
+                    message, on_consumed = self._items.popleft()
+                    break
+                waiter: asyncio.Future[None] = loop.create_future()
+                self._waiters.append((loop, waiter))
+            try:
+                left = None if deadline is None else max(0.0, deadline - loop.time())
+                await asyncio.wait_for(waiter, left)
+            except asyncio.TimeoutError:
+                raise Timeout(f"no message within {timeout} s") from None
+            finally:
+                with self._ready:
+                    if (loop, waiter) in self._waiters:
+                        self._waiters.remove((loop, waiter))
+        if on_consumed is not None:
+            on_consumed()
+        return message
 
     def __len__(self) -> int:
         with self._ready:
@@ -138,6 +247,10 @@ class Inbox:
     def __iter__(self) -> Iterator[Message]:
         while True:
             yield self.get()
+
+    async def __aiter__(self) -> AsyncIterator[Message]:
+        while True:
+            yield await self.get_async()
 
 
 Subscriber = pykka.ActorRef[Any] | Inbox | Callable[[Message], Any]
@@ -204,6 +317,7 @@ class Sink:
             raise InvalidOption(f"max_pending must be a positive number of bytes, not {limit!r}")
         self.subscriber = subscriber
         self._budget = _Budget(limit)
+        self.subscriber_failures = 0  # times a callable subscriber raised (logged once)
 
     @property
     def alive(self) -> bool:
@@ -228,7 +342,9 @@ class Sink:
         try:
             subscriber(message)
         except Exception:  # the subscriber's bug must not kill the stream or the actor
-            log.exception("subscriber %r failed on %r", subscriber, message.ref)
+            self.subscriber_failures += 1
+            if self.subscriber_failures == 1:
+                reports.subscriber_failed(subscriber, message.ref)
         return True
 
     def wait_for_room(self, still_wanted: Callable[[], bool]) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pykka
 
+from . import reports
 from .calls import body_pieces, daemon_answers, start_exchange
 from .commands.spec import Prepared, raise_for_progress_error
 from .errors import ConnectionFailed, InvalidOption, NkDockerError, TimedOut
@@ -223,6 +224,8 @@ class StreamActor(pykka.ThreadingActor):
             self.ended = True
             final = self.ending if self.ending is not None else payload
             channel = self.channel
+        if self.ending is None and isinstance(final, Failed):  # not finish_async nor close
+            reports.stream_failed(self.prepared.command.name, self.ref, final.error)
         if channel is not None:
             channel.close()
         try:

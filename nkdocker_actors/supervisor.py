@@ -22,14 +22,16 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pykka
 
+from . import reports
 from .commands.spec import build
 from .connection import Docker, check_timeout, connect
 from .errors import ConnectionFailed, InvalidOption, NkDockerError
 from .messages import DEFAULT_MAX_PENDING, Data, Done, Failed, Future, Message, Ref, Sink
+from .times import time_value
 
 RESUME_SLACK = 2 * 10**9  # ns
 
@@ -44,12 +46,14 @@ class _Slot:
     url: str | None
     settings: dict[str, Any]
     docker: Docker | None = None
+    where: str = ""  # the daemon's address, for reports (never the settings: secrets)
     state: str = "up"
     restarts: deque[float] = field(default_factory=deque)
     next_attempt: float = 0.0
     backoff: float = 0.0
     checked: float = 0.0
     busy: bool = False  # a health check or a reconnection is under way in a worker
+    attempts: int = 0  # reconnections tried since the connection was lost
     lost_reported: bool = False  # a relay's stream broke: tell relays when it is up
     relays: set[pykka.ActorRef[Any]] = field(default_factory=set)
 
@@ -156,6 +160,7 @@ class Supervisor(pykka.ThreadingActor):
             request.docker.close()
             raise InvalidOption(f"a connection named {request.name!r} is already supervised")
         slot = _Slot(request.name, request.url, request.settings, request.docker)
+        slot.where = str(request.docker.config.address)
         self.slots[request.name] = slot
         return slot
 
@@ -219,6 +224,8 @@ class Supervisor(pykka.ThreadingActor):
             slot.docker = None
         slot.state = "restarting"
         slot.backoff = self.initial_backoff
+        slot.attempts = 0
+        reports.connection_lost(slot.name, slot.where)
         self._attempt(slot)
 
     def _attempt(self, slot: _Slot) -> None:
@@ -227,9 +234,11 @@ class Supervisor(pykka.ThreadingActor):
             slot.restarts.popleft()
         if len(slot.restarts) >= self.max_restarts:
             slot.state = "failed"
+            reports.connection_given_up(slot.name, slot.where, len(slot.restarts), self.within)
             self._tell_relays(slot, "failed")
             return
         slot.restarts.append(now)
+        slot.attempts += 1
         slot.busy = True
         url, settings = slot.url, {**slot.settings, "connect_timeout": 2}
 
@@ -260,6 +269,7 @@ class Supervisor(pykka.ThreadingActor):
         slot.docker = message.docker
         slot.state = "up"
         slot.checked = time.monotonic()
+        reports.connection_back(slot.name, slot.where, slot.attempts)
         self._tell_relays(slot, "up")
 
     def _tell_relays(self, slot: _Slot, state: str) -> None:
@@ -446,7 +456,7 @@ class SupervisedDocker(Docker):
     def __repr__(self) -> str:
         return f"<SupervisedDocker {self._slot.name!r} {self.config.address} {self.state}>"
 
-    def events(self, **options: Any) -> Future:
+    def _events(self, **options: Any) -> Future:
         """Events; with a subscriber, a durable subscription (see the module's doc)."""
         subscriber = options.pop("subscriber", None)
         if subscriber is None:
@@ -459,6 +469,9 @@ class SupervisedDocker(Docker):
         build(current._commands["events"], (), options, current.api_version, streaming=True)
         if timeout is not None:
             options["timeout"] = timeout
+        for key in ("since", "until"):
+            if options.get(key) is not None:  # "10m" means from now, not from a resumption
+                options[key] = time_value(key, options[key])
         if "since" not in options:
             # Resume points need the daemon's clock, taken before the caller goes on.
             options["since"] = _daemon_now(current)
@@ -470,6 +483,11 @@ class SupervisedDocker(Docker):
         future = Future()
         future.set(ref)
         return future
+
+    if TYPE_CHECKING:
+        events = Docker.events  # typed as every handle's (see nkdocker_actors._typed)
+    else:
+        events = _events
 
     def finish_async(self, ref: Ref) -> Future:
         """End a stream; a durable event subscription ends with Done("finished") too."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import datetime as dt
 import json
 import os
 import re
@@ -24,6 +23,7 @@ from .. import identifiers
 from ..errors import ConnectionFailed, InvalidOption, UnsupportedDaemon, error_for_status
 from ..http11 import Body, FrameDecoder, Request, ResponseHead
 from ..messages import Output
+from ..times import time_value
 
 __all__ = [
     "ApiVersion",
@@ -157,7 +157,11 @@ def count(name: str, value: Any) -> str:
 
 def count_upto(upto: int) -> Encoder:
     """A non-negative integer of at most `upto`, as a query value."""
-    return lambda name, value: str(integer(name, value, upto))
+
+    def bounded_count(name: str, value: Any) -> str:
+        return str(integer(name, value, upto))
+
+    return bounded_count
 
 
 TTY_SIZE_MAX = 65535  # a terminal's rows and columns are unsigned 16-bit (struct winsize)
@@ -224,16 +228,9 @@ def mapping_of_strings(name: str, value: Any) -> dict[str, str]:
 
 
 def timestamp(name: str, value: Any) -> str:
-    """Unix seconds (int, float, datetime) or a string the daemon parses (e.g. "10m")."""
-    if isinstance(value, dt.datetime):
-        return f"{value.timestamp():.9f}"
-    if isinstance(value, bool):
-        raise _bad(name, value, "a time")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return f"{value:.9f}"
-    return text(name, value)
+    """A time as the docker CLI reads it (unix seconds, "10m", RFC 3339, datetime),
+    converted to the unix seconds the daemon reads (see `nkdocker_actors.times`)."""
+    return time_value(name, value)
 
 
 def filters(name: str, value: Any) -> str:
