@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -109,3 +110,23 @@ def test_swarm_down_leaves_nothing_behind() -> None:
     addrs = subprocess.run(["ip", "-4", "-o", "addr"], capture_output=True, text=True).stdout
     assert f" {lan}" not in addrs
     sandbox.swarm_down(name)  # idempotent
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "nkdocker_actors.sandbox", *args]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120)
+
+
+def test_the_command_line_shows_the_swarm_without_its_tokens(
+    swarm_cluster: sandbox.SwarmInfo,
+) -> None:
+    shown = _cli("swarm", "info", "--name", swarm_cluster.name)
+    assert shown.returncode == 0, shown.stderr
+    fields = json.loads(shown.stdout)
+    assert fields["node_ids"] == swarm_cluster.node_ids
+    assert swarm_cluster.worker_token not in shown.stdout
+    assert swarm_cluster.manager_token not in shown.stdout
+    env = _cli("swarm", "env", "--name", swarm_cluster.name).stdout
+    assert f"export DOCKER_HOST={swarm_cluster.env()['DOCKER_HOST']}" in env.splitlines()
+    assert _cli("swarm", "info", "--name", f"{SANDBOX}-nosuch").returncode == 1
+    assert _cli("swarm", "--name", swarm_cluster.name).returncode == 2  # no action
