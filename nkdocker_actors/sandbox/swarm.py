@@ -6,7 +6,9 @@ each with busybox:latest imported (services run without a registry: create them
 with QueryRegistry=false / ``--no-resolve-image``). The first manager inits the
 swarm, the others join it over their lan addresses (port 2377), by raw HTTP on
 their unix sockets. Kill, stop, restart, pause or cut off one node with the
-sandbox's functions on its name (``kill(info.managers[1])``...).
+sandbox's functions on its name (``kill(info.managers[1])``...). A manager
+restarted after kill() answers only once it is back in raft (up to ~20 s: dockerd
+waits for its swarm node before serving); after stop(), within a second or two.
 """
 
 from __future__ import annotations
