@@ -348,8 +348,8 @@ def _start_new(
 
 
 def _prepare_network(state: dict[str, Any]) -> None:
-    """The daemon's bridge (in its namespace, made first, for a netns node), and
-    on the host the FORWARD rules for a bridge on the host."""
+    """A netns node's namespace and lan link (made again when lost: a crash, a
+    reboot) and its bridge inside; else its bridge on the host and FORWARD rules."""
     if state.get("netns"):
         if not _netns_ready(state):
             socat = int(state.get("socat_pid", 0))
@@ -462,7 +462,9 @@ def _set_node_link(name: str, *, up: bool) -> None:
 
 def restart(name: str = "default", timeout: float = 60) -> SandboxInfo:
     """Start the sandbox's dockerd again with the same ports, socket, bridge,
-    certs and data (after kill(), stop() or a crash); a no-op if it answers already."""
+    certs and data (after kill(), stop() or a crash); a no-op if it answers already.
+    A paused daemon counts as hung: it is killed and started again. A link cut by
+    link_down() stays cut."""
     _check_name(name)
     _require_root()
     with _lock():
