@@ -29,7 +29,8 @@ SANDBOX = os.environ.get("NK_SANDBOX", "test")
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if {"daemon", "docker", "daemon_b", "daemon_c", "registry", "netns_daemon"} & fixtures:
+        daemons = {"daemon", "docker", "daemon_b", "daemon_c", "registry", "netns_daemon"}
+        if (daemons | {"swarm_cluster"}) & fixtures:
             item.add_marker(pytest.mark.integration)
 
 
@@ -85,6 +86,17 @@ def netns_daemon(netns_session: sandbox.SandboxInfo) -> Iterator[sandbox.Sandbox
     with contextlib.suppress(sandbox.SandboxError):  # a killed/stopped dockerd
         sandbox.resume(netns_session.name)
     sandbox.restart(netns_session.name)
+
+
+@pytest.fixture(scope="session")
+def swarm_cluster() -> Iterator[sandbox.SwarmInfo]:
+    """A swarm of netns sandboxes, 3 managers + 1 worker, busybox:latest on each;
+    swarm_down at the end unless NK_KEEP_SANDBOX=1. A test that kills, stops or cuts
+    off a node restarts it and waits until it is Ready again."""
+    info = sandbox.swarm_up(SANDBOX + "-sw", managers=3, workers=1)
+    yield info
+    if os.environ.get("NK_KEEP_SANDBOX") != "1":
+        sandbox.swarm_down(info.name)
 
 
 @pytest.fixture(scope="session")
