@@ -120,8 +120,8 @@ def test_create_option_bodies(option: str, api: tuple[int, int]) -> None:
 def test_every_create_option_together(api: tuple[int, int]) -> None:
     opts: dict[str, Any] = {}
     for option in BODY_OPTIONS:
-        if option in ("net", "aliases", "ip_address", "network", "cpus", "cpu_set"):
-            continue  # given through `networks` and cpu_period/cpu_quota/cpu_set_cpus below
+        if option in ("net", "aliases", "ip_address", "network", "cpus", "cpu_set", "interactive"):
+            continue  # given by `networks`, cpu_period/quota, cpu_set_cpus and the stdin flags
         value = _sample(option)
         if _exists(create_body, IMAGE, {option: value}, api) is not None:
             opts[option] = value
