@@ -245,3 +245,18 @@ def test_every_body_command_is_sampled() -> None:
     }
     # create/update/commit: the option tests above; login: credentials, not options.
     assert with_bodies - set(COMMAND_SAMPLES) == {"create", "update", "commit", "cp", "login"}
+
+
+def test_every_field_of_the_latest_create_body_has_a_named_option() -> None:
+    schema = body_schema((1, 56), "/containers/create")
+    config, host = set(schema["properties"]), set(schema["properties"]["HostConfig"]["properties"])
+    reached_config: set[str] = set()
+    reached_host: set[str] = set()
+    for opts, api, _ in CASES:
+        if "extra" in opts:
+            continue  # the escape hatch reaches anything: named options only
+        body = create_body(IMAGE, opts, api)
+        reached_config |= set(body)
+        reached_host |= set(body["HostConfig"])
+    assert config - reached_config == set()
+    assert host - reached_host == set()
