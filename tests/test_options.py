@@ -1879,7 +1879,7 @@ def test_mac_address_moved_to_the_endpoint_at_1_52() -> None:
 def test_stdin_flags_agree_with_interactive() -> None:
     got = create_body(IMAGE, {"interactive": True, "stdin_once": True}, V41)
     assert got["OpenStdin"] is got["StdinOnce"] is True
-    with pytest.raises(InvalidOption, match="'interactive' and 'stdin_once' disagree"):
+    with pytest.raises(InvalidOption, match="'stdin_once': False disagrees with StdinOnce=True"):
         create_body(IMAGE, {"interactive": True, "stdin_once": False}, V41)
 
 

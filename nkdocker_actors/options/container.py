@@ -16,7 +16,6 @@ from .common import (
     _bad,
     _bool,
     _Build,
-    _Builder,
     _conflict,
     _duration_ns,
     _flag,
@@ -145,18 +144,6 @@ def _health_duration(key: str, value: object) -> int:
     return ns
 
 
-def _stdin_flag(option: str, key: str) -> _Builder:
-    """OpenStdin / StdinOnce on their own; `interactive` sets both, and they must agree."""
-
-    def build(b: _Build, v: Mapping[str, Any]) -> None:
-        value = _bool(option, v[option])
-        if b.config.get(key, value) != value:
-            _conflict("interactive", option, True, value)
-        b.config[key] = value
-
-    return build
-
-
 def _build_user(b: _Build, v: Mapping[str, Any]) -> None:
     """A user name or uid, optionally with a group: "nk", 1000, "1000:1000", (1000, 100)."""
     raw = v["user"]
@@ -217,8 +204,9 @@ GROUPS: tuple[_Group, ...] = (
     _Group(("network_disabled",), _flag("network_disabled", "NetworkDisabled", False), config=True),
     _Group(("on_build",), _argv("on_build", "OnBuild"), config=True),
     _Group(("shell",), _argv("shell", "Shell"), config=True),
-    _Group(("open_stdin",), _stdin_flag("open_stdin", "OpenStdin"), config=True),
-    _Group(("stdin_once",), _stdin_flag("stdin_once", "StdinOnce"), config=True),
+    # `interactive` sets both True: given too, they must agree (a _flag never overrides).
+    _Group(("open_stdin",), _flag("open_stdin", "OpenStdin", host=False), config=True),
+    _Group(("stdin_once",), _flag("stdin_once", "StdinOnce", host=False), config=True),
     _Group(("args_escaped",), _flag("args_escaped", "ArgsEscaped", False), config=True),
     _Group(("workdir", "working_dir"), _build_workdir, config=True),
 )
