@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from nkdocker_actors import commands, options  # noqa: E402
 from nkdocker_actors.commands.spec import Command, Field  # noqa: E402
+from nkdocker_actors.errors import InvalidOption  # noqa: E402
 from nkdocker_actors.options import body as option_tables  # noqa: E402
 
 API_MD = ROOT / "docs" / "api.md"
@@ -61,8 +62,39 @@ TYPES = {
     "_size": 'size: bytes as int, or "512m", "1g", ...',
     "_swap": "size, or -1 for unlimited",
     "_env": 'dict, or list of "KEY=value"',
-    "_port_key": 'port: 80, "80/tcp", "53/udp"',
+    "_port_key": 'port: 80, "80/tcp", "53/udp" (a bare port finds tcp, else udp or sctp)',
+    "_extra_hosts": '"host:ip", a list of them, {host: ip} or [(host, ip)]',
+    "oci_platform": 'platform: "os/arch[/variant]" or an OCI platform dict (sent as JSON)',
+    "oci_platforms": "one platform or a list of them (a repeated parameter)",
+    "console_size": "(height, width), integers > 0",
+    "_network_name": "a network name (any printable text, spaces too)",
+    "_config_from": "the name of a config-only network",
+    "_container_or_link": 'container id or name; with link=True, "container/alias"',
+    "privileges": "list of {'Name', 'Description', 'Value': [str]}, as plugin_privileges gives",
 }
+# What a create option takes, where its refusal does not say it all.
+ACCEPTS: dict[str, str] = {
+    "env": 'a dict, a list of (key, value), or a list of "KEY=value" or "KEY" (unset)',
+    "memory_swap": 'bytes or a size like "1g" (at least `memory`), or -1 (unlimited)',
+    "networks": "a list of network names, or {network: None or endpoint options: aliases, "
+    "ip_address / ipv4_address / ipv6_address, links [(container, alias)], driver_opts "
+    "{str: str}, mac_address (API 1.44+), gw_priority (API 1.48+)}; several networks: "
+    "API 1.44+; given alone (not with net / network / aliases / ip_address)",
+    "device_requests": "a list of {Driver: str, Count: int (-1: all), DeviceIDs: [str], "
+    'Capabilities: [[str]] (e.g. [["gpu"]]), Options: {str: str}}',
+    "mounts": "a list of Mount dicts (Type bind / volume / tmpfs / npipe / image (API 1.48+), "
+    "Target, Source, ReadOnly, Consistency, BindOptions, VolumeOptions (Subpath: API 1.45+), "
+    "TmpfsOptions (Options: API 1.46+), ImageOptions) or `--mount` strings "
+    '("type=volume,source=x,target=/data,readonly,volume-subpath=sub")',
+    "healthcheck": 'a dict: test (a shell string, or an argv / ["CMD", ...] / '
+    '["NONE"]), interval, timeout, start_period (API 1.29+), start_interval (API 1.44+) '
+    '(seconds or "10s"), retries (int)',
+    "extra": 'a dict of API fields: Config fields, "HostConfig": {field: value}, '
+    '"NetworkingConfig": {"EndpointsConfig": {network: {field: value}}}',
+    "publish": 'a list of port (80, "53/udp"), (port, host_port), (port, host_port, ip) '
+    'or (port, protocol) like (2001, "udp"); host_port None or "" is any free port',
+}
+
 # Options a command's body builder reads (not create options), by name.
 BODY_OPTIONS = {
     "privileges": "list of {'Name', 'Description', 'Value': [str]}, as plugin_privileges "
@@ -169,7 +201,9 @@ def command_section(variants: tuple[Command, ...]) -> list[str]:
             rows.append("| every create option | see [Create options](#create-options) | body |")
         elif body_only and set(body_only) <= options.CREATE_OPTIONS:
             names = ", ".join(f"`{n}`" for n in body_only)
-            rows.append(f"| {names} | create options (Config only) | body |")
+            rows.append(
+                f"| {names} | create options: see [Create options](#create-options) | body |"
+            )
         else:
             rows += [f"| `{n}` | {BODY_OPTIONS.get(n, 'see above')} | body |" for n in body_only]
         if rows:
@@ -203,6 +237,29 @@ def _areas() -> Iterable[ModuleType]:
             yield module
 
 
+class _Unreadable:
+    """A value no option takes: its refusal tells what the option takes instead."""
+
+    def __repr__(self) -> str:
+        return "?"
+
+
+def _accepts(name: str) -> str:
+    """What a create option takes, in the words of its own refusal ("expected ...")."""
+    if name in ACCEPTS:
+        return ACCEPTS[name].replace("|", "\\|")
+    since = option_tables._SINCE.get(name, (1, 17))
+    until = option_tables._UNTIL.get(name)
+    api = (until[0], until[1] - 1) if until else max(since, (1, 56))
+    try:
+        options.create_body("busybox", {name: _Unreadable()}, api)
+    except InvalidOption as refused:
+        text = str(refused)
+        if "(expected " in text:
+            return text[text.index("(expected ") + len("(expected ") : -1].replace("|", "\\|")
+    return "see the option's description"
+
+
 def _create_options() -> list[str]:
     groups = option_tables._GROUPS
     since: dict[str, tuple[int, int]] = option_tables._SINCE
@@ -211,23 +268,40 @@ def _create_options() -> list[str]:
         "## Create options",
         "",
         "Keyword options of `create` (checked by `nkdocker_actors.options` against the",
-        "negotiated API version; an unknown option is an `InvalidOption`). Options on one",
-        "line are read together (aliases, or options that check each other).",
+        "negotiated API version; an unknown option is an `InvalidOption`). Options in one",
+        "group are read together (aliases, or options that check each other). What each",
+        "takes is what it answers to a value it refuses.",
         "",
-        "| option(s) | API | goes to |",
-        "|---|---|---|",
+        "| option | takes | API | goes to |",
+        "|---|---|---|---|",
     ]
     for group in sorted(groups, key=lambda g: g.names[0]):
-        names = " / ".join(f"`{n}`" for n in group.names)
-        spans = {n: _api_range(since.get(n), until.get(n)) or "all" for n in group.names}
-        if len(set(spans.values())) == 1:
-            api = next(iter(spans.values()))
-        else:
-            api = "; ".join(f"`{n}`: {span}" for n, span in spans.items())
         where = "Config" if getattr(group, "config", False) else "HostConfig"
-        out.append(f"| {names} | {api} | {where} |")
+        if group.names[0] in ("aliases", "networks", "links"):
+            where = "HostConfig / NetworkingConfig"
+        for name in group.names:
+            span = _api_range(since.get(name), until.get(name)) or "all"
+            out.append(f"| `{name}` | {_accepts(name)} | {span} | {where} |")
+    out.append(f"| `extra` | {_accepts('extra')} | all | merged last |")
     query = ", ".join(f"`{n}`" for n in sorted(options.QUERY_OPTIONS))
-    out += ["", f"Also {query}: sent in the query string.", ""]
+    out += [
+        "",
+        f"Also {query}: sent in the query string.",
+        "",
+        "`extra` is the escape hatch for fields a newer API adds before this library names",
+        'them: `extra={"HostConfig": {"NewField": ...}, "NetworkingConfig":',
+        '{"EndpointsConfig": {net: {...}}}, "ConfigField": ...}`. Keys must be API field',
+        "names and values JSON data; it is merged after the named options and never",
+        "overrides one (a field both set is an `InvalidOption`). `commit` takes its Config",
+        "fields, `update` its HostConfig ones.",
+        "",
+        "`update` takes these create options: "
+        + ", ".join(f"`{n}`" for n in sorted(options.UPDATE_OPTIONS))
+        + "; `commit` these: "
+        + ", ".join(f"`{n}`" for n in sorted(options.CONFIG_OPTIONS))
+        + ".",
+        "",
+    ]
     return out
 
 

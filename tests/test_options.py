@@ -739,6 +739,12 @@ CASES += [
         V18,
         body({"OnBuild": ["RUN x"], "NetworkDisabled": False, "Domainname": "x.y"}),
     ),
+    ({"dns_options": ["ndots:2", "rotate"]}, V41, body(host={"DnsOptions": ["ndots:2", "rotate"]})),
+    (
+        {"open_stdin": True, "stdin_once": False, "attach": []},
+        V18,
+        body({"AttachStdin": False, "AttachStdout": False, "AttachStderr": False, "OpenStdin": True, "StdinOnce": False}),  # noqa: E501
+    ),
     # Value shapes NkDOCKER or the common Python client accept (issue 10).
     ({"env": ["UNSET_ME", "A=1"]}, V41, body({"Env": ["UNSET_ME", "A=1"]})),
     ({"user": 1000}, V41, body({"User": "1000"})),
@@ -1239,6 +1245,9 @@ BAD += [
     ({"mounts": [{"Type": "bind", "Source": "/s", "Target": "/x", "BindOptions": {"Recursive": 1}}]}, "mounts", "'Recursive'"),  # noqa: E501
     ({"network": "a/b"}, "network", "'a/b'"),
     ({"env": ["=x"]}, "env", "variable name"),
+    ({"dns_options": ["a b"]}, "dns_options", "'a b'"),
+    ({"open_stdin": 1}, "open_stdin", "1"),
+    ({"stdin_once": "no"}, "stdin_once", "'no'"),
     ({"user": -1}, "user", "-1"),
     ({"group_add": [-5]}, "group_add", "-5"),
     ({"log_config": (" ", {})}, "log_config", "' '"),
@@ -1625,7 +1634,7 @@ VALID_OPTIONS: dict[str, st.SearchStrategy[Any]] = {
     "cpu_shares": st.integers(0, 262144),
     "cpu_set_cpus": st.sampled_from(["0", "0-1", "0,1", "0-3,5"]),
     "hostname": st.from_regex(r"[a-z][a-z0-9]{0,10}(\.[a-z][a-z0-9]{0,10}){0,2}", fullmatch=True),
-    "user": st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True),
+    "user": st.integers(0, 65535) | st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True),
     "workdir": ABS_PATH,
     "privileged": st.booleans(),
     "read_only": st.booleans(),
@@ -1661,6 +1670,17 @@ VALID_OPTIONS: dict[str, st.SearchStrategy[Any]] = {
     "sysctls": st.dictionaries(
         st.from_regex(r"[a-z]{1,5}(\.[a-z]{1,5}){1,3}", fullmatch=True), TEXT
     ),
+    "memory_reservation": st.integers(0, 2**40) | st.sampled_from(["64m", "1g"]),
+    "memory_swappiness": st.integers(-1, 100),
+    "oom_score_adj": st.integers(-1000, 1000),
+    "blkio_weight": st.sampled_from([0, 10, 500, 1000]),
+    "device_cgroup_rules": st.lists(st.sampled_from(["a", "c 1:3 mr", "b *:* rwm"])),
+    "annotations": st.dictionaries(NAME, TEXT, max_size=3),
+    "storage_opt": st.dictionaries(NAME, TEXT, max_size=3),
+    "dns_options": st.lists(st.sampled_from(["ndots:2", "rotate"]), max_size=2),
+    "group_add": st.lists(st.integers(0, 65535) | st.sampled_from(["audio", "video"])),
+    "cgroupns_mode": st.sampled_from(["private", "host"]),
+    "shell": st.lists(TEXT, min_size=1, max_size=3),
 }
 
 
@@ -1670,11 +1690,9 @@ VALID_OPTIONS: dict[str, st.SearchStrategy[Any]] = {
     api=st.sampled_from([V18, (1, 25), V41]),
 )
 def test_valid_options_round_trip(opts: dict[str, Any], api: ApiVersion) -> None:
-    modern = {"healthcheck", "cpus", "shm_size", "sysctls"}
-    if api < (1, 25):
-        opts = {k: v for k, v in opts.items() if k not in modern}
-        if opts.get("restart") == "unless-stopped" and api < (1, 21):
-            opts.pop("restart")
+    opts = {k: v for k, v in opts.items() if option_tables._SINCE.get(k, V17) <= api}
+    if opts.get("restart") == "unless-stopped" and api < (1, 21):
+        opts.pop("restart")
     before = copy.deepcopy(opts)
     got = create_body(IMAGE, opts, api)
     assert json.loads(json.dumps(got)) == got
@@ -1856,6 +1874,13 @@ def test_mac_address_moved_to_the_endpoint_at_1_52() -> None:
     assert create_body(IMAGE, {"mac_address": "02:42:ac:11:00:02"}, (1, 51))["MacAddress"]
     with pytest.raises(InvalidOption, match=r"'mac_address' is gone since API 1\.52"):
         create_body(IMAGE, {"mac_address": "02:42:ac:11:00:02"}, (1, 52))
+
+
+def test_stdin_flags_agree_with_interactive() -> None:
+    got = create_body(IMAGE, {"interactive": True, "stdin_once": True}, V41)
+    assert got["OpenStdin"] is got["StdinOnce"] is True
+    with pytest.raises(InvalidOption, match="'stdin_once': False disagrees with StdinOnce=True"):
+        create_body(IMAGE, {"interactive": True, "stdin_once": False}, V41)
 
 
 def test_networks_is_given_alone() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from ..errors import InvalidOption
 from .spec import (
     Command,
+    Field,
     boolean,
     choice,
     filters,
@@ -26,6 +27,8 @@ _SINCE = (1, 21)
 # API 1.44: a duplicate name always fails, and CheckDuplicate is gone.
 _ALWAYS_UNIQUE = (1, 44)
 _CREATE_DOC = "Create a network; returns {'Id', 'Warning'}."
+# Named in the newer variant only to be refused with the version that dropped it.
+_GONE_CHECK_DUPLICATE = Field("body", "CheckDuplicate", boolean, until_api=_ALWAYS_UNIQUE)
 
 
 def _network_name(name: str, value: Any) -> str:
@@ -83,7 +86,7 @@ COMMANDS = (
         "/networks/create",
         _CREATE_DOC + " (From API 1.44 a taken name is always a Conflict.)",
         params=("name",),
-        fields=_CREATE_FIELDS,
+        fields={**_CREATE_FIELDS, "check_duplicate": _GONE_CHECK_DUPLICATE},
         mode="exclusive",
         since_api=_ALWAYS_UNIQUE,
     ),

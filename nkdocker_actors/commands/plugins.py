@@ -140,7 +140,7 @@ COMMANDS = (
         "/plugins/{plugin}/disable",
         "Disable (stop) a plugin; force=True even while it is in use.",
         params=("plugin",),
-        fields={**_P, "force": in_query("force", flag, since=(1, 41))},
+        fields={**_P, "force": in_query("force", flag, since=(1, 28))},
         reply=none_reply,
         mode="exclusive",
         since_api=_SINCE,

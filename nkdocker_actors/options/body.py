@@ -44,6 +44,7 @@ _SINCE: dict[str, ApiVersion] = {
     "mounts": (1, 25),
     "stop_timeout": (1, 25),
     "shell": (1, 24),
+    "dns_options": (1, 21),
     "args_escaped": (1, 24),
     "networks": (1, 22),
     **resources.SINCE,

@@ -313,7 +313,13 @@ def parse_duration_ns(name: str, value: float | int | str) -> int:
 
 def _flag(option: str, key: str, host: bool = True) -> _Builder:
     def build(b: _Build, v: Mapping[str, Any]) -> None:
-        (b.host if host else b.config)[key] = _bool(option, v[option])
+        target, value = (b.host if host else b.config), _bool(option, v[option])
+        if target.get(key, value) != value:  # set otherwise by another option
+            raise InvalidOption(
+                f"create option {option!r}: {value!r} disagrees with {key}={target[key]!r} "
+                "set by another option (e.g. 'interactive'); give one"
+            )
+        target[key] = value
 
     return build
 

@@ -204,6 +204,9 @@ GROUPS: tuple[_Group, ...] = (
     _Group(("network_disabled",), _flag("network_disabled", "NetworkDisabled", False), config=True),
     _Group(("on_build",), _argv("on_build", "OnBuild"), config=True),
     _Group(("shell",), _argv("shell", "Shell"), config=True),
+    # `interactive` sets both True: given too, they must agree (a _flag never overrides).
+    _Group(("open_stdin",), _flag("open_stdin", "OpenStdin", host=False), config=True),
+    _Group(("stdin_once",), _flag("stdin_once", "StdinOnce", host=False), config=True),
     _Group(("args_escaped",), _flag("args_escaped", "ArgsEscaped", False), config=True),
     _Group(("workdir", "working_dir"), _build_workdir, config=True),
 )

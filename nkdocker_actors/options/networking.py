@@ -288,6 +288,7 @@ GROUPS: tuple[_Group, ...] = (
     _Group(("aliases", "ip_address", "net", "network"), _build_net),
     _Group(("dns",), _build_dns),
     _Group(("dns_search",), _word_list("dns_search", "DnsSearch", "domains")),
+    _Group(("dns_options",), _word_list("dns_options", "DnsOptions", "resolver options")),
     _Group(("links",), _build_links),
     _Group(("networks",), _build_networks),
     _Group(("publish",), _build_publish),
