@@ -325,10 +325,12 @@ def each_name(
     call: Callable[[str], Any],
     show: bool = True,
     fine: tuple[type[NkDockerError], ...] = (),
+    harmless: tuple[type[NkDockerError], ...] = (),
 ) -> int:
     """`call` on every name at once; print each name done (as docker), each failure on
     stderr; 1 if any failed. An error of a `fine` type counts as done (a stop of a
-    stopped container: docker's idempotent stop)."""
+    stopped container: docker's idempotent stop); one of a `harmless` type is printed
+    but is no failure (`rm -f` of a missing container)."""
     code = 0
     futures = []
     for name in names:
@@ -344,7 +346,7 @@ def each_name(
             pass
         except NkDockerError as problem:
             error(describe(problem))
-            code = 1
+            code = code if isinstance(problem, harmless) else 1
             continue
         if show:
             write(name + "\n")

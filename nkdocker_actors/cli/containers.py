@@ -15,6 +15,7 @@ from .common import (
     Cmd,
     Session,
     arg,
+    describe,
     each_name,
     error,
     fanout,
@@ -99,6 +100,7 @@ def ps_context(item: dict[str, Any], trunc: bool = True) -> dict[str, Any]:
         ),
         "Networks": ",".join(sorted(networks)),
         "LocalVolumes": str(sum(1 for m in item.get("Mounts") or [] if m.get("Driver") == "local")),
+        "Platform": None,  # docker 28 shows the image platform of API 1.46+; not at 1.41
     }
 
 
@@ -113,8 +115,8 @@ def cmd_ps(session: Session, args: argparse.Namespace) -> int:
     options: dict[str, Any] = {"all": bool(args.all or args.last or args.latest)}
     if args.filter:
         options["filters"] = filters(args.filter)
-    if args.size:
-        options["size"] = True
+    if args.size or (args.format and (".Size" in args.format or "json ." in args.format)):
+        options["size"] = True  # as docker: asked for by the template too
     if args.latest:
         options["limit"] = 1
     elif args.last is not None:
@@ -133,7 +135,10 @@ def cmd_ps(session: Session, args: argparse.Namespace) -> int:
     default = PS_FORMAT + ("\t{{.Size}}" if args.size else "")
     if session.many:
         default = default.replace("table ", "table {{.Host}}\t", 1)
-    items = [{**ps_context(item, not args.no_trunc), "Host": t.label} for t, item in listed]
+    items = [
+        {**ps_context(item, not args.no_trunc), **({"Host": t.label} if session.many else {})}
+        for t, item in listed
+    ]
     raw = [{**item, "Host": t.label} if session.many else item for t, item in listed]
     listing(session.json, args.format, default, PS_HEADERS, items, raw)
     return report_failures(results)
@@ -186,11 +191,11 @@ def show_inspect(found: list[Any], fmt: str | None) -> None:
 def cmd_rm(session: Session, args: argparse.Namespace) -> int:
     """Remove containers (-f: a missing one is no error, as docker's)."""
     docker = session.one()
-    fine: tuple[type[NkDockerError], ...] = (NotFound,) if args.force else ()
+    harmless: tuple[type[NkDockerError], ...] = (NotFound,) if args.force else ()
     return each_name(
         args.containers,
         lambda c: docker.rm(c, force=bool(args.force), v=bool(args.volumes), link=bool(args.link)),
-        fine=fine,
+        harmless=harmless,
     )
 
 
@@ -266,7 +271,7 @@ def cmd_port(session: Session, args: argparse.Namespace) -> int:
         key = args.private_port if "/" in args.private_port else args.private_port + "/tcp"
         bindings = ports.get(key)
         if not bindings:
-            raise CliError(f"Error: No public port '{key}' published for {args.container}")
+            raise CliError(f"No public port '{args.private_port}' published for {args.container}")
         write("".join(f"{_host_addr(b)}\n" for b in bindings))
         return 0
     lines = [
@@ -317,7 +322,20 @@ def cmd_update(session: Session, args: argparse.Namespace) -> int:
     if not options:
         raise CliError("you must provide one or more flags when using this command", 1)
     docker = session.one()
-    return each_name(args.containers, lambda c: docker.update(c, **options))
+    futures = [(name, docker.update(name, **options)) for name in args.containers]
+    code = 0
+    warnings: list[str] = []
+    for name, future in futures:
+        try:
+            warnings += wait(future).get("Warnings") or []
+        except NkDockerError as problem:
+            error(describe(problem))
+            code = 1
+        else:
+            write(name + "\n")
+    if warnings:  # after the names, on stdout, as docker prints them
+        write("\n".join(warnings) + "\n")
+    return code
 
 
 def cmd_export(session: Session, args: argparse.Namespace) -> int:

@@ -36,28 +36,36 @@ def iec(size: float) -> str:
     return _scaled(size, 1024, ("B", "KiB", "MiB", "GiB", "TiB"), ".4g")
 
 
+def human_duration(seconds: float) -> str:
+    """A duration as the docker CLI words it (go-units HumanDuration)."""
+    if seconds < 1:
+        return "Less than a second"
+    if int(seconds) == 1:
+        return "1 second"
+    if seconds < 60:
+        return f"{int(seconds)} seconds"
+    minutes = int(seconds // 60)
+    if minutes == 1:
+        return "About a minute"
+    if minutes < 60:
+        return f"{minutes} minutes"
+    hours = int(seconds / 3600 + 0.5)
+    if hours == 1:
+        return "About an hour"
+    if hours < 48:
+        return f"{hours} hours"
+    if hours < 24 * 7 * 2:
+        return f"{hours // 24} days"
+    if hours < 24 * 30 * 2:
+        return f"{hours // 24 // 7} weeks"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24 // 30} months"
+    return f"{int(seconds // 3600) // 24 // 365} years"
+
+
 def ago(unix: float) -> str:
     """How long ago, as the docker CLI says it ("5 minutes ago")."""
-    seconds = time.time() - unix
-    if seconds < 1:
-        return "Less than a second ago"
-    for limit, unit, div in (
-        (120, "second", 1),
-        (7200, "minute", 60),
-        (2 * 86400, "hour", 3600),
-        (14 * 86400, "day", 86400),
-        (60 * 86400, "week", 7 * 86400),
-        (float("inf"), "month", 30 * 86400),
-    ):
-        if seconds < limit:
-            count = int(seconds // div)
-            return f"{count} {unit}{'' if count == 1 else 's'} ago"
-    return ""  # pragma: no cover
-
-
-def since(unix: float) -> str:
-    """Docker's RunningFor / CreatedSince: "5 minutes" (no "ago" in `docker ps`)."""
-    return ago(unix)
+    return human_duration(time.time() - unix) + " ago"
 
 
 def console(out: TextIO) -> Console:

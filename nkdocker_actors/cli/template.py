@@ -38,7 +38,7 @@ class _Action:
 def _parse_action(text: str, template: str) -> _Action:
     words = text.split(None, 1)
     if not words:
-        raise CliError(f"template {template!r}: an empty action {{{{}}}}", 2)
+        raise CliError(f"template {template!r}: an empty action {{{{}}}}", 1)
     func: str | None = None
     rest = text
     if words[0] in _FUNCS:
@@ -48,16 +48,23 @@ def _parse_action(text: str, template: str) -> _Action:
     if func == "join":
         match = re.fullmatch(r'(\S+)\s+"((?:[^"\\]|\\.)*)"', rest)
         if not match:
-            raise CliError(f'template {template!r}: join takes .Field "separator"', 2)
+            raise CliError(f'template {template!r}: join takes .Field "separator"', 1)
         rest, extra = match.group(1), json.loads(f'"{match.group(2)}"')
     if not _PATH.fullmatch(rest):
         raise CliError(
             f"template {template!r}: {{{{{text}}}}} is not supported; nkdocker's --format "
             f"knows {SUPPORTED}",
-            2,
+            1,
         )
     path = tuple(p for p in rest.split(".") if p)
     return _Action(func, path, extra)
+
+
+def go_json(value: Any) -> str:
+    """`value` as Go's json.Marshal writes it: compact, map keys sorted, <, > and &
+    escaped."""
+    text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def go_text(value: Any) -> str:
@@ -93,7 +100,7 @@ class Template:
             last = match.end()
         tail = text[last:]
         if "{{" in tail or "}}" in tail:
-            raise CliError(f"template {self.source!r}: unbalanced {{{{ }}}}", 2)
+            raise CliError(f"template {self.source!r}: unbalanced {{{{ }}}}", 1)
         self.pieces.append(tail)
         self.headers = dict(headers or {})
 
@@ -119,7 +126,7 @@ class Template:
                 continue
             value = self._value(item, piece)
             if piece.func == "json":
-                out.append(json.dumps(value, separators=(",", ":")))
+                out.append(go_json(value))
             elif piece.func == "join":
                 out.append(str(piece.extra).join(go_text(v) for v in value or []))
             elif piece.func == "println":
