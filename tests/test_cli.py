@@ -150,6 +150,38 @@ def test_version_flag_and_completion() -> None:
     assert zsh.startswith(b"#compdef nkdocker") and b'"network ls")' in zsh
 
 
+_PROGRESS = """
+import sys
+from nkdocker_actors.cli.render import Progress
+with Progress(sys.stdout) as progress:
+    progress.feed({"status": "Pulling from x"})
+    for n in (0, 50, 100):
+        detail = {"current": n * 1000, "total": 100000}
+        progress.feed({"id": "abc123", "status": "Downloading", "progressDetail": detail})
+    progress.feed({"id": "abc123", "status": "Pull complete"})
+"""
+_COLOUR = re.compile(rb"\x1b\[(?:\d+;)*(?:3[0-7]|38;5;\d+|38;2;\d+;\d+;\d+)m")
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+def test_progress_bars_colour_only_on_a_terminal_without_no_color(no_color: bool) -> None:
+    env = {**os.environ, "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    if no_color:
+        env["NO_COLOR"] = "1"
+    child = pexpect.spawn(sys.executable, ["-c", _PROGRESS], env=env, timeout=20)
+    child.expect(pexpect.EOF)
+    child.close()
+    drawn = child.before
+    assert child.exitstatus == 0 and b"\x1b[2K" in drawn  # redrawn in place
+    assert b"abc123: Pull complete" in drawn and b"100.0/100.0 kB" in drawn
+    assert bool(_COLOUR.search(drawn)) is not no_color
+    piped = subprocess.run([sys.executable, "-c", _PROGRESS], capture_output=True, env=env)
+    assert piped.stdout == (
+        b"Pulling from x\nabc123: Downloading\nabc123: Pull complete\n"
+    )  # one line per change of status, no escape code
+
+
 # -- version, info, ps, images, --json, several daemons ---------------------------------
 
 
@@ -246,6 +278,17 @@ def test_detached_logs_follow_and_exec(
     assert cli("logs", container).stdout == b"one\n"
     stopped = cli("exec", container, "true")
     assert stopped.returncode == 1 and b"is not running" in stopped.stderr
+
+
+def test_attach_sends_stdin_and_exits_with_the_code(cli: Any, name: Any, cleanup: Any) -> None:
+    container = cleanup(name("attach"))
+    script = "read x; echo got $x; exit 6"
+    assert cli("run", "-d", "-i", "--name", container, "busybox:latest", "sh", "-c", script)
+    attached = cli("attach", container, input=b"hello\n")
+    assert attached.returncode == 6 and attached.stdout == b"got hello\n"
+    stopped = cli("attach", container)
+    assert stopped.returncode == 1
+    assert stopped.stderr == b"nkdocker: You cannot attach to a stopped container, start it first\n"
 
 
 def test_ctrl_c_is_forwarded_to_the_container(

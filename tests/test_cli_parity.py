@@ -14,7 +14,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -131,6 +130,17 @@ CASES: tuple[Case, ...] = (
         cleanup=("rm -f pa-{me}-c",),
     ),
     C(
+        "attach",
+        (
+            "run -d -i --name pa-{me}-at busybox:latest sh -c 'read x; echo got $x; exit 6'",
+            "attach pa-{me}-at",
+        ),
+        "none",
+        stdin="hello\n",
+        cleanup=("rm -f pa-{me}-at",),
+        note="with piped stdin docker 28 loses the output; nkdocker prints it",
+    ),
+    C(
         "rename, pause, unpause, restart, update",
         (
             "run -d --name pa-{me}-p busybox:latest sleep 300",
@@ -149,8 +159,8 @@ CASES: tuple[Case, ...] = (
     C(
         "cp",
         (
-            "cp pa-stopped:/etc/hostname /tmp/hcl/{me}-hostname",
-            "cp /tmp/hcl/{me}-hostname pa-stopped:/tmp/{me}-copied",
+            "cp pa-stopped:/etc/hostname {tmp}/{me}-hostname",
+            "cp {tmp}/{me}-hostname pa-stopped:/tmp/{me}-copied",
             "start -a pa-stopped",
         ),
         err=False,
@@ -174,9 +184,9 @@ CASES: tuple[Case, ...] = (
         "save, load",
         (
             "tag busybox:latest pa-{me}-save:1",
-            "save -o /tmp/hcl/{me}.tar pa-{me}-save:1",
+            "save -o {tmp}/{me}.tar pa-{me}-save:1",
             "rmi pa-{me}-save:1",
-            "load -i /tmp/hcl/{me}.tar",
+            "load -i {tmp}/{me}.tar",
             "rmi pa-{me}-save:1",
         ),
     ),
@@ -184,8 +194,8 @@ CASES: tuple[Case, ...] = (
         "export, import",
         (
             "run --name pa-{me}-ex busybox:latest sh -c 'echo pa-{me} > /me'",
-            "export -o /tmp/hcl/{me}-fs.tar pa-{me}-ex",
-            "import /tmp/hcl/{me}-fs.tar pa-{me}-imp:1",
+            "export -o {tmp}/{me}-fs.tar pa-{me}-ex",
+            "import {tmp}/{me}-fs.tar pa-{me}-imp:1",
             "run --rm pa-{me}-imp:1 cat /me",
             "rmi pa-{me}-imp:1",
         ),
@@ -253,25 +263,29 @@ def _env(daemon: sandbox.SandboxInfo, config: Path) -> dict[str, str]:
     return env
 
 
-def _argv(tool: str, step: str) -> list[str]:
+def _argv(tool: str, step: str, tmp: str) -> list[str]:
     import shlex
 
     me = "dk" if tool == "docker" else "nk"
-    words = shlex.split(step.replace("{me}", me))
+    words = shlex.split(step.replace("{me}", me).replace("{tmp}", tmp))
     return ["docker", *words] if tool == "docker" else [*NK, *words]
 
 
 def run(tool: str, step: str, env: dict[str, str], stdin: str = "") -> tuple[int, str, str]:
     """One step with one tool: (exit code, stdout, stderr)."""
     done = subprocess.run(
-        _argv(tool, step), input=stdin.encode(), capture_output=True, env=env, timeout=120
+        _argv(tool, step, env["PARITY_TMP"]),
+        input=stdin.encode(),
+        capture_output=True,
+        env=env,
+        timeout=120,
     )
     return done.returncode, done.stdout.decode(), done.stderr.decode()
 
 
 def run_tty(tool: str, step: str, env: dict[str, str]) -> tuple[int, str, str]:
     """One step inside a pseudo-terminal: (exit code, the terminal's output, "")."""
-    argv = _argv(tool, step)
+    argv = _argv(tool, step, env["PARITY_TMP"])
     child = pexpect.spawn(argv[0], argv[1:], env=env, dimensions=(24, 80), timeout=60)
     child.expect(pexpect.EOF)
     child.close()
@@ -285,10 +299,10 @@ _AGO = re.compile(
 _UP = re.compile(r"(Up|Exited \(\d+\)) (Less than a second|About a minute|About an hour|\d+ \w+)")
 
 
-def normalise(text: str, tool: str) -> str:
+def normalise(text: str, tool: str, tmp: str) -> str:
     """Ids, times, sizes of growing things, tool names and host-dependent warnings out."""
     me = "dk" if tool == "docker" else "nk"
-    text = text.replace(f"pa-{me}", "pa-ME").replace(f"/tmp/hcl/{me}", "/tmp/hcl/ME")
+    text = text.replace(f"pa-{me}", "pa-ME").replace(f"{tmp}/{me}", "TMP/ME")
     text = re.sub(r"sha256:[0-9a-f]{64}", "<digest>", text)
     text = re.sub(r"\b[0-9a-f]{64}\b", "<id>", text)
     text = re.sub(r"\b[0-9a-f]{12}\b", "<id>", text)
@@ -357,9 +371,7 @@ def world(
     """The objects the cases read (pa-run running, pa-stopped exited 3, pa-net,
     pa-vol); the environment both tools run in."""
     config = tmp_path_factory.mktemp("docker-config")
-    env = _env(daemon, config)
-    shutil.rmtree("/tmp/hcl", ignore_errors=True)
-    os.makedirs("/tmp/hcl")
+    env = {**_env(daemon, config), "PARITY_TMP": str(tmp_path_factory.mktemp("files"))}
     docker = nk.connect(daemon.unix_url)
     names = ("pa-run", "pa-stopped")
     for name in names:
@@ -396,7 +408,8 @@ def test_same_as_docker(case: Case, world: dict[str, str]) -> None:
                     code, out, err = run_tty(tool, step, world)
                 else:
                     code, out, err = run(tool, step, world, case.stdin)
-                results[tool] = (code, normalise(out, tool), normalise(err, tool))
+                tmp = world["PARITY_TMP"]
+                results[tool] = (code, normalise(out, tool, tmp), normalise(err, tool, tmp))
             (dk_code, dk_out, dk_err), (nk_code, nk_out, nk_err) = results.values()
             context = f"{step!r}\n docker: {results['docker']}\n nkdocker: {results['nkdocker']}"
             assert nk_code == dk_code, context

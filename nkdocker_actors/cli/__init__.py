@@ -13,12 +13,12 @@ ctrl-C; `run` and `exec` otherwise exit with the process's own code.
 
 Layout: common (session, errors, the Cmd declaration), one module per area
 (containers, run, images, networks, volumes, system, monitor, completion), render and
-template (output), main (the parser, built from the areas' tables, and `main`).
+template (output), parser (the parser, built from the areas' tables, and `main`).
 """
 
 from __future__ import annotations
 
 from .common import CliError
-from .main import build_parser, main
+from .parser import build_parser, main
 
 __all__ = ["CliError", "build_parser", "main"]

@@ -29,7 +29,7 @@ def _options(parser: argparse.ArgumentParser) -> tuple[list[str], list[str]]:
 def table() -> tuple[dict[str, list[str]], list[str], list[str]]:
     """Completion words by command path ("" is the top), the group commands, and the
     flags taking a value (whose value is not a command)."""
-    from .main import build_parser
+    from .parser import build_parser
 
     parser = build_parser()
     words: dict[str, list[str]] = {}

@@ -72,8 +72,34 @@ def _version_text() -> str:
     return f"{PROG} version {system.client_version()}, nkdocker_actors (API up to {newest})"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of `nkdocker`, from the command tables of AREAS."""
+_GLOBAL_VALUED = ("-H", "--host", "--tlscacert", "--tlscert", "--tlskey", "--api-version")
+
+
+def command_words(argv: Sequence[str]) -> str | None:
+    """The command `argv` names ("ps", "network ls"), or None: what the parser needs
+    to build in full (building every command's flags costs more than running most)."""
+    words: list[str] = []
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token in _GLOBAL_VALUED:
+            skip = True
+        elif not token.startswith("-"):
+            words.append(token)
+            if words[0] not in GROUPS or len(words) == 2:
+                return " ".join(words)
+        elif words:
+            return None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of `nkdocker`, from the command tables of AREAS; with
+    `only` (a known command), just that command's parser (a hundred subparsers cost
+    more than most commands take to run)."""
+    if only is not None and only not in {n for c in commands() for n in (c.name, *c.aliases)}:
+        only = None
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="A Docker Engine client built as Pykka actors (nkdocker_actors).",
@@ -97,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     for cmd in commands():
         for name in (cmd.name, *cmd.aliases):
+            if only is not None and name != only:
+                continue
             words = name.split()
             sub = where(words).add_parser(
                 words[-1], help=cmd.help, description=cmd.help, add_help=False
@@ -115,7 +143,8 @@ def _terminate(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `nkdocker` with `argv` (default: sys.argv[1:]); return the exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(command_words(argv))
     args = parser.parse_args(argv)
     args.host = [*(args.host or []), *getattr(args, "sub_host", [])]
     args.json = bool(args.json or getattr(args, "sub_json", False))
