@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,6 +182,17 @@ CASES: tuple[Case, ...] = (
     ),
     C("history", ("history busybox:latest",), "table"),
     C(
+        "build",
+        (
+            "build --no-cache -t pa-{me}-b:1 --build-arg WHO=pa-{me} {tmp}/ctx",
+            "run --rm pa-{me}-b:1",
+            "build -q -t pa-{me}-b:1 --build-arg WHO=pa-{me} {tmp}/ctx",
+        ),
+        cleanup=("rmi pa-{me}-b:1",),
+        note="docker with DOCKER_BUILDKIT=0, its classic builder (its deprecation notice"
+        " dropped); the context's size is not compared (our tar holds one more entry)",
+    ),
+    C(
         "save, load",
         (
             "tag busybox:latest pa-{me}-save:1",
@@ -237,6 +249,11 @@ CASES: tuple[Case, ...] = (
     C("network prune", ("network prune -f --filter label=pa-none",)),
     C("image prune", ("image prune -f --filter label=pa-none",)),
     C("system df", ("system df",), "head"),
+    C("events", ("events --since 0 --until {until} --filter container=pa-stopped",)),
+    C(
+        "events --format",
+        ("events --since 0 --until {until} --filter container=pa-stopped --format {{.Action}}",),
+    ),
     C("version -f", ("version -f {{.Server.Version}}",)),
     C("info -f", ("info -f {{.ServerVersion}}",)),
     C("stats --no-stream", ("stats --no-stream pa-run",), "head"),
@@ -259,22 +276,22 @@ def _env(daemon: sandbox.SandboxInfo, config: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "NKDOCKER_"))}
     # docker reads its config dir (hints, aliases, credentials): a fresh one, not the host's
     env.update(DOCKER_HOST=daemon.unix_url, DOCKER_CONFIG=str(config), DOCKER_CLI_HINTS="false")
-    env.update(NO_COLOR="1", TZ="UTC", COLUMNS="200")
+    env.update(NO_COLOR="1", TZ="UTC", COLUMNS="200", DOCKER_BUILDKIT="0")
     return env
 
 
-def _argv(tool: str, step: str, tmp: str) -> list[str]:
+def _argv(tool: str, step: str, tmp: str, until: str) -> list[str]:
     import shlex
 
     me = "dk" if tool == "docker" else "nk"
-    words = shlex.split(step.replace("{me}", me).replace("{tmp}", tmp))
+    words = shlex.split(step.replace("{me}", me).replace("{tmp}", tmp).replace("{until}", until))
     return ["docker", *words] if tool == "docker" else [*NK, *words]
 
 
 def run(tool: str, step: str, env: dict[str, str], stdin: str = "") -> tuple[int, str, str]:
     """One step with one tool: (exit code, stdout, stderr)."""
     done = subprocess.run(
-        _argv(tool, step, env["PARITY_TMP"]),
+        _argv(tool, step, env["PARITY_TMP"], env["PARITY_UNTIL"]),
         input=stdin.encode(),
         capture_output=True,
         env=env,
@@ -285,7 +302,7 @@ def run(tool: str, step: str, env: dict[str, str], stdin: str = "") -> tuple[int
 
 def run_tty(tool: str, step: str, env: dict[str, str]) -> tuple[int, str, str]:
     """One step inside a pseudo-terminal: (exit code, the terminal's output, "")."""
-    argv = _argv(tool, step, env["PARITY_TMP"])
+    argv = _argv(tool, step, env["PARITY_TMP"], env["PARITY_UNTIL"])
     child = pexpect.spawn(argv[0], argv[1:], env=env, dimensions=(24, 80), timeout=60)
     child.expect(pexpect.EOF)
     child.close()
@@ -307,6 +324,7 @@ def normalise(text: str, tool: str, tmp: str) -> str:
     text = re.sub(r"\b[0-9a-f]{64}\b", "<id>", text)
     text = re.sub(r"\b[0-9a-f]{12}\b", "<id>", text)
     text = _AGO.sub("<ago>", text)
+    text = re.sub(r"(Sending build context to Docker daemon)\s+\S+", r"\1 <size>", text)
     text = _UP.sub(r"\1 <time>", text)
     text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?", "<time>", text)
     text = re.sub(r":(3[2-9]|[4-6]\d)\d{3}->", ":<port>->", text)  # an ephemeral host port
@@ -317,6 +335,8 @@ def normalise(text: str, tool: str, tmp: str) -> str:
             continue  # the daemon's warnings depend on the host (ip_forward=0)
         if re.match(r"(Run|See) 'docker .*--help'", line):
             continue  # docker's usage hints
+        if line.startswith("DEPRECATED: The legacy builder") or line.startswith(" " * 12):
+            continue  # docker's notice about its classic builder
         for prefix in ("nkdocker: ", "docker: ", "Error response from daemon: ", "Error: "):
             while line.startswith(prefix):
                 line = line[len(prefix) :]
@@ -372,6 +392,12 @@ def world(
     pa-vol); the environment both tools run in."""
     config = tmp_path_factory.mktemp("docker-config")
     env = {**_env(daemon, config), "PARITY_TMP": str(tmp_path_factory.mktemp("files"))}
+    env["PARITY_UNTIL"] = "0"
+    context = Path(env["PARITY_TMP"], "ctx")
+    context.mkdir()
+    (context / "Dockerfile").write_text(
+        'FROM busybox:latest\nARG WHO\nRUN echo "built by $WHO" > /who\nCMD ["cat", "/who"]\n'
+    )
     docker = nk.connect(daemon.unix_url)
     names = ("pa-run", "pa-stopped")
     for name in names:
@@ -388,6 +414,7 @@ def world(
         " exit 3'",
     ):
         run("docker", prep, env)
+    env["PARITY_UNTIL"] = str(int(time.time()) + 1)  # a bounded event history
     yield env
     for name in names:
         docker.rm(name, force=True).get(30)

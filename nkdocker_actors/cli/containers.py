@@ -9,6 +9,7 @@ import sys
 import tarfile
 from typing import Any
 
+from ..connection import Docker
 from ..errors import InvalidOption, NkDockerError, NotFound, NotModified
 from .common import (
     CliError,
@@ -147,8 +148,7 @@ def cmd_ps(session: Session, args: argparse.Namespace) -> int:
 _KINDS = ("container", "image", "network", "volume")
 
 
-def _inspect_one(session: Session, name: str, kind: str | None, size: bool) -> Any:
-    docker = session.connections.get(session.targets[0].label) or session.one()
+def _inspect_one(docker: Docker, name: str, kind: str | None, size: bool) -> Any:
     calls = {
         "container": lambda: docker.inspect(name, size=True) if size else docker.inspect(name),
         "image": lambda: docker.inspect_image(name),
@@ -165,11 +165,11 @@ def _inspect_one(session: Session, name: str, kind: str | None, size: bool) -> A
 
 def cmd_inspect(session: Session, args: argparse.Namespace) -> int:
     """Low-level information on containers, images, networks or volumes."""
-    session.one()
+    docker = session.one()
     found: list[Any] = []
     code = 0
     for name in args.names:
-        item = _inspect_one(session, name, args.type, args.size)
+        item = _inspect_one(docker, name, args.type, args.size)
         if item is None:
             error(f"No such {args.type or 'object'}: {name}")
             code = 1
@@ -482,7 +482,6 @@ COMMANDS = (
         (
             _CONTAINERS,
             arg("-t", "--time", "--timeout", type=int, help="seconds before a kill"),
-            arg("-s", "--signal", help="signal to send first (the image's default)"),
         ),
         aliases=("container stop",),
     ),

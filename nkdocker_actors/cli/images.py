@@ -9,6 +9,7 @@ import sys
 import time
 from typing import Any, TextIO
 
+from ..commands.images import build_context
 from ..connection import Docker
 from ..errors import NkDockerError
 from ..messages import Data, Done, Failed, Inbox, Ref
@@ -204,13 +205,21 @@ def cmd_push(session: Session, args: argparse.Namespace) -> int:
     return 0
 
 
+def _tar_size(tar: bytes) -> int:
+    """The tar's size as docker counts it: without the zero padding Python's tarfile adds
+    up to a 10 kB record (Go's ends after the two zero blocks)."""
+    return -(-len(tar.rstrip(b"\0")) // 512) * 512 + 1024
+
+
 def cmd_build(session: Session, args: argparse.Namespace) -> int:
     """Build an image from a directory (or a tar on stdin with "-")."""
     docker = session.one()
     if args.path == "-":
         context: Any = sys.stdin.buffer.read()
     elif os.path.isdir(args.path):
-        context = args.path
+        context = build_context("path", args.path)  # a tar honouring .dockerignore
+        if not args.quiet and not session.json:
+            write(f"Sending build context to Docker daemon  {si(_tar_size(context), 4)}\n")
     else:
         raise CliError(f"build context {args.path!r} is not a directory", 2)
     options: dict[str, Any] = {"rm": True}

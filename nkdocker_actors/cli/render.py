@@ -26,9 +26,9 @@ def _scaled(size: float, base: int, units: tuple[str, ...], digits: str) -> str:
     return f"{size:{digits}}{units[-1]}"
 
 
-def si(size: float) -> str:
+def si(size: float, digits: int = 3) -> str:
     """A size as the docker CLI shows images and I/O: units of 1000, three digits."""
-    return _scaled(size, 1000, ("B", "kB", "MB", "GB", "TB"), ".3g")
+    return _scaled(size, 1000, ("B", "kB", "MB", "GB", "TB"), f".{digits}g")
 
 
 def iec(size: float) -> str:

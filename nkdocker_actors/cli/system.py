@@ -153,8 +153,12 @@ def cmd_events(session: Session, args: argparse.Namespace) -> int:
     if args.since:
         options["since"] = timestamp(args.since)
 
+    template = Template(args.format) if args.format else None
+
     def show(target: Target, event: dict[str, Any]) -> None:
-        if session.json:
+        if template is not None:
+            write(template.render(event) + "\n")
+        elif session.json:
             print_json({**event, "Host": target.label} if session.many else event, lines=True)
         else:
             write((f"[{target.label}] " if session.many else "") + event_line(event) + "\n")
@@ -360,6 +364,7 @@ COMMANDS = (
             arg("-f", "--filter", action="append", metavar="KEY=VALUE"),
             arg("--since", metavar="TIME", help="unix seconds, 10m, or RFC 3339"),
             arg("--until", metavar="TIME", help="stop at this time (then exit)"),
+            arg("--format", help="Go template, e.g. {{json .}} or {{.Action}}"),
         ),
         aliases=("system events",),
         many=True,
