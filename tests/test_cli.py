@@ -322,12 +322,14 @@ def test_ctrl_c_without_sig_proxy_exits_130_and_rm_cleans_up(
 # -- -t inside a real pseudo-terminal ---------------------------------------------------
 
 
-def _spawn(daemon: sandbox.SandboxInfo, *args: str) -> pexpect.spawn:
+def _spawn(
+    daemon: sandbox.SandboxInfo, *args: str, size: tuple[int, int] = (24, 80)
+) -> pexpect.spawn:
     return pexpect.spawn(
         sys.executable,
         ["-m", "nkdocker_actors", *args],
         env=_env(daemon),
-        dimensions=(24, 80),
+        dimensions=size,
         timeout=20,
         logfile=sys.stderr.buffer if os.environ.get("NK_DEBUG_PTY") else None,
     )
@@ -412,6 +414,24 @@ def test_stats_and_monitor_once(
     mine = [row for row in rows if row["name"] == container]
     assert sorted(row["host"] for row in mine) == ["a", "b"]
     assert all(row["cpu_percent"] is not None and row["mem_usage"] > 0 for row in mine)
+
+
+def test_stats_live_on_a_terminal(
+    cli: Any, daemon: sandbox.SandboxInfo, name: Any, cleanup: Any
+) -> None:
+    """On a terminal the table is drawn live (rich), redrawn in place, until ctrl-C."""
+    container = cleanup(name("live"))
+    assert cli("run", "-d", "--name", container, "busybox:latest", "sleep", "60").returncode == 0
+    # room for every column (rich fits the table to the terminal's width)
+    child = _spawn(daemon, "stats", container, size=(30, 200))
+    child.expect("CONTAINER ID")
+    child.expect(container)
+    child.expect(container)  # drawn again
+    assert b"\x1b[" in child.before
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
 
 
 def test_monitor_follows_events(

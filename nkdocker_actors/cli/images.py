@@ -143,11 +143,6 @@ def auth_of(args: argparse.Namespace, image: str) -> dict[str, str] | None:
     return {"username": username, "password": password or "", "serveraddress": _registry_of(image)}
 
 
-class _Quiet(Progress):
-    def feed(self, item: Any) -> None:
-        return
-
-
 def pull_image(
     session: Session,
     docker: Docker,
@@ -166,7 +161,7 @@ def pull_image(
     if platform:
         options["platform"] = platform
     ref = wait(docker.pull(image, **options))
-    stream_progress(session, inbox, ref, _Quiet(out) if quiet else Progress(out))
+    stream_progress(session, inbox, ref, Progress(out, quiet))
 
 
 def cmd_pull(session: Session, args: argparse.Namespace) -> int:
@@ -201,7 +196,7 @@ def cmd_push(session: Session, args: argparse.Namespace) -> int:
         options["auth"] = auth
     inbox = Inbox()
     ref = wait(docker.push(name, subscriber=inbox, **options))
-    stream_progress(session, inbox, ref, _Quiet(sys.stdout) if args.quiet else Progress(sys.stdout))
+    stream_progress(session, inbox, ref, Progress(sys.stdout, args.quiet))
     return 0
 
 

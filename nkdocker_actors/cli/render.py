@@ -98,13 +98,14 @@ class Progress:
     printed once per change of status, no escape codes.
     """
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, quiet: bool = False) -> None:
         self.out = out
+        self.quiet = quiet
         self.status: dict[str, str] = {}
         self.image_id: str | None = None
         self.tasks: dict[str, Any] = {}
         self.bars: Any = None
-        if is_tty(out):
+        if is_tty(out) and not quiet:
             from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
             self.bars = Progress(
@@ -134,7 +135,7 @@ class Progress:
 
     def feed(self, item: Any) -> None:
         """Show one progress item."""
-        if not isinstance(item, dict):
+        if self.quiet or not isinstance(item, dict):
             return
         if "stream" in item:
             self._line(str(item["stream"]))
