@@ -108,6 +108,14 @@ def _ulimit(spec: str) -> tuple[str, int, int]:
     return name, int(soft), int(hard or soft)
 
 
+def _capabilities(names: list[str]) -> list[str]:
+    """--cap-add/--cap-drop as the docker CLI sends them: CAP_ prefixed, ALL as is."""
+    return [
+        n if n.upper() == "ALL" or n.upper().startswith("CAP_") else f"CAP_{n.upper()}"
+        for n in names
+    ]
+
+
 def _device(spec: str) -> Any:
     parts = spec.split(":")
     return parts[0] if len(parts) == 1 else tuple(parts)
@@ -217,8 +225,22 @@ CREATE_FLAGS: tuple[Flag, ...] = (
     _f("init", "--init", action="store_true", help="run an init inside (signals, reaping)"),
     _f("privileged", "--privileged", action="store_true", help="extended privileges"),
     _f("read_only", "--read-only", action="store_true", help="read-only root filesystem"),
-    _f("cap_add", "--cap-add", metavar="CAP", help="add a capability", **_MANY),
-    _f("cap_drop", "--cap-drop", metavar="CAP", help="drop a capability", **_MANY),
+    _f(
+        "cap_add",
+        "--cap-add",
+        convert=_capabilities,
+        metavar="CAP",
+        help="add a capability",
+        **_MANY,
+    ),
+    _f(
+        "cap_drop",
+        "--cap-drop",
+        convert=_capabilities,
+        metavar="CAP",
+        help="drop a capability",
+        **_MANY,
+    ),
     _f("security_opts", "--security-opt", metavar="OPT", help="security option", **_MANY),
     _f("group_add", "--group-add", metavar="GROUP", help="additional group", **_MANY),
     _f(
@@ -259,7 +281,7 @@ CREATE_FLAGS: tuple[Flag, ...] = (
     _f("pid_mode", "--pid", help="PID namespace"),
     _f("uts_mode", "--uts", help="UTS namespace"),
     _f("cgroup_parent", "--cgroup-parent", help="parent cgroup"),
-    _f(None, "--cidfile", help="write the container id to this file"),
+    _f("cidfile", "--cidfile", help="write the container id to this file"),
     _f("stop_signal", "--stop-signal", help="signal that stops the container"),
     _f("stop_timeout", "--stop-timeout", type=int, help="seconds before a kill on stop"),
     _f(None, "--log-driver", help="logging driver"),
@@ -282,9 +304,12 @@ CREATE_FLAGS: tuple[Flag, ...] = (
 )
 
 
-def create_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The create options our flags ask for (flags not given are left out)."""
+def create_options(args: argparse.Namespace, detach: bool = False) -> dict[str, Any]:
+    """The create options our flags ask for (flags not given are left out); attached to
+    stdout and stderr (and stdin with -i) unless detached, as the docker CLI creates."""
     options: dict[str, Any] = {}
+    if not detach:
+        options["attach"] = ["stdout", "stderr", *(["stdin"] if args.interactive else [])]
     for flag in CREATE_FLAGS:
         if flag.option is None:
             continue
@@ -313,7 +338,7 @@ def _create(session: Session, docker: Docker, args: argparse.Namespace, run: boo
     """Create the container (pulling its image as --pull says); its id."""
     from .images import pull_image, with_tag
 
-    options = create_options(args)
+    options = create_options(args, detach=run and args.detach)
     if run and args.rm:
         options["auto_remove"] = bool(args.detach)
     if args.pull == "always":
