@@ -269,6 +269,8 @@ CASES: tuple[Case, ...] = (
         ),
     ),
     C("network prune", ("network prune -f --filter label=pa-none",)),
+    C("prune prompt, no", ("container prune --filter label=pa-none",)),
+    C("prune prompt, yes", ("network prune --filter label=pa-none",), stdin="y\n"),
     C("image prune", ("image prune -f --filter label=pa-none",)),
     C("system df", ("system df",), "head"),
     C("events", ("events --since 0 --until {until} --filter container=pa-stopped",)),

@@ -287,12 +287,7 @@ def confirm(args: argparse.Namespace, *what: str) -> bool:
     else:
         text = "WARNING! This will remove:\n" + "".join(f"  - {w}\n" for w in what) + "\n"
     write(text + "Are you sure you want to continue? [y/N] ")
-    answer = sys.stdin.readline().strip().lower()
-    if answer not in ("y", "yes"):
-        if not answer:
-            write("\n")
-        return False
-    return True
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
 def prune_report(title: str, deleted: Any, result: dict[str, Any] | None) -> None:
