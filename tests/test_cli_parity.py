@@ -121,7 +121,7 @@ CASES: tuple[Case, ...] = (
             " --shm-size 8m --restart always --memory 64m --memory-swap 128m --cpus 1.5"
             " --cpu-shares 512 --pids-limit 20 --init --privileged --read-only"
             " --health-cmd true --health-interval 5s --log-driver json-file"
-            " --log-opt max-size=1m -p 127.0.0.1:18090:90 --expose 91 -v /tmp:/host:ro"
+            " --log-opt max-size=1m -p 127.0.0.1::90 --expose 91 -v /tmp:/host:ro"
             " --tmpfs /run -e A=1 -w /tmp -u 1:2 --hostname hh --add-host foo:10.1.2.3"
             " --dns 10.0.0.53 --cap-add NET_ADMIN --cap-drop MKNOD --ulimit nofile=100:200"
             " --security-opt no-new-privileges --entrypoint sh --network pa-net"
@@ -447,7 +447,7 @@ def world(
         "volume rm -f pa-vol",
         "network create pa-net",
         "volume create pa-vol",
-        "run -d --name pa-run -p 127.0.0.1:18080:80 -p 127.0.0.1:18053:53/udp -l pa=1"
+        "run -d --name pa-run -p 127.0.0.1::80 -p 127.0.0.1::53/udp -l pa=1"
         " busybox:latest sleep 600",
         "run --name pa-stopped busybox:latest sh -c 'echo one; echo two >&2; echo hi > /hello;"
         " exit 3'",

@@ -157,6 +157,14 @@ CREATE_FLAGS: tuple[Flag, ...] = (
     _f("tty", "-t", "--tty", action="store_true", help="allocate a TTY"),
     _f("interactive", "-i", "--interactive", action="store_true", help="keep stdin open"),
     _f("name", "--name", help="container name"),
+    _f(
+        None,
+        "-a",
+        "--attach",
+        choices=("stdin", "stdout", "stderr", "STDIN", "STDOUT", "STDERR"),
+        help="attach to this stream (repeatable)",
+        **_MANY,
+    ),
     _f(None, "-e", "--env", metavar="KEY[=VALUE]", help="environment variable", **_MANY),
     _f(None, "--env-file", metavar="FILE", help="environment file", **_MANY),
     _f(None, "-l", "--label", metavar="KEY=VALUE", help="label", **_MANY),
@@ -308,7 +316,9 @@ def create_options(args: argparse.Namespace, detach: bool = False) -> dict[str, 
     """The create options our flags ask for (flags not given are left out); attached to
     stdout and stderr (and stdin with -i) unless detached, as the docker CLI creates."""
     options: dict[str, Any] = {}
-    if not detach:
+    if args.attach:
+        options["attach"] = [stream.lower() for stream in args.attach]
+    elif not detach:
         options["attach"] = ["stdout", "stderr", *(["stdin"] if args.interactive else [])]
     for flag in CREATE_FLAGS:
         if flag.option is None:
