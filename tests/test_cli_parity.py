@@ -65,7 +65,12 @@ CASES: tuple[Case, ...] = (
     ),
     C("ps -n", ("ps -n 1 --format {{.Names}}",)),
     C("ps --format json keys", ("ps --format '{{json .}}' --filter name=pa-run",), "json"),
+    C("ps -s", ("ps -s --filter name=pa-run",), "table"),
+    C("ps --filter status", ("ps -a -q --filter status=exited --filter name=pa-stopped",)),
+    C("ps --filter label", ("ps --format {{.Names}} --filter label=pa=1",)),
     C("images", ("images busybox",), "table"),
+    C("images -a --digests", ("images -a --digests busybox",), "table"),
+    C("images --no-trunc", ("images --no-trunc -q busybox",)),
     C("images -q", ("images -q busybox",)),
     C("images --format", ("images --format {{.Repository}}:{{.Tag}} busybox",)),
     C("inspect -f (containers)", ("inspect -f {{.State.Status}} pa-run pa-stopped",)),
@@ -85,12 +90,52 @@ CASES: tuple[Case, ...] = (
     C("diff", ("diff pa-stopped",), "sorted"),
     C("logs", ("logs pa-stopped",)),
     C("logs --tail", ("logs -n 1 pa-stopped",)),
+    C("logs -t", ("logs -t pa-stopped",)),
+    C("logs --since", ("logs --since 2000-01-01T00:00:00Z pa-stopped",)),
+    C("top ps options", ("top pa-run -o pid,comm",), "table"),
+    C(
+        "history -q --no-trunc",
+        ("history -q busybox:latest", "history --no-trunc busybox:latest"),
+        "table",
+    ),
     C("wait", ("wait pa-stopped",)),
     C("exec", ("exec pa-run sh -c 'echo out; echo err >&2; exit 4'",)),
     C("exec -i", ("exec -i pa-run cat",), stdin="piped\n"),
     C("exec -it, stdin not a TTY", ("exec -it pa-run true",)),
     C("run", ("run --rm busybox:latest sh -c 'echo out; echo err >&2; exit 3'",)),
     C("run -i", ("run --rm -i busybox:latest wc -c",), stdin="12345\n"),
+    C("run --entrypoint", ("run --rm --entrypoint echo busybox:latest a b",)),
+    C("run --network none", ("run --rm --network none busybox:latest ls /sys/class/net",)),
+    C("run --name taken", ("run --name pa-run busybox:latest true",)),
+    C(
+        "run --add-host --dns --hostname",
+        (
+            "run --rm --hostname hh --add-host foo:10.1.2.3 --dns 10.0.0.53 busybox:latest"
+            " sh -c 'hostname; grep foo /etc/hosts; grep nameserver /etc/resolv.conf'",
+        ),
+    ),
+    C(
+        "run --tmpfs --ulimit --cap-drop",
+        (
+            "run --rm --tmpfs /t:size=1m --ulimit nofile=100:200 --cap-drop ALL"
+            ' busybox:latest sh -c \'df /t | tail -1 | tr -s " " | cut -d" " -f2; ulimit -n\'',
+        ),
+    ),
+    C("run image missing", ("run --rm 127.0.0.1:9/nothing:here true",)),
+    C(
+        "stop -t, kill -s",
+        (
+            "run -d --name pa-{me}-k busybox:latest sleep 300",
+            "kill -s SIGUSR1 pa-{me}-k",
+            "inspect -f '{{.State.Status}} {{.State.ExitCode}}' pa-{me}-k",
+            "run -d --name pa-{me}-s busybox:latest sleep 300",
+            "stop -t 0 pa-{me}-s",
+            "inspect -f '{{.State.Status}} {{.State.ExitCode}}' pa-{me}-s",
+        ),
+        cleanup=("rm -f pa-{me}-k pa-{me}-s",),
+    ),
+    C("exec -e -w -u", ("exec -e A=1 -w /tmp -u 1:2 pa-run sh -c 'echo $A; pwd; id'",)),
+    C("exec stopped", ("exec pa-stopped true",)),
     C("run -it, stdin not a TTY", ("run --rm -it busybox:latest true",)),
     C("run missing command", ("run --rm busybox:latest no-such-command",)),
     C("run -e -w -u", ("run --rm -e A=1 -w /tmp -u 1:2 busybox:latest sh -c 'echo $A; pwd; id'",)),
@@ -248,6 +293,7 @@ CASES: tuple[Case, ...] = (
         cleanup=("network rm pa-{me}-net",),
     ),
     C("network ls", ("network ls --filter name=pa-",), "table"),
+    C("network ls --no-trunc", ("network ls --no-trunc -q --filter name=pa-net",)),
     C("network ls --format", ("network ls --format {{.Name}}",), "sorted"),
     C(
         "volume",
@@ -261,6 +307,13 @@ CASES: tuple[Case, ...] = (
         ),
     ),
     C("volume ls", ("volume ls --filter name=pa-",), "table"),
+    C(
+        "volume ls -q --format",
+        (
+            "volume ls -q --filter name=pa-",
+            "volume ls --format '{{.Name}}:{{.Driver}}' --filter name=pa-",
+        ),
+    ),
     C(
         "container prune",
         (
