@@ -251,11 +251,12 @@ CASES: tuple[Case, ...] = (
     C(
         "build",
         (
-            "build --no-cache -t pa-{me}-b:1 --build-arg WHO=pa-{me} {tmp}/ctx",
+            "build --no-cache -t pa-{me}-b:1 --label pa-build=pa-{me} --build-arg WHO=pa-{me}"
+            " {tmp}/ctx",
             "run --rm pa-{me}-b:1",
-            "build -q -t pa-{me}-b:1 --build-arg WHO=pa-{me} {tmp}/ctx",
+            "build -q -t pa-{me}-b:1 --label pa-build=pa-{me} --build-arg WHO=pa-{me} {tmp}/ctx",
         ),
-        cleanup=("rmi pa-{me}-b:1",),
+        cleanup=("rmi pa-{me}-b:1", "image prune -f --filter label=pa-build=pa-{me}"),
         note="docker with DOCKER_BUILDKIT=0, its classic builder (its deprecation notice"
         " dropped); the context's size is not compared (our tar holds one more entry)",
     ),
@@ -325,7 +326,7 @@ CASES: tuple[Case, ...] = (
     C("prune prompt, no", ("container prune --filter label=pa-none",)),
     C("prune prompt, yes", ("network prune --filter label=pa-none",), stdin="y\n"),
     C("image prune", ("image prune -f --filter label=pa-none",)),
-    C("system df", ("system df",), "head"),
+    C("system df", ("system df",), "table"),
     C("events", ("events --since 0 --until {until} --filter container=pa-stopped",)),
     C(
         "events --format",
@@ -334,6 +335,7 @@ CASES: tuple[Case, ...] = (
     C("version -f", ("version -f {{.Server.Version}}",)),
     C("info -f", ("info -f {{.ServerVersion}}",)),
     C("stats --no-stream", ("stats --no-stream pa-run",), "head"),
+    C("stats --format", ("stats --no-stream --format 'table {{.Name}}\t{{.PIDs}}' pa-run",)),
     C(
         "bad template",
         ("ps --format '{{range .}}x{{end}}'",),

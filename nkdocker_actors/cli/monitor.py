@@ -359,7 +359,7 @@ class LiveTable:
             now = time.monotonic()
             settled = self.ready() or now >= first
             if once and settled:
-                self._show(None)
+                self._show(None, last=True)
                 return 1 if any(d.error for d in self.daemons.values()) else 0
             if not once and now >= next_show and (settled or shown):
                 self._show(live)
@@ -371,13 +371,13 @@ class LiveTable:
                 timeout = max(0.0, min(until, now + interval) - time.monotonic())
                 self.handle(self.inbox.get(timeout=timeout))
 
-    def _show(self, live: Any) -> None:
+    def _show(self, live: Any, last: bool = False) -> None:
         if self.session.json:
             print_json(self.as_json(), lines=True)
         elif live is not None:
             live.update(self._rich_table(), refresh=True)
-        else:
-            write(self.render() + ("" if self.fmt and not self.fmt.startswith("table") else "\n"))
+        else:  # tables one after another, a blank line between them
+            write(self.render() + ("" if last else "\n"))
 
 
 def cmd_stats(session: Session, args: argparse.Namespace) -> int:

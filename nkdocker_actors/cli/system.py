@@ -202,7 +202,7 @@ def cmd_events(session: Session, args: argparse.Namespace) -> int:
 
 
 def _reclaimable(size: float, total: float) -> str:
-    return f"{si(size)} ({int(size * 100 / total)}%)" if total > 0 else si(size)
+    return f"{si(size, 4)} ({int(size * 100 / total)}%)" if total > 0 else si(size, 4)
 
 
 DF_FORMAT = "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}"
@@ -267,11 +267,11 @@ def cmd_df(session: Session, args: argparse.Namespace) -> int:
             len(cache),
             sum(1 for c in cache if c.get("InUse")),
             cache_size,
-            si(idle_cache),
+            si(idle_cache, 4),
         ),
     ]
     items = [
-        {"Type": t, "TotalCount": str(n), "Active": str(a), "Size": si(s), "Reclaimable": r}
+        {"Type": t, "TotalCount": str(n), "Active": str(a), "Size": si(s, 4), "Reclaimable": r}
         for t, n, a, s, r in rows
     ]
     listing(session.json, args.format, DF_FORMAT, DF_HEADERS, items, [usage])
