@@ -401,7 +401,7 @@ def _extract(data: bytes, dst: str, name: str) -> None:
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         members = tar.getmembers()
         if os.path.isdir(dst):
-            tar.extractall(dst, filter="data")
+            tar.extractall(dst, filter="tar")  # links as they are, as docker cp
             return
         parent = os.path.dirname(os.path.abspath(dst))
         if not os.path.isdir(parent):
@@ -410,7 +410,7 @@ def _extract(data: bytes, dst: str, name: str) -> None:
         for member in members:
             first, _, rest = member.name.partition("/")
             member.name = base + ("/" + rest if rest else "") if first == name else member.name
-        tar.extractall(parent, members=members, filter="data")
+        tar.extractall(parent, members=members, filter="tar")
 
 
 def cmd_container_prune(session: Session, args: argparse.Namespace) -> int:
