@@ -7,6 +7,7 @@ import io
 import os
 import sys
 import tarfile
+import time
 from typing import Any
 
 from ..connection import Docker
@@ -106,8 +107,6 @@ def ps_context(item: dict[str, Any], trunc: bool = True) -> dict[str, Any]:
 
 
 def _created_at(unix: float) -> str:
-    import time
-
     return time.strftime("%Y-%m-%d %H:%M:%S %z %Z", time.localtime(unix))
 
 

@@ -29,7 +29,6 @@ from .common import (
     Session,
     arg,
     each_name,
-    error,
     is_tty,
     pairs,
     timestamp,
@@ -759,5 +758,3 @@ COMMANDS = (
         aliases=("container logs",),
     ),
 )
-
-__all__ = ["COMMANDS", "attached", "error", "pump_output", "restart_policy", "size_of"]
