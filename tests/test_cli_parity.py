@@ -105,6 +105,7 @@ CASES: tuple[Case, ...] = (
     C("run", ("run --rm busybox:latest sh -c 'echo out; echo err >&2; exit 3'",)),
     C("run -i", ("run --rm -i busybox:latest wc -c",), stdin="12345\n"),
     C("run --entrypoint", ("run --rm --entrypoint echo busybox:latest a b",)),
+    C("run -a", ("run --rm -a stderr busybox:latest sh -c 'echo out; echo err >&2'",)),
     C("run --network none", ("run --rm --network none busybox:latest ls /sys/class/net",)),
     C("run --name taken", ("run --name pa-run busybox:latest true",)),
     C(

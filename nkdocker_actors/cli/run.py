@@ -543,7 +543,11 @@ def cmd_run(session: Session, args: argparse.Namespace) -> int:
             write(container + "\n")
             return 0
         proxy = args.sig_proxy and not args.tty
-        return attached(docker, container, args.interactive, args.tty, start=True, proxy=proxy)
+        streams = tuple(s.lower() for s in args.attach or ("stdout", "stderr", "stdin"))
+        stdin = bool(args.interactive) and "stdin" in streams
+        return attached(
+            docker, container, stdin, args.tty, start=True, proxy=proxy, outputs=streams
+        )
     finally:
         if args.rm and not args.detach:
             with contextlib.suppress(NkDockerError, pykka.Timeout):
@@ -551,13 +555,25 @@ def cmd_run(session: Session, args: argparse.Namespace) -> int:
 
 
 def attached(
-    docker: Docker, container: str, stdin: bool, tty: bool, *, start: bool, proxy: bool
+    docker: Docker,
+    container: str,
+    stdin: bool,
+    tty: bool,
+    *,
+    start: bool,
+    proxy: bool,
+    outputs: tuple[str, ...] = ("stdout", "stderr"),
 ) -> int:
     """Attach to `container` (starting it if asked) until it ends: its exit code."""
     inbox = Inbox()
     ref = wait(
         docker.attach(
-            container, subscriber=inbox, stream=True, stdin=stdin, stdout=True, stderr=True
+            container,
+            subscriber=inbox,
+            stream=True,
+            stdin=stdin,
+            stdout="stdout" in outputs,
+            stderr="stderr" in outputs,
         )
     )
     if start:
