@@ -1,0 +1,353 @@
+"""What every command shares: errors, the daemons of one invocation, argument helpers,
+and the declaration of commands the parser is built from."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+import pykka
+
+from ..connection import Docker, connect
+from ..errors import ConnectionFailed, DockerError, NkDockerError
+
+PROG = "nkdocker"
+CALL_TIMEOUT = 120.0  # a bound for our waits on quick commands (the daemon's own timeout applies)
+
+Handler = Callable[["Session", argparse.Namespace], int]
+
+
+class Terminated(Exception):
+    """SIGTERM or SIGHUP arrived: end as cleanly as on ctrl-C (exit 128 + the signal)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class CliError(Exception):
+    """A failure reported as one line on stderr, exiting with `code`."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# -- declaring commands ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argparse argument: its flags (or name) and keyword arguments."""
+
+    flags: tuple[str, ...]
+    options: dict[str, Any]
+
+
+def arg(*flags: str, **options: Any) -> Arg:
+    """An argument, as `ArgumentParser.add_argument(*flags, **options)` takes it."""
+    return Arg(flags, options)
+
+
+@dataclass(frozen=True)
+class Cmd:
+    """One command: its words ("ps", "network ls"), handler, help, arguments, aliases.
+
+    `many` marks the commands that take several -H daemons at once.
+    """
+
+    name: str
+    run: Handler
+    help: str
+    args: tuple[Arg, ...] = ()
+    aliases: tuple[str, ...] = ()
+    many: bool = False
+
+
+# -- output ---------------------------------------------------------------------------
+
+
+def is_tty(stream: TextIO) -> bool:
+    """Whether `stream` is a terminal."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def write(text: str) -> None:
+    """Write to stdout now."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def print_json(value: Any, *, lines: bool = False) -> None:
+    """`value` as JSON: indented, or one compact line."""
+    text = json.dumps(value, separators=(",", ":")) if lines else json.dumps(value, indent=4)
+    write(text + "\n")
+
+
+def error(text: str) -> None:
+    """One line on stderr, after what we wrote on stdout."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    print(f"{PROG}: {text}", file=sys.stderr, flush=True)
+
+
+def describe(problem: BaseException | None) -> str:
+    """An error as the user reads it: the daemon's own message where it has one."""
+    if isinstance(problem, DockerError):
+        return problem.message or str(problem)
+    if isinstance(problem, ConnectionFailed):
+        return f"cannot talk to the daemon: {problem}"
+    return str(problem)
+
+
+# -- argument helpers ---------------------------------------------------------------
+
+
+def short_id(ident: str) -> str:
+    """An id as the docker CLI shows it: 12 hex digits, no "sha256:"."""
+    return ident.split(":", 1)[-1][:12]
+
+
+def pairs(items: Sequence[str] | None, what: str) -> dict[str, str]:
+    """KEY=VALUE arguments as a dict (a bare KEY takes our environment's value, as docker -e)."""
+    result: dict[str, str] = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        if not key:
+            raise CliError(f"bad {what} {item!r}: expected KEY=VALUE", 2)
+        if not sep:
+            if what not in ("environment variable", "label"):
+                raise CliError(f"bad {what} {item!r}: expected KEY=VALUE", 2)
+            if what == "environment variable":
+                if key not in os.environ:
+                    continue
+                value = os.environ[key]
+        result[key] = value
+    return result
+
+
+def filters(items: Sequence[str] | None) -> dict[str, list[str]]:
+    """--filter KEY=VALUE arguments as the API's filters."""
+    result: dict[str, list[str]] = {}
+    for key, value in (item.partition("=")[::2] for item in items or ()):
+        if not key or not value:
+            raise CliError("a filter is KEY=VALUE, e.g. --filter name=web", 2)
+        result.setdefault(key, []).append(value)
+    return result
+
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(s|m|h)$")
+
+
+def timestamp(text: str) -> str:
+    """Unix seconds from a number, a duration back from now ("10m") or an RFC 3339 time."""
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return text
+    match = _DURATION.match(text)
+    if match:
+        seconds = float(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
+        return f"{time.time() - seconds:.9f}"
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise CliError(f"bad time {text!r}: use unix seconds, 10m / 2h, or RFC 3339", 2) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return f"{moment.timestamp():.9f}"
+
+
+def to_int(text: str, what: str) -> int:
+    """A non-negative number given on the command line."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise CliError(f"{what} takes a number, not {text!r}", 2) from None
+    if value < 0:
+        raise CliError(f"{what} takes a non-negative number", 2)
+    return value
+
+
+# -- connections --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """One daemon named on the command line (url None: the core's resolution decides)."""
+
+    label: str
+    url: str | None
+
+
+class Session:
+    """The daemons of one invocation and the connections opened to them."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.json: bool = bool(getattr(args, "json", False))
+        self.connections: dict[str, Docker] = {}
+        self.targets: list[Target] = []
+        for value in getattr(args, "host", None) or []:
+            label, sep, url = value.partition("=")
+            if sep and "://" not in label and label:
+                self.targets.append(Target(label, url))
+            else:
+                self.targets.append(Target(value, value))
+        if not self.targets:
+            self.targets.append(Target(os.environ.get("DOCKER_HOST") or "local", None))
+        labels = [t.label for t in self.targets]
+        if len(set(labels)) != len(labels):
+            raise CliError("two --host values have the same label: name them NAME=URL", 2)
+
+    @property
+    def many(self) -> bool:
+        """Whether several daemons were named (output then says which daemon)."""
+        return len(self.targets) > 1
+
+    def settings(self) -> dict[str, Any]:
+        """connect() settings from our flags only: --tls*, --api-version.
+
+        DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH are the core's to read
+        (nkdocker_actors.config.resolve), so the CLI and the API resolve them alike.
+        """
+        args = self.args
+        settings: dict[str, Any] = {}
+        if args.tlsverify or args.tls:
+            settings["proto"] = "tls"
+            settings["tls_verify"] = bool(args.tlsverify)
+        for option, setting in (
+            ("tlscacert", "cafile"),
+            ("tlscert", "certfile"),
+            ("tlskey", "keyfile"),
+        ):
+            value = getattr(args, option)
+            if value:
+                settings[setting] = value
+        if args.api_version:
+            settings["api_version"] = args.api_version
+        return settings
+
+    def connect(self, target: Target) -> Docker:
+        """A connection to `target`, closed when the command ends."""
+        self.drop(target)
+        docker = connect(target.url, **self.settings())
+        self.connections[target.label] = docker
+        return docker
+
+    def drop(self, target: Target) -> None:
+        """Close the connection to `target`, if open."""
+        docker = self.connections.pop(target.label, None)
+        if docker is not None:
+            with contextlib.suppress(Exception):
+                docker.close()
+
+    def one(self) -> Docker:
+        """The connection for a command that talks to a single daemon."""
+        if self.many:
+            raise CliError(f"{self.args.command} takes a single --host", 2)
+        return self.connect(self.targets[0])
+
+    def each(self) -> Iterator[tuple[Target, Docker | NkDockerError]]:
+        """Every target with its connection, or the error connecting to it."""
+        for target in self.targets:
+            try:
+                yield target, self.connect(target)
+            except NkDockerError as problem:
+                if not self.many:
+                    raise
+                yield target, problem
+
+    def close(self) -> None:
+        """Close every connection (their streams end)."""
+        for target in self.targets:
+            self.drop(target)
+
+
+def wait(future: Any, timeout: float | None = CALL_TIMEOUT) -> Any:
+    """A command's result (its error raises)."""
+    try:
+        return future.get(timeout)
+    except pykka.Timeout:
+        raise CliError(f"no answer from the daemon within {timeout:.0f} s") from None
+
+
+def fanout(
+    session: Session, call: Callable[[Docker], Any]
+) -> list[tuple[Target, Any | NkDockerError]]:
+    """Run `call` on every daemon at once: [(target, result or error)]."""
+    started: list[tuple[Target, Any]] = []
+    for target, docker in session.each():
+        if isinstance(docker, NkDockerError):
+            started.append((target, docker))
+            continue
+        try:
+            started.append((target, call(docker)))
+        except NkDockerError as problem:
+            started.append((target, problem))
+    results: list[tuple[Target, Any]] = []
+    for target, future in started:
+        if isinstance(future, NkDockerError):
+            results.append((target, future))
+            continue
+        try:
+            results.append((target, wait(future)))
+        except NkDockerError as problem:
+            if not session.many:
+                raise
+            results.append((target, problem))
+    return results
+
+
+def report_failures(results: list[tuple[Target, Any]]) -> int:
+    """Print each daemon's failure; 1 if any failed."""
+    code = 0
+    for target, result in results:
+        if isinstance(result, NkDockerError):
+            error(f"{target.label}: {describe(result)}")
+            code = 1
+    return code
+
+
+def each_name(
+    names: Sequence[str],
+    call: Callable[[str], Any],
+    show: bool = True,
+    fine: tuple[type[NkDockerError], ...] = (),
+    harmless: tuple[type[NkDockerError], ...] = (),
+) -> int:
+    """`call` on every name at once; print each name done (as docker), each failure on
+    stderr; 1 if any failed. An error of a `fine` type counts as done (a stop of a
+    stopped container: docker's idempotent stop); one of a `harmless` type is printed
+    but is no failure (`rm -f` of a missing container)."""
+    code = 0
+    futures = []
+    for name in names:
+        try:
+            futures.append((name, call(name)))
+        except NkDockerError as problem:
+            error(describe(problem))
+            code = 1
+    for name, future in futures:
+        try:
+            wait(future, None)
+        except fine:
+            pass
+        except NkDockerError as problem:
+            error(describe(problem))
+            code = code if isinstance(problem, harmless) else 1
+            continue
+        if show:
+            write(name + "\n")
+    return code

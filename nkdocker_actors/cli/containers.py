@@ -1,0 +1,569 @@
+"""Container commands: ps, inspect, the lifecycle, and what reads or changes a container."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import tarfile
+import time
+from typing import Any
+
+from ..connection import Docker
+from ..errors import InvalidOption, NkDockerError, NotFound, NotModified
+from .common import (
+    CliError,
+    Cmd,
+    Session,
+    arg,
+    describe,
+    each_name,
+    error,
+    fanout,
+    filters,
+    print_json,
+    report_failures,
+    short_id,
+    wait,
+    write,
+)
+from .render import ago, listing, si
+from .template import Template, tabwrite
+
+PS_FORMAT = (
+    "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+)
+PS_HEADERS = {
+    "ID": "CONTAINER ID",
+    "Image": "IMAGE",
+    "Command": "COMMAND",
+    "CreatedAt": "CREATED AT",
+    "RunningFor": "CREATED",
+    "Ports": "PORTS",
+    "Status": "STATUS",
+    "Size": "SIZE",
+    "Names": "NAMES",
+    "Labels": "LABELS",
+    "Mounts": "MOUNTS",
+    "Networks": "NETWORKS",
+    "State": "STATE",
+    "LocalVolumes": "LOCAL VOLUMES",
+    "Host": "HOST",
+}
+
+
+def ports_text(ports: list[dict[str, Any]]) -> str:
+    """The PORTS column: "0.0.0.0:8080->80/tcp, [::]:8080->80/tcp, 53/udp"."""
+    shown = []
+    for port in sorted(
+        ports, key=lambda p: (p.get("PrivatePort", 0), p.get("Type", ""), p.get("IP", ""))
+    ):
+        private = f"{port.get('PrivatePort')}/{port.get('Type', 'tcp')}"
+        if port.get("PublicPort"):
+            ip = str(port.get("IP") or "")
+            host = f"[{ip}]" if ":" in ip else ip
+            shown.append(f"{host}:{port['PublicPort']}->{private}")
+        else:
+            shown.append(private)
+    return ", ".join(dict.fromkeys(shown))
+
+
+def _command_text(command: str, trunc: bool) -> str:
+    if trunc and len(command) > 20:
+        command = command[:19] + "…"
+    return '"' + command.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def ps_context(item: dict[str, Any], trunc: bool = True) -> dict[str, Any]:
+    """A listed container as the docker CLI's --format sees it."""
+    names = [n.lstrip("/") for n in item.get("Names") or [] if "/" not in n.lstrip("/")]
+    created = float(item.get("Created", 0))
+    size = ""
+    if "SizeRw" in item or "SizeRootFs" in item:
+        rw, root = float(item.get("SizeRw") or 0), float(item.get("SizeRootFs") or 0)
+        size = f"{si(rw)} (virtual {si(root)})"
+    labels = item.get("Labels") or {}
+    networks = ((item.get("NetworkSettings") or {}).get("Networks")) or {}
+    return {
+        "ID": short_id(item["Id"]) if trunc else item["Id"],
+        "Image": str(item.get("Image", "")),
+        "Command": _command_text(str(item.get("Command", "")), trunc),
+        "CreatedAt": _created_at(created),
+        "RunningFor": ago(created),
+        "Ports": ports_text(item.get("Ports") or []),
+        "Status": str(item.get("Status", "")),
+        "State": str(item.get("State", "")),
+        "Size": size,
+        "Names": ",".join(names),
+        "Labels": ",".join(f"{k}={v}" for k, v in sorted(labels.items())),
+        "Mounts": ",".join(
+            str(m.get("Name") or m.get("Source", "")) for m in item.get("Mounts") or []
+        ),
+        "Networks": ",".join(sorted(networks)),
+        "LocalVolumes": str(sum(1 for m in item.get("Mounts") or [] if m.get("Driver") == "local")),
+        "Platform": None,  # docker 28 shows the image platform of API 1.46+; not at 1.41
+    }
+
+
+def _created_at(unix: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S %z %Z", time.localtime(unix))
+
+
+def cmd_ps(session: Session, args: argparse.Namespace) -> int:
+    """List containers on every daemon given."""
+    options: dict[str, Any] = {"all": bool(args.all or args.last or args.latest)}
+    if args.filter:
+        options["filters"] = filters(args.filter)
+    if args.size or (args.format and (".Size" in args.format or "json ." in args.format)):
+        options["size"] = True  # as docker: asked for by the template too
+    if args.latest:
+        options["limit"] = 1
+    elif args.last is not None:
+        options["limit"] = args.last
+    results = fanout(session, lambda docker: docker.ps(**options))
+    listed = [
+        (t, item)
+        for t, result in results
+        if not isinstance(result, NkDockerError)
+        for item in result
+    ]
+    if args.quiet and not session.json:
+        ids = (item["Id"] if args.no_trunc else short_id(item["Id"]) for _, item in listed)
+        write("".join(f"{i}\n" for i in ids))
+        return report_failures(results)
+    default = PS_FORMAT + ("\t{{.Size}}" if args.size else "")
+    if session.many:
+        default = default.replace("table ", "table {{.Host}}\t", 1)
+    items = [
+        {**ps_context(item, not args.no_trunc), **({"Host": t.label} if session.many else {})}
+        for t, item in listed
+    ]
+    raw = [{**item, "Host": t.label} if session.many else item for t, item in listed]
+    listing(session.json, args.format, default, PS_HEADERS, items, raw)
+    return report_failures(results)
+
+
+_KINDS = ("container", "image", "network", "volume")
+
+
+def _inspect_one(docker: Docker, name: str, kind: str | None, size: bool) -> Any:
+    calls = {
+        "container": lambda: docker.inspect(name, size=True) if size else docker.inspect(name),
+        "image": lambda: docker.inspect_image(name),
+        "network": lambda: docker.network_inspect(name),
+        "volume": lambda: docker.volume_inspect(name),
+    }
+    for each in (kind,) if kind else _KINDS:
+        try:
+            return wait(calls[each]())
+        except (NotFound, InvalidOption):
+            continue
+    return None
+
+
+def cmd_inspect(session: Session, args: argparse.Namespace) -> int:
+    """Low-level information on containers, images, networks or volumes."""
+    docker = session.one()
+    found: list[Any] = []
+    code = 0
+    for name in args.names:
+        item = _inspect_one(docker, name, args.type, args.size)
+        if item is None:
+            error(f"No such {args.type or 'object'}: {name}")
+            code = 1
+        else:
+            found.append(item)
+    show_inspect(found, args.format)
+    return code
+
+
+def show_inspect(found: list[Any], fmt: str | None) -> None:
+    """Inspect output: an indented JSON array, or -f applied to each object."""
+    if fmt:
+        template = Template(fmt)
+        write("".join(template.render(item) + "\n" for item in found))
+    else:
+        print_json(found)
+
+
+def cmd_rm(session: Session, args: argparse.Namespace) -> int:
+    """Remove containers (-f: a missing one is no error, as docker's)."""
+    docker = session.one()
+    harmless: tuple[type[NkDockerError], ...] = (NotFound,) if args.force else ()
+    return each_name(
+        args.containers,
+        lambda c: docker.rm(c, force=bool(args.force), v=bool(args.volumes), link=bool(args.link)),
+        harmless=harmless,
+    )
+
+
+def cmd_stop(session: Session, args: argparse.Namespace) -> int:
+    """Stop containers; one stopped already is fine (docker's idempotent stop)."""
+    docker = session.one()
+    options = {} if args.time is None else {"t": args.time}
+    return each_name(args.containers, lambda c: docker.stop(c, **options), fine=(NotModified,))
+
+
+def cmd_restart(session: Session, args: argparse.Namespace) -> int:
+    """Restart containers."""
+    docker = session.one()
+    options = {} if args.time is None else {"t": args.time}
+    return each_name(args.containers, lambda c: docker.restart(c, **options))
+
+
+def cmd_kill(session: Session, args: argparse.Namespace) -> int:
+    """Send a signal to containers."""
+    docker = session.one()
+    signal_name = args.signal if not args.signal.isdigit() else int(args.signal)
+    return each_name(args.containers, lambda c: docker.kill(c, signal=signal_name))
+
+
+def cmd_pause(session: Session, args: argparse.Namespace) -> int:
+    """Pause containers."""
+    docker = session.one()
+    return each_name(args.containers, lambda c: docker.pause(c))
+
+
+def cmd_unpause(session: Session, args: argparse.Namespace) -> int:
+    """Unpause containers."""
+    docker = session.one()
+    return each_name(args.containers, lambda c: docker.unpause(c))
+
+
+def cmd_wait(session: Session, args: argparse.Namespace) -> int:
+    """Block until containers stop; print each exit code."""
+    docker = session.one()
+    futures = [(name, docker.wait(name)) for name in args.containers]
+    code = 0
+    for _name, future in futures:
+        try:
+            write(f"{wait(future, None).get('StatusCode', 0)}\n")
+        except NkDockerError as problem:
+            error(problem.message if hasattr(problem, "message") else str(problem))
+            code = 1
+    return code
+
+
+def cmd_rename(session: Session, args: argparse.Namespace) -> int:
+    """Rename a container."""
+    wait(session.one().rename(args.container, args.new_name))
+    return 0
+
+
+def cmd_top(session: Session, args: argparse.Namespace) -> int:
+    """The processes of a container, as `ps` shows them."""
+    docker = session.one()
+    options: dict[str, Any] = {"ps_args": " ".join(args.ps_args)} if args.ps_args else {}
+    result = wait(docker.top(args.container, **options))
+    lines = ["\t".join(result.get("Titles") or [])]
+    lines += ["\t".join(p) for p in result.get("Processes") or []]
+    write(tabwrite(lines, minwidth=20))
+    return 0
+
+
+def cmd_port(session: Session, args: argparse.Namespace) -> int:
+    """Published ports: every one, or one private port's host addresses."""
+    docker = session.one()
+    ports = wait(docker.port(args.container)) or {}
+    if args.private_port:
+        key = args.private_port if "/" in args.private_port else args.private_port + "/tcp"
+        bindings = ports.get(key)
+        if not bindings:
+            raise CliError(f"No public port '{args.private_port}' published for {args.container}")
+        write("".join(f"{_host_addr(b)}\n" for b in bindings))
+        return 0
+    lines = [
+        f"{key} -> {_host_addr(b)}"
+        for key, bindings in sorted(ports.items(), key=lambda kv: _port_order(kv[0]))
+        for b in bindings or []
+    ]
+    write("".join(line + "\n" for line in lines))
+    return 0
+
+
+def _port_order(key: str) -> tuple[int, str]:
+    number, _, proto = key.partition("/")
+    return int(number) if number.isdigit() else 0, proto
+
+
+def _host_addr(binding: dict[str, Any]) -> str:
+    ip = str(binding.get("HostIp") or "0.0.0.0")
+    return f"[{ip}]:{binding.get('HostPort')}" if ":" in ip else f"{ip}:{binding.get('HostPort')}"
+
+
+def cmd_diff(session: Session, args: argparse.Namespace) -> int:
+    """Changed files: C (changed), A (added), D (deleted)."""
+    changes = wait(session.one().diff(args.container)) or []
+    kinds = {0: "C", 1: "A", 2: "D"}
+    write("".join(f"{kinds.get(c.get('Kind'), '?')} {c.get('Path')}\n" for c in changes))
+    return 0
+
+
+def cmd_update(session: Session, args: argparse.Namespace) -> int:
+    """Change resources or the restart policy of containers."""
+    from .run import restart_policy, size_of
+
+    options: dict[str, Any] = {}
+    if args.cpus is not None:
+        options["cpus"] = args.cpus
+    if args.memory is not None:
+        options["memory"] = size_of(args.memory)
+    if args.memory_swap is not None:
+        options["memory_swap"] = -1 if args.memory_swap == "-1" else size_of(args.memory_swap)
+    for name in ("cpu_shares", "cpu_period", "cpu_quota", "pids_limit"):
+        if getattr(args, name) is not None:
+            options[name] = getattr(args, name)
+    if args.cpuset_cpus is not None:
+        options["cpu_set_cpus"] = args.cpuset_cpus
+    if args.restart is not None:
+        options["restart"] = restart_policy(args.restart)
+    if not options:
+        raise CliError("you must provide one or more flags when using this command", 1)
+    docker = session.one()
+    futures = [(name, docker.update(name, **options)) for name in args.containers]
+    code = 0
+    warnings: list[str] = []
+    for name, future in futures:
+        try:
+            warnings += wait(future).get("Warnings") or []
+        except NkDockerError as problem:
+            error(describe(problem))
+            code = 1
+        else:
+            write(name + "\n")
+    if warnings:  # after the names, on stdout, as docker prints them
+        write("\n".join(warnings) + "\n")
+    return code
+
+
+def cmd_export(session: Session, args: argparse.Namespace) -> int:
+    """A container's filesystem as a tar, to -o FILE or stdout."""
+    docker = session.one()
+    if args.output:
+        wait(docker.export(args.container, file=args.output), None)
+        return 0
+    if sys.stdout.isatty():
+        raise CliError("cowardly refusing to save to a terminal. Use the -o flag or redirect")
+    sys.stdout.buffer.write(wait(docker.export(args.container), None))
+    sys.stdout.flush()
+    return 0
+
+
+def _split_remote(path: str) -> tuple[str | None, str]:
+    head, sep, rest = path.partition(":")
+    if sep and head and "/" not in head and not os.path.isabs(path):
+        return head, rest
+    return None, path
+
+
+def cmd_cp(session: Session, args: argparse.Namespace) -> int:
+    """Copy between a container and our filesystem (CONTAINER:PATH on one side)."""
+    docker = session.one()
+    src_container, src = _split_remote(args.source)
+    dst_container, dst = _split_remote(args.dest)
+    if bool(src_container) == bool(dst_container):
+        raise CliError(
+            "copying between containers is not supported"
+            if src_container
+            else "must specify at least one container source",
+            1,
+        )
+    if src_container:
+        data: bytes = wait(docker.get_archive(src_container, src), None)
+        if dst == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            return 0
+        _extract(data, dst, os.path.basename(src.rstrip("/")) or "/")
+        return 0
+    assert dst_container is not None
+    if not os.path.exists(src):
+        raise CliError(f"lstat {os.path.abspath(src)}: no such file or directory")
+    try:
+        stat = wait(docker.archive_stat(dst_container, dst))
+        into_dir = bool(int(stat.get("mode", 0)) & (1 << 31))
+    except NotFound:
+        into_dir = False
+    target_dir = dst if into_dir else os.path.dirname(dst.rstrip("/")) or "/"
+    name = os.path.basename(os.path.abspath(src)) if into_dir else os.path.basename(dst.rstrip("/"))
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        tar.add(src, arcname=name)
+    wait(docker.put_archive(dst_container, target_dir, buffer.getvalue()), None)
+    return 0
+
+
+def _extract(data: bytes, dst: str, name: str) -> None:
+    """Extract a container's tar at `dst` as docker cp does: inside `dst` if it is a
+    directory, else as `dst` itself."""
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        members = tar.getmembers()
+        if os.path.isdir(dst):
+            tar.extractall(dst, filter="tar")  # links as they are, as docker cp
+            return
+        parent = os.path.dirname(os.path.abspath(dst))
+        if not os.path.isdir(parent):
+            raise CliError(f"destination directory {parent!r} does not exist")
+        base = os.path.basename(dst)
+        for member in members:
+            first, _, rest = member.name.partition("/")
+            member.name = base + ("/" + rest if rest else "") if first == name else member.name
+        tar.extractall(parent, members=members, filter="tar")
+
+
+def cmd_container_prune(session: Session, args: argparse.Namespace) -> int:
+    """Remove every stopped container."""
+    from .system import confirm, prune_report
+
+    if not confirm(args, "all stopped containers"):
+        return 0
+    options: dict[str, Any] = {"filters": filters(args.filter)} if args.filter else {}
+    result = wait(session.one().container_prune(**options), None)
+    prune_report("Deleted Containers", result.get("ContainersDeleted"), result)
+    return 0
+
+
+_CONTAINERS = arg("containers", nargs="+", metavar="CONTAINER")
+_CONTAINER = arg("container", metavar="CONTAINER")
+_FORMAT = arg("--format", help="Go template (docs/cli.md: the subset understood)")
+_FILTER = arg("-f", "--filter", action="append", metavar="KEY=VALUE", help="filter")
+PRUNE = (
+    arg("-f", "--force", action="store_true", help="do not prompt for confirmation"),
+    arg("--filter", action="append", metavar="KEY=VALUE", help="filter"),
+)
+
+COMMANDS = (
+    Cmd(
+        "ps",
+        cmd_ps,
+        "list containers",
+        (
+            arg("-a", "--all", action="store_true", help="stopped ones too"),
+            arg("-q", "--quiet", action="store_true", help="ids only"),
+            _FILTER,
+            _FORMAT,
+            arg("-n", "--last", type=int, metavar="N", help="the N last created"),
+            arg("-l", "--latest", action="store_true", help="the last created"),
+            arg("-s", "--size", action="store_true", help="sizes too"),
+            arg("--no-trunc", action="store_true", help="full ids and commands"),
+        ),
+        aliases=("container ls", "container ps", "container list"),
+        many=True,
+    ),
+    Cmd(
+        "inspect",
+        cmd_inspect,
+        "low-level information (JSON) on containers, images, networks or volumes",
+        (
+            arg("names", nargs="+", metavar="NAME"),
+            arg("-f", "--format", help="Go template, e.g. {{.State.Status}}"),
+            arg("--type", choices=_KINDS, help="only this kind of object"),
+            arg("-s", "--size", action="store_true", help="container sizes too"),
+        ),
+    ),
+    Cmd(
+        "rm",
+        cmd_rm,
+        "remove containers",
+        (
+            _CONTAINERS,
+            arg("-f", "--force", action="store_true", help="kill a running one"),
+            arg("-v", "--volumes", action="store_true", help="and its anonymous volumes"),
+            arg("-l", "--link", action="store_true", help="remove a link only"),
+        ),
+        aliases=("container rm", "container remove"),
+    ),
+    Cmd(
+        "stop",
+        cmd_stop,
+        "stop containers",
+        (
+            _CONTAINERS,
+            arg("-t", "--time", "--timeout", type=int, help="seconds before a kill"),
+        ),
+        aliases=("container stop",),
+    ),
+    Cmd(
+        "restart",
+        cmd_restart,
+        "restart containers",
+        (_CONTAINERS, arg("-t", "--time", "--timeout", type=int, help="seconds before a kill")),
+        aliases=("container restart",),
+    ),
+    Cmd(
+        "kill",
+        cmd_kill,
+        "send a signal to containers",
+        (_CONTAINERS, arg("-s", "--signal", default="SIGKILL", help="signal (SIGKILL)")),
+        aliases=("container kill",),
+    ),
+    Cmd("pause", cmd_pause, "pause containers", (_CONTAINERS,), aliases=("container pause",)),
+    Cmd(
+        "unpause", cmd_unpause, "unpause containers", (_CONTAINERS,), aliases=("container unpause",)
+    ),
+    Cmd(
+        "wait",
+        cmd_wait,
+        "wait for containers to stop; print exit codes",
+        (_CONTAINERS,),
+        aliases=("container wait",),
+    ),
+    Cmd(
+        "rename",
+        cmd_rename,
+        "rename a container",
+        (_CONTAINER, arg("new_name", metavar="NEW_NAME")),
+        aliases=("container rename",),
+    ),
+    Cmd(
+        "top",
+        cmd_top,
+        "the processes of a container",
+        (_CONTAINER, arg("ps_args", nargs=argparse.REMAINDER, metavar="PS_OPTIONS")),
+        aliases=("container top",),
+    ),
+    Cmd(
+        "port",
+        cmd_port,
+        "published ports of a container",
+        (_CONTAINER, arg("private_port", nargs="?", metavar="PRIVATE_PORT[/PROTO]")),
+        aliases=("container port",),
+    ),
+    Cmd(
+        "diff", cmd_diff, "files changed in a container", (_CONTAINER,), aliases=("container diff",)
+    ),
+    Cmd(
+        "update",
+        cmd_update,
+        "change resources or the restart policy",
+        (
+            _CONTAINERS,
+            arg("--cpus", type=float, help="number of CPUs"),
+            arg("-m", "--memory", help="memory limit (512m, 1g)"),
+            arg("--memory-swap", help="memory + swap limit (-1: unlimited)"),
+            arg("-c", "--cpu-shares", type=int, help="relative CPU weight"),
+            arg("--cpu-period", type=int, help="CFS period (µs)"),
+            arg("--cpu-quota", type=int, help="CFS quota (µs)"),
+            arg("--cpuset-cpus", help="CPUs allowed (0-3, 0,1)"),
+            arg("--pids-limit", type=int, help="process limit (-1: unlimited)"),
+            arg("--restart", help="restart policy (no, always, unless-stopped, on-failure[:N])"),
+        ),
+        aliases=("container update",),
+    ),
+    Cmd(
+        "export",
+        cmd_export,
+        "a container's filesystem as a tar",
+        (_CONTAINER, arg("-o", "--output", help="write to this file, not stdout")),
+        aliases=("container export",),
+    ),
+    Cmd(
+        "cp",
+        cmd_cp,
+        "copy files between a container and here (CONTAINER:PATH on one side; - for a tar)",
+        (arg("source", metavar="SRC"), arg("dest", metavar="DEST")),
+        aliases=("container cp",),
+    ),
+    Cmd("container prune", cmd_container_prune, "remove stopped containers", PRUNE),
+)

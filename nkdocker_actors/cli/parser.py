@@ -1,0 +1,198 @@
+"""The parser, built in one place from every area's command table, and `main`.
+
+An area is a module with a COMMANDS tuple of `Cmd`; AREAS lists them. A new area
+(swarm, contexts, registries) is a module and one line here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from ..connection import NEWEST_API
+from ..errors import InvalidOption, NkDockerError
+from . import completion, containers, images, monitor, networks, run, system, volumes
+from .common import PROG, CliError, Cmd, Session, Terminated, describe, error, is_tty
+
+AREAS = (containers, run, images, networks, volumes, system, monitor, completion)
+
+GROUPS = {
+    "container": "manage containers",
+    "image": "manage images",
+    "network": "manage networks",
+    "volume": "manage volumes",
+    "system": "manage the daemon",
+}
+
+
+def commands() -> list[Cmd]:
+    """Every command of every area."""
+    return [cmd for area in AREAS for cmd in area.COMMANDS]
+
+
+def _daemon_options(parser: argparse.ArgumentParser, sub: bool) -> None:
+    """-H and --json (accepted after the command too, then merged); the TLS flags."""
+    suppress = argparse.SUPPRESS
+    group = parser.add_argument_group("daemon")
+    taken = parser._option_string_actions  # history's -H is --human, as docker's
+    group.add_argument(
+        *(f for f in ("-H", "--host") if f not in taken),
+        action="append",
+        dest="sub_host" if sub else "host",
+        metavar="[NAME=]URL",
+        help="daemon to use (repeatable for ps, images, version, info, events, stats, "
+        "monitor); default: DOCKER_HOST, else the local socket",
+        default=suppress if sub else None,
+    )
+    group.add_argument(
+        "--json",
+        action="store_true",
+        dest="sub_json" if sub else "json",
+        help="machine-readable output",
+        default=suppress if sub else False,
+    )
+    if sub:
+        return
+    group.add_argument("--tls", action="store_true", help="use TLS")
+    group.add_argument("--tlsverify", action="store_true", help="use TLS and verify the daemon")
+    group.add_argument("--tlscacert", metavar="FILE", help="CA certificate")
+    group.add_argument("--tlscert", metavar="FILE", help="client certificate")
+    group.add_argument("--tlskey", metavar="FILE", help="client key")
+    group.add_argument("--api-version", metavar="1.NN", help="pin the API version")
+
+
+def _version_text() -> str:
+    newest = ".".join(map(str, NEWEST_API))
+    return f"{PROG} version {system.client_version()}, nkdocker_actors (API up to {newest})"
+
+
+_GLOBAL_VALUED = ("-H", "--host", "--tlscacert", "--tlscert", "--tlskey", "--api-version")
+
+
+def command_words(argv: Sequence[str]) -> str | None:
+    """The command `argv` names ("ps", "network ls"), or None: what the parser needs
+    to build in full (building every command's flags costs more than running most)."""
+    words: list[str] = []
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token in _GLOBAL_VALUED:
+            skip = True
+        elif not token.startswith("-"):
+            words.append(token)
+            if words[0] not in GROUPS or len(words) == 2:
+                return " ".join(words)
+        elif words:
+            return None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of `nkdocker`, from the command tables of AREAS; with
+    `only` (a known command), just that command's parser (a hundred subparsers cost
+    more than most commands take to run)."""
+    if only is not None and only not in {n for c in commands() for n in (c.name, *c.aliases)}:
+        only = None
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A Docker Engine client built as Pykka actors (nkdocker_actors).",
+        epilog="Exit codes: 0 ok, 1 failed, 2 bad usage, 125 run could not start the "
+        "container, 130 interrupted; run/exec/start -a/attach: the process's own code.",
+    )
+    parser.add_argument("-v", "--version", action="version", version=_version_text())
+    _daemon_options(parser, sub=False)
+    top = parser.add_subparsers(dest="command_word", metavar="COMMAND", required=True)
+    groups: dict[str, Any] = {}
+
+    def where(words: list[str]) -> Any:
+        if len(words) == 1:
+            return top
+        if words[0] not in groups:
+            group = top.add_parser(words[0], help=GROUPS.get(words[0], ""), add_help=True)
+            groups[words[0]] = group.add_subparsers(
+                dest="sub_word", metavar="COMMAND", required=True
+            )
+        return groups[words[0]]
+
+    for cmd in commands():
+        for name in (cmd.name, *cmd.aliases):
+            if only is not None and name != only:
+                continue
+            words = name.split()
+            sub = where(words).add_parser(
+                words[-1], help=cmd.help, description=cmd.help, add_help=False
+            )
+            sub.add_argument("--help", action="help", help="show this help")
+            for argument in cmd.args:
+                sub.add_argument(*argument.flags, **argument.options)
+            _daemon_options(sub, sub=True)
+            sub.set_defaults(handler=cmd.run, command=cmd.name, many=cmd.many)
+    return parser
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `nkdocker` with `argv` (default: sys.argv[1:]); return the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(command_words(argv))
+    args = parser.parse_args(argv)
+    args.host = [*(args.host or []), *getattr(args, "sub_host", [])]
+    args.json = bool(args.json or getattr(args, "sub_json", False))
+    code = 1
+    session: Session | None = None
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+        signal.signal(signal.SIGHUP, _terminate)
+    try:
+        session = Session(args)
+        if session.many and not args.many:
+            raise CliError(f"{args.command} takes a single --host", 2)
+        code = int(args.handler(session, args))
+    except KeyboardInterrupt:
+        code = 130
+        if is_tty(sys.stderr):
+            with contextlib.suppress(OSError):
+                sys.stderr.write("\n")
+    except Terminated as stop:
+        code = 128 + stop.signum
+    except CliError as problem:
+        error(problem.message)
+        code = problem.code
+    except InvalidOption as problem:
+        error(str(problem))
+        code = 2
+    except NkDockerError as problem:
+        error(describe(problem))
+        code = 1
+    except OSError as problem:
+        if isinstance(problem, BrokenPipeError):
+            # our reader went away (`nkdocker ps | head -1`): quiet, as a program killed by SIGPIPE
+            with contextlib.suppress(OSError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            code = 141
+        else:
+            error(str(problem))
+            code = 1
+    except Exception as problem:  # a bug of ours: one line, unless asked for the traceback
+        if os.environ.get("NKDOCKER_DEBUG"):
+            raise
+        error(f"internal error: {problem!r} (NKDOCKER_DEBUG=1 shows the traceback)")
+        code = 1
+    finally:
+        if session is not None:
+            try:
+                session.close()
+            except KeyboardInterrupt:
+                code = 130
+    return code

@@ -1,0 +1,593 @@
+"""`nkdocker` side by side with the docker CLI (28, on the machine) on one sandbox daemon.
+
+Each case of CASES runs its steps with `docker` (DOCKER_HOST = the sandbox) and with
+`nkdocker`, and compares exit codes, stdout and stderr after normalising what may
+differ between two runs: ids, times, and the daemon's host-dependent warnings.
+`{me}` in a step is "dk" for docker and "nk" for nkdocker, so both can create
+objects side by side. docs/cli.md's parity table is generated from CASES
+(`python tests/test_cli_parity.py` rewrites it; a test checks it is current).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pexpect
+import pytest
+
+import nkdocker_actors as nk
+from nkdocker_actors import sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs" / "cli.md"
+BEGIN = "<!-- parity:begin (python tests/test_cli_parity.py) -->"
+END = "<!-- parity:end -->"
+NK = [sys.executable, "-m", "nkdocker_actors"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """Steps run by both tools; `out` says how stdout is compared:
+    "exact" (after normalising), "table" (cells of each row), "sorted" (lines, any
+    order), "json" (parsed), "head" (the header row only), "none"."""
+
+    name: str
+    steps: tuple[str, ...]
+    out: str = "exact"
+    stdin: str = ""
+    err: bool = True  # compare stderr too
+    setup: tuple[str, ...] = ()
+    cleanup: tuple[str, ...] = ()
+    note: str = ""
+    tty: bool = False
+
+
+C = Case
+CASES: tuple[Case, ...] = (
+    C("ps", ("ps -a --filter name=pa-",), "table"),
+    C("ps -q", ("ps -q --filter name=pa-run",)),
+    C("ps --no-trunc -q", ("ps -a --no-trunc -q --filter name=pa-",), "sorted"),
+    C("ps --format", ("ps -a --format {{.Names}}:{{.Status}} --filter name=pa-",), "sorted"),
+    C(
+        "ps --format table",
+        ("ps --format 'table {{.ID}}\\t{{.Names}}\\t{{.Ports}}' --filter name=pa-run",),
+        "table",
+    ),
+    C("ps -n", ("ps -n 1 --format {{.Names}}",)),
+    C("ps --format json keys", ("ps --format '{{json .}}' --filter name=pa-run",), "json"),
+    C("ps -s", ("ps -s --filter name=pa-run",), "table"),
+    C("ps --filter status", ("ps -a -q --filter status=exited --filter name=pa-stopped",)),
+    C("ps --filter label", ("ps --format {{.Names}} --filter label=pa=1",)),
+    C("images", ("images busybox",), "table"),
+    C("images -a --digests", ("images -a --digests busybox",), "table"),
+    C("images --no-trunc", ("images --no-trunc -q busybox",)),
+    C("images -q", ("images -q busybox",)),
+    C("images --format", ("images --format {{.Repository}}:{{.Tag}} busybox",)),
+    C("inspect -f (containers)", ("inspect -f {{.State.Status}} pa-run pa-stopped",)),
+    C("inspect -f (tagged image)", ("inspect -f {{.Id}} busybox:latest",)),
+    C("inspect --type", ("inspect --type network -f {{.Name}} pa-net",)),
+    C("inspect, one name bad", ("inspect -f {{.Name}} pa-run no-such-thing",)),
+    C("inspect json", ("inspect pa-run",), "json"),
+    C("stop (stopped)", ("stop pa-stopped",)),
+    C("start (running)", ("start pa-run",)),
+    C("stop missing", ("stop pa-stopped no-such-container",)),
+    C("kill missing", ("kill no-such-container",)),
+    C("rm missing", ("rm no-such-container",)),
+    C("rm -f missing", ("rm -f no-such-container",)),
+    C("port", ("port pa-run", "port pa-run 80", "port pa-run 80/tcp")),
+    C("port unpublished", ("port pa-run 81",)),
+    C("top", ("top pa-run",), "table"),
+    C("diff", ("diff pa-stopped",), "sorted"),
+    C("logs", ("logs pa-stopped",)),
+    C("logs --tail", ("logs -n 1 pa-stopped",)),
+    C("logs -t", ("logs -t pa-stopped",)),
+    C("logs --since", ("logs --since 2000-01-01T00:00:00Z pa-stopped",)),
+    C("top ps options", ("top pa-run -o pid,comm",), "table"),
+    C(
+        "history -q --no-trunc",
+        ("history -q busybox:latest", "history --no-trunc busybox:latest"),
+        "table",
+    ),
+    C("wait", ("wait pa-stopped",)),
+    C("exec", ("exec pa-run sh -c 'echo out; echo err >&2; exit 4'",)),
+    C("exec -i", ("exec -i pa-run cat",), stdin="piped\n"),
+    C("exec -it, stdin not a TTY", ("exec -it pa-run true",)),
+    C("run", ("run --rm busybox:latest sh -c 'echo out; echo err >&2; exit 3'",)),
+    C("run -i", ("run --rm -i busybox:latest wc -c",), stdin="12345\n"),
+    C("run --entrypoint", ("run --rm --entrypoint echo busybox:latest a b",)),
+    C("run -a", ("run --rm -a stderr busybox:latest sh -c 'echo out; echo err >&2'",)),
+    C("run --network none", ("run --rm --network none busybox:latest ls /sys/class/net",)),
+    C("run --name taken", ("run --name pa-run busybox:latest true",)),
+    C(
+        "run --add-host --dns --hostname",
+        (
+            "run --rm --hostname hh --add-host foo:10.1.2.3 --dns 10.0.0.53 busybox:latest"
+            " sh -c 'hostname; grep foo /etc/hosts; grep nameserver /etc/resolv.conf'",
+        ),
+    ),
+    C(
+        "run --tmpfs --ulimit --cap-drop",
+        (
+            "run --rm --tmpfs /t:size=1m --ulimit nofile=100:200 --cap-drop ALL"
+            ' busybox:latest sh -c \'df /t | tail -1 | tr -s " " | cut -d" " -f2; ulimit -n\'',
+        ),
+    ),
+    C("run image missing", ("run --rm 127.0.0.1:9/nothing:here true",)),
+    C(
+        "stop -t, kill -s",
+        (
+            "run -d --name pa-{me}-k busybox:latest sleep 300",
+            "kill -s SIGUSR1 pa-{me}-k",
+            "inspect -f '{{.State.Status}} {{.State.ExitCode}}' pa-{me}-k",
+            "run -d --name pa-{me}-s busybox:latest sleep 300",
+            "stop -t 0 pa-{me}-s",
+            "inspect -f '{{.State.Status}} {{.State.ExitCode}}' pa-{me}-s",
+        ),
+        cleanup=("rm -f pa-{me}-k pa-{me}-s",),
+    ),
+    C("exec -e -w -u", ("exec -e A=1 -w /tmp -u 1:2 pa-run sh -c 'echo $A; pwd; id'",)),
+    C("exec stopped", ("exec pa-stopped true",)),
+    C("run -it, stdin not a TTY", ("run --rm -it busybox:latest true",)),
+    C("run missing command", ("run --rm busybox:latest no-such-command",)),
+    C("run -e -w -u", ("run --rm -e A=1 -w /tmp -u 1:2 busybox:latest sh -c 'echo $A; pwd; id'",)),
+    C(
+        "run resources",
+        (
+            "run --rm --memory 64m --cpus 0.5 --pids-limit 50 --init --privileged"
+            " busybox:latest sh -c 'ps -o comm | head -3; ulimit -u'",
+        ),
+    ),
+    C("run -v volume", ("run --rm -v pa-vol:/data busybox:latest ls /data",)),
+    C("run --mount", ("run --rm --mount type=volume,src=pa-vol,dst=/d busybox:latest ls /d",)),
+    C("run -p", ("run --rm -p 127.0.0.1::80 busybox:latest true",)),
+    C(
+        "run --restart --read-only",
+        (
+            "run -d --name pa-{me}-rs --restart on-failure:2 --read-only busybox:latest true",
+            "wait pa-{me}-rs",
+            "inspect -f '{{.HostConfig.RestartPolicy.Name}}"
+            " {{.HostConfig.ReadonlyRootfs}}' pa-{me}-rs",
+        ),
+        cleanup=("rm -f pa-{me}-rs",),
+    ),
+    C(
+        "create: every flag into HostConfig and Config",
+        (
+            "create --name pa-{me}-cf -l a=b --stop-signal SIGUSR1 --stop-timeout 3"
+            " --shm-size 8m --restart always --memory 64m --memory-swap 128m --cpus 1.5"
+            " --cpu-shares 512 --pids-limit 20 --init --privileged --read-only"
+            " --health-cmd true --health-interval 5s --log-driver json-file"
+            " --log-opt max-size=1m -p 127.0.0.1::90 --expose 91 -v /tmp:/host:ro"
+            " --tmpfs /run -e A=1 -w /tmp -u 1:2 --hostname hh --add-host foo:10.1.2.3"
+            " --dns 10.0.0.53 --cap-add NET_ADMIN --cap-drop MKNOD --ulimit nofile=100:200"
+            " --security-opt no-new-privileges --entrypoint sh --network pa-net"
+            " --network-alias al --mount type=volume,src=pa-vol,dst=/v --oom-kill-disable"
+            " --sysctl net.ipv4.ip_forward=1 --group-add 5 --cidfile {tmp}/{me}.cid"
+            " --domainname dn -it busybox:latest -c true",
+            "inspect -f '{{json .HostConfig}}' pa-{me}-cf",
+            "inspect -f '{{json .Config}}' pa-{me}-cf",
+        ),
+        "json=",
+        cleanup=("rm -f pa-{me}-cf",),
+        note="JSON compared whole ([] and null alike; docker 28 drops the fields its types"
+        " no longer have)",
+    ),
+    C("run --pull never", ("run --rm --pull never no-such-image:1 true",)),
+    C(
+        "run -d, logs",
+        ("run -d --name pa-{me}-d busybox:latest echo hi", "wait pa-{me}-d", "logs pa-{me}-d"),
+        cleanup=("rm -f pa-{me}-d",),
+    ),
+    C(
+        "create, start -a",
+        (
+            "create --name pa-{me}-c -e X=1 busybox:latest sh -c 'echo $X; exit 5'",
+            "start -a pa-{me}-c",
+            "start pa-{me}-c",
+            "wait pa-{me}-c",
+        ),
+        cleanup=("rm -f pa-{me}-c",),
+    ),
+    C(
+        "attach",
+        (
+            "run -d -i --name pa-{me}-at busybox:latest sh -c 'read x; echo got $x; exit 6'",
+            "attach pa-{me}-at",
+        ),
+        "none",
+        stdin="hello\n",
+        cleanup=("rm -f pa-{me}-at",),
+        note="with piped stdin docker 28 loses the output; nkdocker prints it",
+    ),
+    C(
+        "rename, pause, unpause, restart, update",
+        (
+            "run -d --name pa-{me}-p busybox:latest sleep 300",
+            "rename pa-{me}-p pa-{me}-q",
+            "pause pa-{me}-q",
+            "inspect -f {{.State.Status}} pa-{me}-q",
+            "unpause pa-{me}-q",
+            "restart -t 0 pa-{me}-q",
+            "update --memory 32m --memory-swap 64m pa-{me}-q",
+            "inspect -f {{.HostConfig.Memory}} pa-{me}-q",
+            "kill pa-{me}-q",
+            "rm pa-{me}-q",
+        ),
+        cleanup=("rm -f pa-{me}-p pa-{me}-q",),
+    ),
+    C(
+        "cp",
+        (
+            "cp pa-stopped:/etc/hostname {tmp}/{me}-hostname",
+            "cp {tmp}/{me}-hostname pa-stopped:/tmp/pa-{me}-copied",
+            "cp pa-stopped:/tmp/pa-{me}-copied {tmp}/{me}-back",
+            "cp pa-stopped:/etc {tmp}/{me}-etc",
+            "cp pa-stopped:/no-such-file {tmp}/{me}-x",
+            "cp {tmp}/no-such-file pa-stopped:/tmp",
+        ),
+    ),
+    C("cp, what was copied", ("diff pa-stopped",), "sorted"),
+    C(
+        "commit, tag, history, rmi",
+        (
+            "run --name pa-{me}-cm busybox:latest sh -c 'echo pa-{me} > /me'",
+            "commit -m note pa-{me}-cm pa-{me}-img:1",
+            "tag pa-{me}-img:1 pa-{me}-img:2",
+            "images --format {{.Repository}}:{{.Tag}} pa-{me}-img",
+            "history --format {{.Comment}} pa-{me}-img:1",
+            "rmi pa-{me}-img:2 pa-{me}-img:1",
+        ),
+        cleanup=("rm -f pa-{me}-cm",),
+        note="each tool commits its own container (a layer both share is deleted once)",
+    ),
+    C("history", ("history busybox:latest",), "table"),
+    C(
+        "build",
+        (
+            "build --no-cache -t pa-{me}-b:1 --label pa-build=pa-{me} --build-arg WHO=pa-{me}"
+            " {tmp}/ctx",
+            "run --rm pa-{me}-b:1",
+            "build -q -t pa-{me}-b:1 --label pa-build=pa-{me} --build-arg WHO=pa-{me} {tmp}/ctx",
+        ),
+        cleanup=("rmi pa-{me}-b:1", "image prune -f --filter label=pa-build=pa-{me}"),
+        note="docker with DOCKER_BUILDKIT=0, its classic builder (its deprecation notice"
+        " dropped); the context's size is not compared (our tar holds one more entry)",
+    ),
+    C(
+        "save, load",
+        (
+            "tag busybox:latest pa-{me}-save:1",
+            "save -o {tmp}/{me}.tar pa-{me}-save:1",
+            "rmi pa-{me}-save:1",
+            "load -i {tmp}/{me}.tar",
+            "rmi pa-{me}-save:1",
+        ),
+    ),
+    C(
+        "export, import",
+        (
+            "run --name pa-{me}-ex busybox:latest sh -c 'echo pa-{me} > /me'",
+            "export -o {tmp}/{me}-fs.tar pa-{me}-ex",
+            "import {tmp}/{me}-fs.tar pa-{me}-imp:1",
+            "run --rm pa-{me}-imp:1 cat /me",
+            "rmi pa-{me}-imp:1",
+        ),
+        cleanup=("rm -f pa-{me}-ex",),
+    ),
+    C(
+        "network",
+        (
+            "network create --label x=1 pa-{me}-net",
+            "network ls -q --filter name=pa-{me}-net",
+            "network inspect -f '{{.Name}} {{.Driver}} {{.Internal}}' pa-{me}-net",
+            "network connect pa-{me}-net pa-run",
+            "network disconnect pa-{me}-net pa-run",
+            "network rm pa-{me}-net",
+        ),
+        cleanup=("network rm pa-{me}-net",),
+    ),
+    C("network ls", ("network ls --filter name=pa-",), "table"),
+    C("network ls --no-trunc", ("network ls --no-trunc -q --filter name=pa-net",)),
+    C("network ls --format", ("network ls --format {{.Name}}",), "sorted"),
+    C(
+        "volume",
+        (
+            "volume create --label x=1 pa-{me}-vol",
+            "volume ls -q --filter name=pa-{me}-vol",
+            "volume inspect -f '{{.Name}} {{.Driver}} {{.Labels}}' pa-{me}-vol",
+            "volume rm pa-{me}-vol",
+            "volume rm pa-{me}-vol",
+            "volume rm -f pa-{me}-vol",
+        ),
+    ),
+    C("volume ls", ("volume ls --filter name=pa-",), "table"),
+    C(
+        "volume ls -q --format",
+        (
+            "volume ls -q --filter name=pa-",
+            "volume ls --format '{{.Name}}:{{.Driver}}' --filter name=pa-",
+        ),
+    ),
+    C(
+        "container prune",
+        (
+            "create --label pa-prune={me} busybox:latest true",
+            "container prune -f --filter label=pa-prune={me}",
+        ),
+    ),
+    C("network prune", ("network prune -f --filter label=pa-none",)),
+    C("prune prompt, no", ("container prune --filter label=pa-none",)),
+    C("prune prompt, yes", ("network prune --filter label=pa-none",), stdin="y\n"),
+    C("image prune", ("image prune -f --filter label=pa-none",)),
+    C("system df", ("system df",), "table"),
+    C("events", ("events --since 0 --until {until} --filter container=pa-stopped",)),
+    C(
+        "events --format",
+        ("events --since 0 --until {until} --filter container=pa-stopped --format {{.Action}}",),
+    ),
+    C("version -f", ("version -f {{.Server.Version}}",)),
+    C("info -f", ("info -f {{.ServerVersion}}",)),
+    C("stats --no-stream", ("stats --no-stream pa-run",), "head"),
+    C("stats --format", ("stats --no-stream --format 'table {{.Name}}\t{{.PIDs}}' pa-run",)),
+    C(
+        "bad template",
+        ("ps --format '{{range .}}x{{end}}'",),
+        "none",
+        err=False,
+        note="nkdocker: a clear error for what its subset lacks",
+    ),
+    C("run -it in a pty", ("run --rm -it busybox:latest sh -c 'tty; exit 3'",), tty=True),
+    C("exec -it in a pty", ("exec -it pa-run sh -c 'tty; exit 2'",), tty=True),
+)
+
+
+# -- running and normalising ----------------------------------------------------------
+
+
+def _env(daemon: sandbox.SandboxInfo, config: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "NKDOCKER_"))}
+    # docker reads its config dir (hints, aliases, credentials): a fresh one, not the host's
+    env.update(DOCKER_HOST=daemon.unix_url, DOCKER_CONFIG=str(config), DOCKER_CLI_HINTS="false")
+    env.update(NO_COLOR="1", TZ="UTC", COLUMNS="200", DOCKER_BUILDKIT="0")
+    return env
+
+
+def _argv(tool: str, step: str, tmp: str, until: str) -> list[str]:
+    import shlex
+
+    me = "dk" if tool == "docker" else "nk"
+    words = shlex.split(step.replace("{me}", me).replace("{tmp}", tmp).replace("{until}", until))
+    return ["docker", *words] if tool == "docker" else [*NK, *words]
+
+
+def run(tool: str, step: str, env: dict[str, str], stdin: str = "") -> tuple[int, str, str]:
+    """One step with one tool: (exit code, stdout, stderr)."""
+    done = subprocess.run(
+        _argv(tool, step, env["PARITY_TMP"], env["PARITY_UNTIL"]),
+        input=stdin.encode(),
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    return done.returncode, done.stdout.decode(), done.stderr.decode()
+
+
+def run_tty(tool: str, step: str, env: dict[str, str]) -> tuple[int, str, str]:
+    """One step inside a pseudo-terminal: (exit code, the terminal's output, "")."""
+    argv = _argv(tool, step, env["PARITY_TMP"], env["PARITY_UNTIL"])
+    child = pexpect.spawn(argv[0], argv[1:], env=env, dimensions=(24, 80), timeout=60)
+    child.expect(pexpect.EOF)
+    child.close()
+    return int(child.exitstatus or 0), child.before.decode(), ""
+
+
+_AGO = re.compile(
+    r"(Less than a second|About a minute|About an hour|\d+ (second|minute|hour|day|week|month|"
+    r"year)s?) ago"
+)
+_UP = re.compile(r"(Up|Exited \(\d+\)) (Less than a second|About a minute|About an hour|\d+ \w+)")
+
+
+def normalise(text: str, tmp: str) -> str:
+    """Ids, times, sizes of growing things, tool names and host-dependent warnings out."""
+    for me in ("dk", "nk"):  # either tool's objects (a listing shows both)
+        text = text.replace(f"pa-{me}", "pa-ME").replace(f"{tmp}/{me}", "TMP/ME")
+    text = re.sub(r"sha256:[0-9a-f]{64}", "<digest>", text)
+    text = re.sub(r"\b[0-9a-f]{64}\b", "<id>", text)
+    text = re.sub(r"\b[0-9a-f]{12}\b", "<id>", text)
+    text = _AGO.sub("<ago>", text)
+    text = re.sub(r"(Sending build context to Docker daemon)\s+\S+", r"\1 <size>", text)
+    text = _UP.sub(r"\1 <time>", text)
+    text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?", "<time>", text)
+    text = re.sub(r":(3[2-9]|[4-6]\d)\d{3}->", ":<port>->", text)  # an ephemeral host port
+    text = re.sub(r"(?m):(3[2-9]|[4-6]\d)\d{3}$", ":<port>", text)
+    lines = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if line.startswith("WARNING: ") or "IPv4 forwarding is disabled" in line:
+            continue  # the daemon's warnings depend on the host (ip_forward=0)
+        if re.match(r"(Run|See) 'docker .*--help'", line):
+            continue  # docker's usage hints
+        if line.startswith("DEPRECATED: The legacy builder") or line.startswith(" " * 12):
+            continue  # docker's notice about its classic builder
+        for prefix in ("nkdocker: ", "docker: ", "Error response from daemon: ", "Error: "):
+            while line.startswith(prefix):
+                line = line[len(prefix) :]
+        lines.append(line.rstrip())
+    return "\n".join(lines).strip("\n")
+
+
+def _cells(text: str) -> list[list[str]]:
+    return [re.split(r"\s{2,}", line.strip()) for line in text.splitlines() if line.strip()]
+
+
+def compare(case: Case, docker_out: str, nk_out: str) -> None:
+    """stdout compared as the case says."""
+    if case.out == "none":
+        return
+    if case.out == "json=" and nk_out.startswith(("{", "[")):
+        mine = _nulls(json.loads(nk_out))
+        for gone in ("KernelMemory", "KernelMemoryTCP"):  # not in docker 28's types
+            mine.pop(gone, None)
+        assert mine == _nulls(json.loads(docker_out))
+        return
+    if case.out == "json":
+        mine, theirs = (
+            [json.loads(line) for line in text.splitlines() if line.strip()]
+            if text.lstrip().startswith("{")
+            else [json.loads(text)]
+            for text in (nk_out, docker_out)
+        )
+        assert _shape(mine) == _shape(theirs)
+        return
+    if case.out == "table":
+        assert _cells(nk_out) == _cells(docker_out)
+    elif case.out == "head":
+        assert _cells(nk_out)[:1] == _cells(docker_out)[:1]
+        assert [row[0] for row in _cells(nk_out)] == [row[0] for row in _cells(docker_out)]
+    elif case.out == "sorted":
+        assert sorted(nk_out.splitlines()) == sorted(docker_out.splitlines())
+    else:  # exact (and json= on what is not JSON)
+        assert nk_out == docker_out
+
+
+def _nulls(value: Any) -> Any:
+    """[] and null as one (the docker CLI sends empty lists where we send nothing)."""
+    if isinstance(value, dict):
+        return {k: _nulls(v) for k, v in value.items() if v not in ([], None)}
+    if isinstance(value, list):
+        return [_nulls(v) for v in value]
+    return value
+
+
+def _shape(value: Any) -> Any:
+    """Keys and types, not values (ids, times, counters differ between two runs)."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(v) for v in value[:1]]
+    return type(value).__name__
+
+
+# -- the test ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(
+    daemon: sandbox.SandboxInfo, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """The objects the cases read (pa-run running, pa-stopped exited 3, pa-net,
+    pa-vol); the environment both tools run in."""
+    config = tmp_path_factory.mktemp("docker-config")
+    env = {**_env(daemon, config), "PARITY_TMP": str(tmp_path_factory.mktemp("files"))}
+    env["PARITY_UNTIL"] = "0"
+    context = Path(env["PARITY_TMP"], "ctx")
+    context.mkdir()
+    (context / "Dockerfile").write_text(
+        'FROM busybox:latest\nARG WHO\nRUN echo "built by $WHO" > /who\nCMD ["cat", "/who"]\n'
+    )
+    docker = nk.connect(daemon.unix_url)
+    names = ("pa-run", "pa-stopped")
+    for name in names:
+        with contextlib.suppress(nk.NotFound):
+            docker.rm(name, force=True).get(30)
+    for prep in (
+        "network rm pa-net",
+        "volume rm -f pa-vol",
+        "network create pa-net",
+        "volume create pa-vol",
+        "run -d --name pa-run -p 127.0.0.1::80 -p 127.0.0.1::53/udp -l pa=1"
+        " busybox:latest sleep 600",
+        "run --name pa-stopped busybox:latest sh -c 'echo one; echo two >&2; echo hi > /hello;"
+        " exit 3'",
+    ):
+        run("docker", prep, env)
+    env["PARITY_UNTIL"] = str(int(time.time()) + 1)  # a bounded event history
+    yield env
+    for name in names:
+        docker.rm(name, force=True).get(30)
+    run("docker", "network rm pa-net", env)
+    run("docker", "volume rm -f pa-vol", env)
+    docker.close()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_same_as_docker(case: Case, world: dict[str, str]) -> None:
+    for step in case.cleanup:
+        run("docker", step, world), run("nkdocker", step, world)
+    try:
+        for step in case.steps:
+            results = {}
+            for tool in ("docker", "nkdocker"):
+                if case.tty:
+                    code, out, err = run_tty(tool, step, world)
+                else:
+                    code, out, err = run(tool, step, world, case.stdin)
+                tmp = world["PARITY_TMP"]
+                results[tool] = (code, normalise(out, tmp), normalise(err, tmp))
+            (dk_code, dk_out, dk_err), (nk_code, nk_out, nk_err) = results.values()
+            context = f"{step!r}\n docker: {results['docker']}\n nkdocker: {results['nkdocker']}"
+            assert nk_code == dk_code, context
+            try:
+                compare(case, dk_out, nk_out)
+                if case.err:
+                    assert nk_err == dk_err
+            except AssertionError as failed:
+                raise AssertionError(f"{failed}\n{context}") from None
+    finally:
+        for step in case.cleanup:
+            run("docker", step, world), run("nkdocker", step, world)
+
+
+# -- the parity table in docs/cli.md ---------------------------------------------------
+
+
+def parity_table() -> str:
+    """The markdown table of CASES, for docs/cli.md."""
+    compared = {
+        "exact": "exit code, stdout, stderr",
+        "table": "exit code, table cells, stderr",
+        "sorted": "exit code, stdout lines (any order), stderr",
+        "json": "exit code, JSON keys and types, stderr",
+        "json=": "exit code, JSON, stderr",
+        "head": "exit code, header and first column, stderr",
+        "none": "exit code",
+    }
+    lines = [
+        "| case | command lines (`{me}`: dk / nk) | compared |",
+        "|---|---|---|",
+    ]
+    for case in CASES:
+        steps = "<br>".join(f"`{s.replace('|', '&#124;')}`" for s in case.steps)
+        what = compared[case.out]
+        if not case.err:
+            what = what.replace(", stderr", "")
+        if case.tty:
+            what += " (in a pty)"
+        if case.note:
+            what += f"; {case.note}"
+        lines.append(f"| {case.name} | {steps} | {what} |")
+    return "\n".join(lines) + "\n"
+
+
+def _docs_with_table(text: str) -> str:
+    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+    return text[:start] + "\n" + parity_table() + text[end:]
+
+
+def test_docs_parity_table_is_current() -> None:
+    text = DOCS.read_text()
+    assert text == _docs_with_table(text), "run: python tests/test_cli_parity.py"
+
+
+if __name__ == "__main__":
+    DOCS.write_text(_docs_with_table(DOCS.read_text()))
