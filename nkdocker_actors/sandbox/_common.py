@@ -79,6 +79,7 @@ class SandboxInfo:
     subnet: str
     pid: int
     log_path: Path
+    engine: str = "dockerd"  # or "podman" (nkdocker_actors.sandbox.podman)
 
     def env(self) -> dict[str, str]:
         """Environment for a client on the unix socket (DOCKER_HOST, DOCKER_CERT_PATH)."""

@@ -29,11 +29,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-busybox", action="store_true", help="up: skip busybox:latest")
     parser.add_argument("--keep", action="store_true", help="down: keep the files (no purge)")
     parser.add_argument("--timeout", type=float, default=60, help="up/restart: seconds")
+    parser.add_argument(
+        "--engine", choices=["dockerd", "podman"], default="dockerd", help="up: the daemon to run"
+    )
     args = parser.parse_args(argv)
     try:
         if args.action in ("up", "restart", "info"):
             if args.action == "up":
-                got = up(args.name, with_busybox=not args.no_busybox, timeout=args.timeout)
+                got = up(
+                    args.name,
+                    with_busybox=not args.no_busybox,
+                    timeout=args.timeout,
+                    engine=args.engine,
+                )
             elif args.action == "restart":
                 got = restart(args.name, timeout=args.timeout)
             else:

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import podman
 from ._busybox import _has_busybox, _import_busybox
 from ._common import (
     _POOL_FMT,
@@ -53,6 +54,12 @@ from ._network import (
 )
 from ._tls import _make_certs
 from .registry import _registry_stop
+
+
+def _engine_of(name: str) -> str:
+    """Which engine sandbox ``name`` runs (its state file says; dockerd if none)."""
+    _check_name(name)
+    return str((_read_json(_state_path(name)) or {}).get("engine", "dockerd"))
 
 
 def _to_info(state: dict[str, Any]) -> SandboxInfo:
@@ -218,15 +225,28 @@ def _healthy(state: dict[str, Any]) -> bool:
 # ---------------------------------------------------------------- public API
 
 
-def up(name: str = "default", *, with_busybox: bool = True, timeout: float = 60) -> SandboxInfo:
+def up(
+    name: str = "default",
+    *,
+    with_busybox: bool = True,
+    timeout: float = 60,
+    engine: str = "dockerd",
+) -> SandboxInfo:
     """Start sandbox ``name`` (or return it if its daemon already answers) and
-    make sure busybox:latest is there when ``with_busybox``.
+    make sure busybox:latest is there when ``with_busybox``. ``engine="podman"``:
+    a Podman service instead of dockerd (see ``sandbox.podman``).
 
     Raises SandboxError when not root or when the daemon cannot start (with the
     tail of its log). ``timeout`` bounds the wait for the daemon to answer.
     """
+    if engine == "podman":
+        return podman.up(name, with_busybox=with_busybox, timeout=timeout)
+    if engine != "dockerd":
+        raise ValueError(f"unknown sandbox engine {engine!r}: use 'dockerd' or 'podman'")
     _check_name(name)
     _require_root()
+    if _engine_of(name) == "podman":
+        raise SandboxError(f"sandbox {name!r} is a podman sandbox")
     with _lock():  # also keeps two processes from running apt-get at once
         _ensure_packages()
         state = _read_json(_state_path(name))
@@ -280,6 +300,8 @@ def down(name: str = "default", *, purge: bool = True) -> None:
     with ``purge`` also delete its base directory. Idempotent."""
     _check_name(name)
     _require_root()
+    if _engine_of(name) == "podman":
+        return podman.down(name, purge=purge)
     with _lock():
         _teardown(name, purge=purge)
 
@@ -289,6 +311,8 @@ def kill(name: str = "default") -> None:
     socat live on) and wait until it is gone."""
     _check_name(name)
     _require_root()
+    if _engine_of(name) == "podman":
+        raise SandboxError(f"kill is for dockerd sandboxes; {name!r} is a podman sandbox")
     with _lock():
         state = _read_json(_state_path(name))
         if state is None or state.get("stopped"):
@@ -306,6 +330,8 @@ def restart(name: str = "default", timeout: float = 60) -> SandboxInfo:
     certs and data (after kill() or a crash); a no-op if it answers already."""
     _check_name(name)
     _require_root()
+    if _engine_of(name) == "podman":
+        raise SandboxError(f"restart is for dockerd sandboxes; {name!r} is a podman sandbox")
     with _lock():
         state = _read_json(_state_path(name))
         if state is None:
@@ -333,5 +359,7 @@ def restart(name: str = "default", timeout: float = 60) -> SandboxInfo:
 def info(name: str = "default") -> SandboxInfo | None:
     """The recorded info of sandbox ``name``, or None if it is not up (not probed)."""
     _check_name(name)
+    if _engine_of(name) == "podman":
+        return podman.info(name)
     state = _read_json(_state_path(name))
     return _to_info(state) if state is not None and not state.get("stopped") else None
