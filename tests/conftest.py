@@ -8,6 +8,7 @@ the run.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import os
 import tarfile
@@ -29,7 +30,7 @@ SANDBOX = os.environ.get("NK_SANDBOX", "test")
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if {"daemon", "docker", "daemon_b", "daemon_c", "registry"} & fixtures:
+        if {"daemon", "docker", "daemon_b", "daemon_c", "registry", "engine"} & fixtures:
             item.add_marker(pytest.mark.integration)
 
 
@@ -43,9 +44,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 1
 
 
-def _sandbox_for_session(name: str) -> Iterator[sandbox.SandboxInfo]:
+def _sandbox_for_session(name: str, engine: str = "dockerd") -> Iterator[sandbox.SandboxInfo]:
     """Start (or reuse) a sandbox; stop it at the end unless NK_KEEP_SANDBOX=1."""
-    info = sandbox.up(name)
+    info = sandbox.up(name, engine=engine)
     yield info
     if os.environ.get("NK_KEEP_SANDBOX") != "1":
         sandbox.down(name)
@@ -67,6 +68,37 @@ def daemon_b() -> Iterator[sandbox.SandboxInfo]:
 def daemon_c() -> Iterator[sandbox.SandboxInfo]:
     """A third sandbox daemon, for fan-out tests."""
     yield from _sandbox_for_session(SANDBOX + "-c")
+
+
+@pytest.fixture(scope="session")
+def podman_daemon() -> Iterator[sandbox.SandboxInfo]:
+    """The session's Podman sandbox (Podman 4.3's Docker-compatible service)."""
+    yield from _sandbox_for_session(SANDBOX + "-pm", engine="podman")
+
+
+@dataclasses.dataclass(frozen=True)
+class Engine:
+    """One real engine of the engine-agnostic tests: its name and its sandbox."""
+
+    name: str  # "dockerd" or "podman"
+    daemon: sandbox.SandboxInfo
+
+
+@pytest.fixture(params=["dockerd", "podman"])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """Runs the test once per real engine; `docker` and `cleanup` then talk to it.
+    Where Podman answers differently the test says so: `if engine.name == "podman"`."""
+    fixture = "podman_daemon" if request.param == "podman" else "daemon"
+    return Engine(request.param, request.getfixturevalue(fixture))
+
+
+def _daemon_of(request: pytest.FixtureRequest) -> sandbox.SandboxInfo:
+    """The engine's sandbox in an engine-parametrised test, else the dockerd sandbox."""
+    if "engine" in request.fixturenames:
+        info: sandbox.SandboxInfo = request.getfixturevalue("engine").daemon
+        return info
+    info = request.getfixturevalue("daemon")
+    return info
 
 
 @pytest.fixture(scope="session")
@@ -93,9 +125,10 @@ def fault(fault_server: FaultServer) -> Iterator[FaultServer]:
 
 
 @pytest.fixture
-def docker(daemon: sandbox.SandboxInfo) -> Iterator[nk.Docker]:
-    """A connection over the sandbox's unix socket, closed after the test."""
-    with nk.connect(daemon.unix_url) as connection:
+def docker(request: pytest.FixtureRequest) -> Iterator[nk.Docker]:
+    """A connection over the sandbox's unix socket (the `engine`'s, if the test
+    has one), closed after the test."""
+    with nk.connect(_daemon_of(request).unix_url) as connection:
         yield connection
 
 
@@ -107,8 +140,9 @@ def name() -> Callable[[str], str]:
 
 
 @pytest.fixture
-def cleanup(daemon: sandbox.SandboxInfo) -> Iterator[Callable[[str], str]]:
+def cleanup(request: pytest.FixtureRequest) -> Iterator[Callable[[str], str]]:
     """Register container names to force-remove after the test."""
+    daemon = _daemon_of(request)
     names: list[str] = []
     yield lambda container: names.append(container) or container  # type: ignore[func-returns-value]
     if names:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import tar_of, wait_until
+from conftest import Engine, tar_of, wait_until
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -431,7 +431,9 @@ def test_create_options_reach_the_container(
         docker.create(BUSYBOX, cmds=["true"], volumes_from=[name("nothere")]).get(10)
 
 
-def test_reply_to_and_timeout(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_reply_to_and_timeout(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
     inbox = nk.Inbox()
     ref = docker.ps(all=True, reply_to=inbox).get(5)
     message = inbox.get(timeout=10)
@@ -454,7 +456,7 @@ def test_reply_to_and_timeout(docker: nk.Docker, name: Callable[[str], str], cle
 
 
 def test_a_blocking_wait_never_delays_ps(
-    docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
 ) -> None:
     container = cleanup(name("block"))
     _run(docker, container, "sleep", "1000")

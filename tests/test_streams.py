@@ -14,7 +14,7 @@ from typing import Any
 
 import pykka
 import pytest
-from conftest import client_certs, drain, socket_fds, wait_until
+from conftest import Engine, client_certs, drain, socket_fds, wait_until
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -70,7 +70,7 @@ def _read_until(inbox: nk.Inbox, ref: nk.Ref, needle: bytes, timeout: float = 15
     return data
 
 
-def test_run(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_run(engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
     container = cleanup(name("run"))
     events = nk.Inbox()
     # A label, not the name, follows the container through its rename.
@@ -109,10 +109,15 @@ def test_run(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> Non
     # the attach stream ends with exactly one terminal message
     _, end = drain(out, attach)
     assert isinstance(end, nk.Done | nk.Failed)
-    _events(events, ev, ["rename", "die", "start", "restart"])
+    # podman: "restart" comes first, then "die" and "start"; "remove" for dockerd's "destroy"
+    podman = engine.name == "podman"
+    restarted = (
+        ["rename", "restart", "die", "start"] if podman else ["rename", "die", "start", "restart"]
+    )
+    _events(events, ev, restarted)
     docker.kill(renamed).get(10)
     docker.rm(renamed).get(30)
-    _events(events, ev, ["die", "destroy"])
+    _events(events, ev, ["die", "remove" if podman else "destroy"])
     docker.finish_async(ev).get(5)
     assert drain(events, ev)[1] == nk.Done("finished")
 
@@ -133,7 +138,9 @@ class Collector(pykka.ThreadingActor):
         return None
 
 
-def test_actor_subscriber(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_actor_subscriber(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
     container = cleanup(name("actor"))
     actor = Collector.start()
     try:
@@ -162,7 +169,7 @@ def test_stopped_subscriber_closes_stream(daemon: sandbox.SandboxInfo, no_leaks:
 
 
 def test_logs_follow_keeps_streams_apart(
-    docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
 ) -> None:
     container = cleanup(name("logs"))
     script = "for i in 1 2 3; do echo out$i; echo err$i >&2; done"
@@ -190,6 +197,7 @@ def _connect_over(daemon: sandbox.SandboxInfo, transport: str) -> nk.Docker:
 
 @pytest.mark.parametrize("transport", ["unix", "tcp", "tls"])
 def test_exec_stdin_full_duplex(
+    engine: Engine,
     daemon: sandbox.SandboxInfo,
     transport: str,
     name: Callable[[str], str],
@@ -251,7 +259,9 @@ def _watch_ssl_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     return seen
 
 
-def test_exec_stdin_half_close(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_exec_stdin_half_close(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
     container = cleanup(name("exec"))
     docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
     docker.start(container).get(30)
@@ -269,7 +279,9 @@ def test_exec_stdin_half_close(docker: nk.Docker, name: Callable[[str], str], cl
     assert docker.exec_inspect(exec_id).get(10)["ExitCode"] == 0
 
 
-def test_exec_tty(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_exec_tty(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
     container = cleanup(name("exectty"))
     docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
     docker.start(container).get(30)
@@ -282,7 +294,9 @@ def test_exec_tty(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -
     assert b"".join(o.data for o in items).replace(b"\r\n", b"\n") == b"a\nb\n"
 
 
-def test_stats_samples(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_stats_samples(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
     container = cleanup(name("stats"))
     docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
     docker.start(container).get(30)
@@ -347,7 +361,7 @@ def test_close_ends_every_stream(daemon: sandbox.SandboxInfo, no_leaks: None) ->
         inbox.get(timeout=0.3)
 
 
-def test_reply_to(docker: nk.Docker) -> None:
+def test_reply_to(engine: Engine, docker: nk.Docker) -> None:
     inbox = nk.Inbox()
     ref = docker.ping(reply_to=inbox).get(5)
     assert inbox.get(timeout=10) == (ref, nk.Data("OK"))
@@ -394,7 +408,9 @@ def test_slow_subscriber_bounds_memory(
     assert received == total
 
 
-def test_resize_attached_tty(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_resize_attached_tty(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
     container = cleanup(name("resize"))
     docker.create(
         "busybox:latest", name=container, interactive=True, tty=True, cmds=["/bin/sh"]
@@ -410,7 +426,9 @@ def test_resize_attached_tty(docker: nk.Docker, name: Callable[[str], str], clea
     assert drain(inbox, ref)[1] == nk.Done("eof")
 
 
-def test_exec_resize(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_exec_resize(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
     container = cleanup(name("execresize"))
     docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
     docker.start(container).get(30)
@@ -424,7 +442,7 @@ def test_exec_resize(docker: nk.Docker, name: Callable[[str], str], cleanup: Any
     assert docker.exec_inspect(exec_id).get(10)["ExitCode"] == 3
 
 
-def test_await_a_command(docker: nk.Docker) -> None:
+def test_await_a_command(engine: Engine, docker: nk.Docker) -> None:
     async def ping() -> Any:
         return await docker.ping()
 
