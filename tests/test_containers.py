@@ -38,15 +38,17 @@ def _run(docker: nk.Docker, container: str, *cmds: str, **options: Any) -> str:
 
 
 def test_lifecycle_and_error_paths(
-    docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
 ) -> None:
     container = cleanup(name("life"))
+    # Podman answers 500 to most refusals that dockerd answers 400 or 409 to
+    podman = engine.name == "podman"
     with pytest.raises(nk.NotFound):
         docker.inspect(container).get(10)
     created = docker.create(BUSYBOX, name=container, cmds=["sleep", "1000"]).get(10)
     assert created["Id"].startswith(docker.inspect(container).get(10)["Id"][:12])
-    with pytest.raises(nk.Conflict):  # the name is taken
-        docker.create(BUSYBOX, name=container, cmds=["true"]).get(10)
+    with pytest.raises(nk.ServerError if podman else nk.Conflict, match="already in use"):
+        docker.create(BUSYBOX, name=container, cmds=["true"]).get(10)  # the name is taken
     assert docker.inspect(container).get(10)["State"]["Status"] == "created"
 
     assert docker.start(container).get(10) is None
@@ -58,28 +60,33 @@ def test_lifecycle_and_error_paths(
     assert "SizeRootFs" in state
 
     top = docker.top(container, "aux").get(10)
-    assert "COMMAND" in top["Titles"]
     assert any("sleep 1000" in " ".join(p) for p in top["Processes"])
-    assert docker.top(container, ps_args="-o pid,comm").get(10)["Titles"] == ["PID", "COMMAND"]
-    with pytest.raises(nk.ServerError):  # ps refuses the arguments
-        docker.top(container, "--nonsense").get(10)
+    titles = docker.top(container, ps_args="-o pid,comm").get(10)["Titles"]
+    if podman:  # the container's own (busybox) ps: one column holding its whole lines
+        assert top["Titles"][0].split() == ["PID", "USER", "COMMAND"]
+        assert titles == ["PID   COMMAND"]
+        assert docker.top(container, "--nonsense").get(10) is None  # no error either
+    else:
+        assert "COMMAND" in top["Titles"] and titles == ["PID", "COMMAND"]
+        with pytest.raises(nk.ServerError):  # ps refuses the arguments
+            docker.top(container, "--nonsense").get(10)
 
     docker.pause(container).get(10)
     assert docker.inspect(container).get(10)["State"]["Paused"] is True
-    with pytest.raises(nk.Conflict):
+    with pytest.raises(nk.ServerError if podman else nk.Conflict, match="already paused"):
         docker.pause(container).get(10)
     docker.unpause(container).get(10)
     with pytest.raises(nk.ServerError):  # dockerd's answer to unpausing a running container
         docker.unpause(container).get(10)
 
-    with pytest.raises(nk.Conflict):  # running: rm needs force
+    with pytest.raises(nk.ServerError if podman else nk.Conflict):  # running: rm needs force
         docker.rm(container).get(10)
-    with pytest.raises(nk.BadParameter):
+    with pytest.raises(nk.ServerError if podman else nk.BadParameter):
         docker.kill(container, signal="NOSUCHSIGNAL").get(10)
 
     docker.kill(container, signal="SIGKILL").get(10)
     assert docker.wait(container).get(10)["StatusCode"] == 137
-    with pytest.raises(nk.Conflict):  # not running
+    with pytest.raises(nk.ServerError if podman else nk.Conflict):  # not running
         docker.kill(container).get(10)
     with pytest.raises(nk.NotModified):
         docker.stop(container).get(10)
@@ -105,7 +112,7 @@ def test_lifecycle_and_error_paths(
     for command in ("start", "stop", "restart", "kill", "pause", "unpause", "wait"):
         with pytest.raises(nk.NotFound):
             docker.call(command, renamed).get(10)
-    with pytest.raises(nk.BadParameter):  # busybox here has no CMD
+    with pytest.raises(nk.ServerError if podman else nk.BadParameter):  # busybox: no CMD
         docker.create(BUSYBOX).get(10)
     with pytest.raises(nk.NotFound):
         docker.create("nk-no-such-image:1", cmds=["true"]).get(10)
