@@ -118,7 +118,9 @@ def test_lifecycle_and_error_paths(
         docker.create("nk-no-such-image:1", cmds=["true"]).get(10)
 
 
-def test_logs_wait_and_attach(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_logs_wait_and_attach(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
     container = cleanup(name("logs"))
     script = "echo out1; echo err1 >&2; echo out2; exit 3"
     _run(docker, container, "sh", "-c", script)
@@ -133,8 +135,12 @@ def test_logs_wait_and_attach(docker: nk.Docker, name: Callable[[str], str], cle
     assert stamped[0].data.endswith(b" err1\n") and stamped[0].data[:4].isdigit()
     assert docker.logs(container, since=time.time() + 3600).get(10) == []
     assert len(docker.logs(container, until=time.time() + 3600).get(10)) >= 2
-    attached = docker.attach(container, logs=True, stdout=True, stderr=True).get(10)
-    assert sorted(attached) == sorted(logs)
+    if engine.name == "podman":  # no replay: the attach waits for the container to run again
+        with pytest.raises(nk.TimedOut):
+            docker.attach(container, logs=True, stdout=True, stderr=True, timeout=1).get(10)
+    else:
+        attached = docker.attach(container, logs=True, stdout=True, stderr=True).get(10)
+        assert sorted(attached) == sorted(logs)
 
     tty = cleanup(name("logs-tty"))
     _run(docker, tty, "sh", "-c", "echo a; echo b >&2", tty=True)
