@@ -30,7 +30,8 @@ SANDBOX = os.environ.get("NK_SANDBOX", "test")
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if {"daemon", "docker", "daemon_b", "daemon_c", "registry", "engine"} & fixtures:
+        daemons = {"daemon", "docker", "daemon_b", "daemon_c", "registry", "podman_daemon"}
+        if daemons & fixtures:
             item.add_marker(pytest.mark.integration)
 
 
