@@ -55,8 +55,12 @@ def test_the_sandbox_keeps_podman_to_itself(
             container = cleanup(name("pm-ip"))
             docker.create("busybox:latest", name=container, cmds=["sleep", "100"]).get(10)
             docker.start(container).get(10)  # default_ulimits = []: the rlimit error is gone
-            address = docker.inspect(container).get(10)["NetworkSettings"]["IPAddress"]
+            state = docker.inspect(container).get(10)
+            address = state["NetworkSettings"]["IPAddress"]
             assert ipaddress.IPv4Address(address) in ipaddress.IPv4Network(podman_daemon.subnet)
+            # runc keeps its state in the sandbox's /run/runc, not the host's
+            assert (podman_daemon.base_dir / "ns" / "run-runc" / state["Id"]).is_dir()
+            assert not (Path("/run/runc") / state["Id"]).exists()
             docker.kill(container).get(10)
             assert docker.wait(container).get(20)["StatusCode"] == 137
         finally:

@@ -5,12 +5,14 @@ under ``/tmp/nkd/<name>/``: storage (``--root``, ``--runroot``), tmp dir, file
 locks, events log, network configs, and its own containers.conf, storage.conf and
 registries.conf (``CONTAINERS_CONF`` etc.: /etc/containers is never read). It runs
 in a network and a mount namespace of its own (``unshare``), so its bridge,
-netavark's iptables rules and ip_forward sysctl, aardvark-dns, and the paths Podman
-hardcodes for root (``/run/containers``, ``/run/netns``, ``/var/lib/containers``,
-bind-mounted from the base dir there) never touch the host, the host's podman or
-another sandbox. Published ports therefore live inside that namespace. As for a
-dockerd sandbox, socat serves plain TCP and verified TLS on 127.0.0.1 (Podman
-4.3 has no TLS of its own), and busybox:latest is imported through our client.
+netavark's iptables rules and ip_forward sysctl, aardvark-dns, and the paths that
+Podman hardcodes for root (``/run/containers``, ``/run/netns``, ``/run/runc``,
+``/var/lib/containers``: bind mounts of the base dir's ``ns/`` there) never touch
+the host, the host's podman or another sandbox. Published ports therefore live
+inside that namespace. As for a dockerd sandbox, socat serves plain TCP and
+verified TLS on 127.0.0.1 (Podman 4.3 has no TLS of its own), and busybox:latest
+is imported through our client. The containers' cgroups (cgroupfs) are the
+host's: down() removes them.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ _HELPERS = ("/usr/lib/podman", "/usr/libexec/podman")  # where Debian puts netav
 _PRIVATE_PATHS = {
     "run-containers": "/run/containers",  # netavark's IPAM db and aardvark-dns configs
     "run-netns": "/run/netns",  # the containers' network namespaces
+    "run-runc": "/run/runc",  # runc's state of the containers
     "var-lib-containers": "/var/lib/containers",  # the blob-info cache
 }
 
