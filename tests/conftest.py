@@ -30,8 +30,8 @@ SANDBOX = os.environ.get("NK_SANDBOX", "test")
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        daemons = {"daemon", "docker", "daemon_b", "daemon_c", "registry", "podman_daemon"}
-        if daemons & fixtures:
+        daemons = {"daemon", "docker", "daemon_b", "daemon_c", "registry", "netns_daemon"}
+        if (daemons | {"swarm_cluster", "podman_daemon"}) & fixtures:
             item.add_marker(pytest.mark.integration)
 
 
@@ -45,9 +45,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 1
 
 
-def _sandbox_for_session(name: str, engine: str = "dockerd") -> Iterator[sandbox.SandboxInfo]:
+def _sandbox_for_session(name: str, **options: Any) -> Iterator[sandbox.SandboxInfo]:
     """Start (or reuse) a sandbox; stop it at the end unless NK_KEEP_SANDBOX=1."""
-    info = sandbox.up(name, engine=engine)
+    info = sandbox.up(name, **options)
     yield info
     if os.environ.get("NK_KEEP_SANDBOX") != "1":
         sandbox.down(name)
@@ -100,6 +100,35 @@ def _daemon_of(request: pytest.FixtureRequest) -> sandbox.SandboxInfo:
         return info
     info = request.getfixturevalue("daemon")
     return info
+
+
+@pytest.fixture(scope="session")
+def netns_session() -> Iterator[sandbox.SandboxInfo]:
+    """A sandbox daemon in a network namespace of its own; use netns_daemon."""
+    yield from _sandbox_for_session(SANDBOX + "-ns", netns=True)
+
+
+@pytest.fixture
+def netns_daemon(netns_session: sandbox.SandboxInfo) -> Iterator[sandbox.SandboxInfo]:
+    """The netns sandbox, its TCP API on its own address (info.tcp_url), for partition
+    tests: sandbox.link_down/pause/kill/stop it freely; it is healed after the test
+    (link up, resumed, restarted if needed: info.pid may then be stale)."""
+    yield netns_session
+    sandbox.link_up(netns_session.name)
+    with contextlib.suppress(sandbox.SandboxError):  # a killed/stopped dockerd
+        sandbox.resume(netns_session.name)
+    sandbox.restart(netns_session.name)
+
+
+@pytest.fixture(scope="session")
+def swarm_cluster() -> Iterator[sandbox.SwarmInfo]:
+    """A swarm of netns sandboxes, 3 managers + 1 worker, busybox:latest on each;
+    swarm_down at the end unless NK_KEEP_SANDBOX=1. A test that kills, stops or cuts
+    off a node restarts it and waits until it is Ready again."""
+    info = sandbox.swarm_up(SANDBOX + "-sw", managers=3, workers=1)
+    yield info
+    if os.environ.get("NK_KEEP_SANDBOX") != "1":
+        sandbox.swarm_down(info.name)
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ ROOT = Path("/tmp/nkd")
 
 _SUBNET_FMT = "10.213.{}.0/24"  # the sandbox bridge's own subnet
 _POOL_FMT = "10.214.{}.0/24"  # --default-address-pool for networks the tests create
+_LAN_FMT = "10.215.{}.0/24"  # a lan of netns sandboxes (bridge on the host: .1)
 _POOL_SIZE = 27  # 8 user networks of 30 addresses per sandbox
 _NET_INDEXES = range(1, 251)
 _PORT_RANGE = (20000, 32000)  # below Linux's ephemeral range: outgoing sockets won't take them
@@ -41,6 +42,7 @@ _TAR_MTIME = 946684800  # fixed (2000-01-01) so the rootfs tar, hence the layer,
 # binary -> Debian package that provides it
 _NEEDED: dict[str, str] = {
     "dockerd": "docker.io",
+    "docker": "docker.io",  # the CLI: the swarm tests drive services with it
     "docker-proxy": "docker.io",
     "containerd": "containerd",
     "runc": "runc",
@@ -48,6 +50,8 @@ _NEEDED: dict[str, str] = {
     "openssl": "openssl",
     "iptables": "iptables",
     "ip": "iproute2",
+    "nsenter": "util-linux",
+    "unshare": "util-linux",
     "docker-registry": "docker-registry",
     "htpasswd": "apache2-utils",
 }
@@ -79,6 +83,14 @@ class SandboxInfo:
     subnet: str
     pid: int
     log_path: Path
+    netns: str = ""
+    """The node's network namespace (``up(netns=True)``), or "" for the host's."""
+    address: str = "127.0.0.1"
+    """The address its TCP ports listen on: 127.0.0.1, or its address on the lan."""
+    lan: str = ""
+    """The lan (host bridge and 10.215.X.0/24 subnet) a netns node is on."""
+    veth: str = ""
+    """The host end of a netns node's veth pair (what link_down sets down)."""
     engine: str = "dockerd"  # or "podman" (nkdocker_actors.sandbox.podman)
 
     def env(self) -> dict[str, str]:
@@ -493,6 +505,26 @@ def _unix_get(sock: Path, path: str, timeout: float = 5) -> tuple[int, bytes]:
     return _http_get(_UnixHTTPConnection(str(sock), timeout), path)
 
 
+def _unix_json(
+    sock: Path, method: str, path: str, body: dict[str, Any] | None = None, timeout: float = 30
+) -> Any:
+    """One JSON request on a daemon's unix socket; SandboxError unless 2xx."""
+    conn = _UnixHTTPConnection(str(sock), timeout)
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Content-Type": "application/json"} if data is not None else {}
+    try:
+        conn.request(method, path, body=data, headers=headers)
+        resp = conn.getresponse()
+        status, raw = resp.status, resp.read()
+    except (OSError, http.client.HTTPException) as exc:
+        raise SandboxError(f"{method} {path} on {sock}: {exc}") from exc
+    finally:
+        conn.close()
+    if not 200 <= status < 300:
+        raise SandboxError(f"{method} {path} on {sock}: {status} {raw[:500]!r}")
+    return json.loads(raw) if raw.strip() else None
+
+
 def _ping(sock: Path) -> bool:
     try:
         return _unix_get(sock, "/_ping", timeout=2) == (200, b"OK")
@@ -500,9 +532,9 @@ def _ping(sock: Path) -> bool:
         return False
 
 
-def _tcp_open(port: int) -> bool:
+def _tcp_open(port: int, host: str = "127.0.0.1") -> bool:
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
+        with socket.create_connection((host, port), timeout=1):
             return True
     except OSError:
         return False

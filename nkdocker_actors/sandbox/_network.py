@@ -27,8 +27,13 @@ def _bridge_name(name: str) -> str:
     return f"nkbr-{_short(name)}"  # <= 15 chars, the kernel's IFNAMSIZ limit
 
 
-def _link_exists(link: str) -> bool:
-    return _run(["ip", "link", "show", "dev", link], check=False).returncode == 0
+def _ip(netns: str) -> list[str]:
+    """The ip command, in network namespace ``netns`` when not ""."""
+    return ["ip", "-n", netns] if netns else ["ip"]
+
+
+def _link_exists(link: str, netns: str = "") -> bool:
+    return _run([*_ip(netns), "link", "show", "dev", link], check=False).returncode == 0
 
 
 def _host_networks() -> list[ipaddress.IPv4Network]:
@@ -64,13 +69,14 @@ def _delete_links(bridge: str, index: int) -> None:
         _run(["ip", "link", "delete", link], check=False)
 
 
-def _create_bridge(bridge: str, index: int) -> None:
-    if _link_exists(bridge):
-        _run(["ip", "link", "delete", bridge])
+def _create_bridge(bridge: str, index: int, netns: str = "") -> None:
+    ip = _ip(netns)
+    if _link_exists(bridge, netns):
+        _run([*ip, "link", "delete", bridge])
     gateway = ipaddress.IPv4Network(_SUBNET_FMT.format(index))[1]
-    _run(["ip", "link", "add", bridge, "type", "bridge"])
-    _run(["ip", "addr", "add", f"{gateway}/24", "dev", bridge])
-    _run(["ip", "link", "set", bridge, "up"])
+    _run([*ip, "link", "add", bridge, "type", "bridge"])
+    _run([*ip, "addr", "add", f"{gateway}/24", "dev", bridge])
+    _run([*ip, "link", "set", bridge, "up"])
 
 
 def _rule_tag(name: str) -> str:

@@ -22,7 +22,7 @@ subjectKeyIdentifier = hash
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = serverAuth
-subjectAltName = IP:127.0.0.1,DNS:localhost
+subjectAltName = IP:127.0.0.1,DNS:localhost{extra_sans}
 [client]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
@@ -30,14 +30,16 @@ extendedKeyUsage = clientAuth
 """
 
 
-def _make_certs(base: Path) -> None:
-    """CA (base/tls-ca), server pair (base/tls-server), client pair (base/certs)."""
+def _make_certs(base: Path, address: str = "127.0.0.1") -> None:
+    """CA (base/tls-ca), server pair (base/tls-server), client pair (base/certs);
+    the server's certificate names 127.0.0.1, localhost and ``address``."""
     ca_dir, server_dir, client_dir = base / "tls-ca", base / "tls-server", base / "certs"
     for d in (ca_dir, server_dir, client_dir):
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(mode=0o700, parents=True)
     cnf = ca_dir / "openssl.cnf"
-    cnf.write_text(_OPENSSL_CNF)
+    extra = f",IP:{address}" if address != "127.0.0.1" else ""
+    cnf.write_text(_OPENSSL_CNF.format(extra_sans=extra))
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
     ca_key, ca_cert = ca_dir / "ca-key.pem", ca_dir / "ca.pem"
     _run(["openssl", "req", "-x509", *ec, "-config", str(cnf), "-extensions", "ca",

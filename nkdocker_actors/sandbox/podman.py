@@ -170,7 +170,8 @@ def _kill_all(base: Path, namespaces: str) -> None:
 
 
 def _to_info(state: dict[str, Any]) -> SandboxInfo:
-    fields = {f.name: state[f.name] for f in dataclasses.fields(SandboxInfo)}
+    # fields newer than the state file keep their defaults
+    fields = {f.name: state[f.name] for f in dataclasses.fields(SandboxInfo) if f.name in state}
     for key in ("base_dir", "unix_socket", "cert_dir", "log_path"):
         fields[key] = Path(fields[key])
     return SandboxInfo(**fields)
