@@ -67,7 +67,12 @@ ENGINE = "podman"
 _BRIDGE = "podman0"  # Podman's default network, inside the sandbox's own netns
 _SUBNET = "10.88.0.0/16"
 # binary -> Debian package (podman pulls conmon and runc with it)
-_NEEDED = {"podman": "podman", "netavark": "netavark", "aardvark-dns": "aardvark-dns"}
+_NEEDED = {
+    "podman": "podman",
+    "netavark": "netavark",
+    "aardvark-dns": "aardvark-dns",
+    "catatonit": "catatonit",  # init=True (only recommended by Debian's podman)
+}
 _HELPERS = ("/usr/lib/podman", "/usr/libexec/podman")  # where Debian puts netavark
 # Paths Podman 4.3 hardcodes for root, made private (bind mounts in its mount namespace).
 _PRIVATE_PATHS = {
