@@ -38,8 +38,8 @@ def _events(inbox: nk.Inbox, ref: nk.Ref, wanted: list[str], timeout: float = 30
     return seen
 
 
-def test_conns(daemon: sandbox.SandboxInfo, no_leaks: None) -> None:
-    with nk.connect(daemon.unix_url) as docker:
+def test_conns(engine: Engine, no_leaks: None) -> None:
+    with nk.connect(engine.daemon.unix_url) as docker:
         shared = socket_fds()  # connect() negotiated on the shared keep-alive socket
         inbox = nk.Inbox()
         ref = docker.events(subscriber=inbox).get(5)
