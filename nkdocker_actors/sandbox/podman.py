@@ -86,8 +86,8 @@ _PRIVATE_PATHS = {
 def _containers_conf(base: Path) -> str:
     return f"""\
 [containers]
-# Podman's default (nofile, nproc from the service's own limits) fails here:
-# "error setting rlimit type 6: operation not permitted".
+# Podman's own default rlimits (nproc 1048576) are more than a container may have
+# on these hosts: "error setting rlimit type 6: operation not permitted".
 default_ulimits = []
 log_driver = "k8s-file"
 
@@ -350,6 +350,10 @@ def up(name: str = "default", *, with_busybox: bool = True, timeout: float = 60)
             if state is not None and previous is None:
                 _teardown(name, purge=True)  # stale: crashed or killed
             state = _start_new(name, timeout, previous)
+        for key, tls in (("socat_pid", False), ("tls_socat_pid", True)):
+            if not _owned(int(state[key]), _base_dir(name)):  # a forwarder died alone
+                state[key] = _start_socat(state, time.monotonic() + timeout, tls=tls)
+                _write_json(_state_path(name), state)
         result = _to_info(state)
         if with_busybox and not _has_busybox(result.unix_socket):
             _import_busybox(result)
