@@ -157,8 +157,8 @@ def test_actor_subscriber(
         actor.stop()
 
 
-def test_stopped_subscriber_closes_stream(daemon: sandbox.SandboxInfo, no_leaks: None) -> None:
-    with nk.connect(daemon.unix_url) as docker:
+def test_stopped_subscriber_closes_stream(engine: Engine, no_leaks: None) -> None:
+    with nk.connect(engine.daemon.unix_url) as docker:
         before = socket_fds()
         actor = Collector.start()
         docker.events(subscriber=actor).get(5)
@@ -338,10 +338,8 @@ def test_failing_build_ends_failed(docker: nk.Docker) -> None:
     assert any("error" in d.value for d in items)
 
 
-def test_many_concurrent_streams_release_everything(
-    daemon: sandbox.SandboxInfo, no_leaks: None
-) -> None:
-    with nk.connect(daemon.unix_url) as docker:
+def test_many_concurrent_streams_release_everything(engine: Engine, no_leaks: None) -> None:
+    with nk.connect(engine.daemon.unix_url) as docker:
         inbox = nk.Inbox()
         refs = [docker.events(subscriber=inbox).get(5) for _ in range(200)]
         wait_until(lambda: docker.connection_stats()["streams"] == 200, 30)
@@ -355,8 +353,8 @@ def test_many_concurrent_streams_release_everything(
         wait_until(lambda: docker.connection_stats()["streams"] == 0, 30)
 
 
-def test_close_ends_every_stream(daemon: sandbox.SandboxInfo, no_leaks: None) -> None:
-    docker = nk.connect(daemon.unix_url)
+def test_close_ends_every_stream(engine: Engine, no_leaks: None) -> None:
+    docker = nk.connect(engine.daemon.unix_url)
     inbox = nk.Inbox()
     refs = {docker.events(subscriber=inbox).get(5) for _ in range(5)}
     wait_until(lambda: docker.connection_stats()["streams"] == 5)
