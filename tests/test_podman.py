@@ -107,10 +107,22 @@ def test_command_line_up_env_info_down() -> None:
         assert json.loads(_cli("info", "--name", sandbox_name).stdout) == shown
         with nk.connect(shown["tcp_url"]) as docker:
             assert docker.ps(all=True).get(10) == []
+            docker.volume_create("nk-kept").get(10)
+        # down --keep, then up: the same ports, the storage kept
+        assert _cli("down", "--keep", "--name", sandbox_name).returncode == 0
+        assert _cli("info", "--name", sandbox_name).returncode == 1
+        again = _cli("up", "--engine", "podman", "--name", sandbox_name, "--no-busybox")
+        assert json.loads(again.stdout)["tcp_port"] == shown["tcp_port"]
+        with nk.connect(shown["tcp_url"]) as docker:
+            assert docker.volume_inspect("nk-kept").get(10)["Name"] == "nk-kept"
         refused = _cli("kill", "--name", sandbox_name)
         assert refused.returncode == 1 and "podman sandbox" in refused.stderr
         with pytest.raises(sandbox.SandboxError, match="is a podman sandbox"):
             sandbox.up(sandbox_name)  # not as a dockerd
+        with pytest.raises(ValueError, match="network namespace of its own"):
+            sandbox.up(sandbox_name, engine="podman", netns=True)
+        with pytest.raises(ValueError, match="unknown sandbox engine"):
+            sandbox.up(sandbox_name, engine="lxc")
     finally:
         down = _cli("down", "--name", sandbox_name)
     assert down.returncode == 0, down.stderr
