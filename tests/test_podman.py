@@ -43,11 +43,10 @@ def test_the_sandbox_keeps_podman_to_itself(
     info = sandbox.info(podman_daemon.name)
     assert info == podman_daemon and info.engine == "podman"
     assert info.env()["DOCKER_HOST"] == f"unix://{podman_daemon.base_dir}/podman.sock"
-    # its own network and mount namespaces: its bridge is not the host's
+    # its own network and mount namespaces
     for kind in ("net", "mnt"):
         theirs = os.readlink(f"/proc/{podman_daemon.pid}/ns/{kind}")
         assert theirs != os.readlink(f"/proc/self/ns/{kind}")
-    assert not Path(f"/sys/class/net/{podman_daemon.bridge}").exists()
     with nk.connect(podman_daemon.unix_url) as docker:
         network = name("pm-net")
         docker.network_create(network).get(10)
@@ -58,6 +57,9 @@ def test_the_sandbox_keeps_podman_to_itself(
             state = docker.inspect(container).get(10)
             address = state["NetworkSettings"]["IPAddress"]
             assert ipaddress.IPv4Address(address) in ipaddress.IPv4Network(podman_daemon.subnet)
+            inside = ["nsenter", f"--net=/proc/{podman_daemon.pid}/ns/net", "ip", "-o", "link"]
+            links = subprocess.run(inside, capture_output=True, text=True, check=True).stdout
+            assert f": {podman_daemon.bridge}:" in links  # the bridge lives in there
             # runc keeps its state in the sandbox's /run/runc, not the host's
             assert (podman_daemon.base_dir / "ns" / "run-runc" / state["Id"]).is_dir()
             assert not (Path("/run/runc") / state["Id"]).exists()
