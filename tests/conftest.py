@@ -95,11 +95,8 @@ def engine(request: pytest.FixtureRequest) -> Engine:
 
 def _daemon_of(request: pytest.FixtureRequest) -> sandbox.SandboxInfo:
     """The engine's sandbox in an engine-parametrised test, else the dockerd sandbox."""
-    if "engine" in request.fixturenames:
-        info: sandbox.SandboxInfo = request.getfixturevalue("engine").daemon
-        return info
-    info = request.getfixturevalue("daemon")
-    return info
+    found = request.getfixturevalue("engine" if "engine" in request.fixturenames else "daemon")
+    return found.daemon if isinstance(found, Engine) else found
 
 
 @pytest.fixture(scope="session")
