@@ -8,6 +8,7 @@ the run.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import os
 import tarfile
@@ -30,7 +31,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         daemons = {"daemon", "docker", "daemon_b", "daemon_c", "registry", "netns_daemon"}
-        if (daemons | {"swarm_cluster"}) & fixtures:
+        if (daemons | {"swarm_cluster", "podman_daemon"}) & fixtures:
             item.add_marker(pytest.mark.integration)
 
 
@@ -68,6 +69,34 @@ def daemon_b() -> Iterator[sandbox.SandboxInfo]:
 def daemon_c() -> Iterator[sandbox.SandboxInfo]:
     """A third sandbox daemon, for fan-out tests."""
     yield from _sandbox_for_session(SANDBOX + "-c")
+
+
+@pytest.fixture(scope="session")
+def podman_daemon() -> Iterator[sandbox.SandboxInfo]:
+    """The session's Podman sandbox (Podman 4.3's Docker-compatible service)."""
+    yield from _sandbox_for_session(SANDBOX + "-pm", engine="podman")
+
+
+@dataclasses.dataclass(frozen=True)
+class Engine:
+    """One real engine of the engine-agnostic tests: its name and its sandbox."""
+
+    name: str  # "dockerd" or "podman"
+    daemon: sandbox.SandboxInfo
+
+
+@pytest.fixture(params=["dockerd", "podman"])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """Runs the test once per real engine; `docker` and `cleanup` then talk to it.
+    Where Podman answers differently the test says so: `if engine.name == "podman"`."""
+    fixture = "podman_daemon" if request.param == "podman" else "daemon"
+    return Engine(request.param, request.getfixturevalue(fixture))
+
+
+def _daemon_of(request: pytest.FixtureRequest) -> sandbox.SandboxInfo:
+    """The engine's sandbox in an engine-parametrised test, else the dockerd sandbox."""
+    found = request.getfixturevalue("engine" if "engine" in request.fixturenames else "daemon")
+    return found.daemon if isinstance(found, Engine) else found
 
 
 @pytest.fixture(scope="session")
@@ -123,9 +152,10 @@ def fault(fault_server: FaultServer) -> Iterator[FaultServer]:
 
 
 @pytest.fixture
-def docker(daemon: sandbox.SandboxInfo) -> Iterator[nk.Docker]:
-    """A connection over the sandbox's unix socket, closed after the test."""
-    with nk.connect(daemon.unix_url) as connection:
+def docker(request: pytest.FixtureRequest) -> Iterator[nk.Docker]:
+    """A connection over the sandbox's unix socket (the `engine`'s, if the test
+    has one), closed after the test."""
+    with nk.connect(_daemon_of(request).unix_url) as connection:
         yield connection
 
 
@@ -137,8 +167,9 @@ def name() -> Callable[[str], str]:
 
 
 @pytest.fixture
-def cleanup(daemon: sandbox.SandboxInfo) -> Iterator[Callable[[str], str]]:
+def cleanup(request: pytest.FixtureRequest) -> Iterator[Callable[[str], str]]:
     """Register container names to force-remove after the test."""
+    daemon = _daemon_of(request)
     names: list[str] = []
     yield lambda container: names.append(container) or container  # type: ignore[func-returns-value]
     if names:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import wait_until
+from conftest import Engine, wait_until
 
 import nkdocker_actors as nk
 
@@ -23,7 +23,7 @@ def running(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> str:
     return str(container)
 
 
-def test_exec_output_and_options(docker: nk.Docker, running: str) -> None:
+def test_exec_output_and_options(engine: Engine, docker: nk.Docker, running: str) -> None:
     exec_id = docker.exec_create(
         running,
         ["sh", "-c", "echo $NK_A $NK_B; pwd; id -u; echo oops >&2; exit 7"],
@@ -33,18 +33,27 @@ def test_exec_output_and_options(docker: nk.Docker, running: str) -> None:
     ).get(10)
     assert isinstance(exec_id, str) and len(exec_id) == 64
     before = docker.exec_inspect(exec_id).get(10)
-    assert (before["Running"], before["ExitCode"]) == (False, None)
+    # podman reports an exec that has not run yet with ExitCode 0, dockerd with null
+    assert (before["Running"], before["ExitCode"]) == (
+        False,
+        0 if engine.name == "podman" else None,
+    )
     assert before["ProcessConfig"]["user"] == "nobody"
     output = docker.exec_start(exec_id).get(10)
     assert b"".join(o.data for o in output if o.stream == "stdout") == b"1 two\n/etc\n65534\n"
     assert b"".join(o.data for o in output if o.stream == "stderr") == b"oops\n"
     assert docker.exec_inspect(exec_id).get(10)["ExitCode"] == 7
-    with pytest.raises(nk.Conflict, match="already run"):  # an exec runs once
-        docker.exec_start(exec_id, detach=True).get(10)
-    # attached, dockerd has upgraded the connection before it finds out: it says so in
-    # the output, as `docker exec` shows it
-    again = docker.exec_start(exec_id).get(10)
-    assert b"has already run" in b"".join(o.data for o in again)
+    if engine.name == "podman":  # an exec runs once: podman says so with a 500, attached too
+        for detach in (True, False):
+            with pytest.raises(nk.ServerError, match="can only start created exec sessions"):
+                docker.exec_start(exec_id, detach=detach).get(10)
+    else:
+        with pytest.raises(nk.Conflict, match="already run"):  # an exec runs once
+            docker.exec_start(exec_id, detach=True).get(10)
+        # attached, dockerd has upgraded the connection before it finds out: it says so in
+        # the output, as `docker exec` shows it
+        again = docker.exec_start(exec_id).get(10)
+        assert b"has already run" in b"".join(o.data for o in again)
 
     # env as pairs or "K=V", a TTY (one stream), no stderr attached
     exec_id = docker.exec_create(
@@ -59,7 +68,7 @@ def test_exec_output_and_options(docker: nk.Docker, running: str) -> None:
     assert docker.exec_inspect(exec_id).get(10)["OpenStdin"] is True
 
 
-def test_exec_detached_and_resize(docker: nk.Docker, running: str) -> None:
+def test_exec_detached_and_resize(engine: Engine, docker: nk.Docker, running: str) -> None:
     exec_id = docker.exec_create(
         running, ["sh", "-c", "read line; echo $line > /got"], tty=True, stdin=True
     ).get(10)
@@ -75,7 +84,9 @@ def test_exec_detached_and_resize(docker: nk.Docker, running: str) -> None:
     assert docker.exec_start(check).get(10) == [nk.Output("stdout", b"done\n")]
 
 
-def test_exec_errors(docker: nk.Docker, running: str, name: Callable[[str], str]) -> None:
+def test_exec_errors(
+    engine: Engine, docker: nk.Docker, running: str, name: Callable[[str], str]
+) -> None:
     with pytest.raises(nk.NotFound):
         docker.exec_create(name("nothere"), ["true"]).get(10)
     with pytest.raises(nk.NotFound):
@@ -93,11 +104,18 @@ def test_exec_errors(docker: nk.Docker, running: str, name: Callable[[str], str]
     docker.unpause(running).get(10)
     docker.kill(running).get(10)
     docker.wait(running).get(10)
-    with pytest.raises(nk.Conflict, match="not running"):
-        docker.exec_create(running, ["true"]).get(10)
-    with pytest.raises(nk.NotFound):  # a stopped container's execs are gone
-        docker.exec_start(exec_id).get(10)
-    with pytest.raises(nk.BadParameter):  # no command
+    if engine.name == "podman":  # a 500 here; and it keeps a stopped container's execs
+        with pytest.raises(nk.ServerError, match="can only create exec sessions on running"):
+            docker.exec_create(running, ["true"]).get(10)
+        with pytest.raises(nk.Conflict, match="not running"):
+            docker.exec_start(exec_id).get(10)
+    else:
+        with pytest.raises(nk.Conflict, match="not running"):
+            docker.exec_create(running, ["true"]).get(10)
+        with pytest.raises(nk.NotFound):  # a stopped container's execs are gone
+            docker.exec_start(exec_id).get(10)
+    # no command: dockerd's 400, podman's 500
+    with pytest.raises(nk.ServerError if engine.name == "podman" else nk.BadParameter):
         docker.exec_create(running, []).get(10)
     for bad in ({"env": 3}, {"tty": "yes"}, {"workdir": "a\nb"}, {"nosuch": 1}):
         with pytest.raises(nk.InvalidOption):

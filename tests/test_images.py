@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import tar_of
+from conftest import Engine, tar_of
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -42,8 +42,14 @@ def run_output(docker: nk.Docker, image: str, *cmds: str) -> bytes:
         docker.rm(created["Id"], force=True).get(10)
 
 
-def image_flow(docker: nk.Docker, tag: str) -> None:
-    """NkDOCKER's test: build from a tar, inspect by short id and tag, history, tag, rmi."""
+def image_flow(docker: nk.Docker, tag: str, *, podman: bool = False) -> None:
+    """NkDOCKER's test: build from a tar, inspect by short id and tag, history, tag, rmi.
+    Podman names images in full (docker.io/library/...), gives ids in history and rmi
+    without "sha256:", and tops the history with the image owning the top layer."""
+
+    def named(reference: str) -> str:
+        return "docker.io/library/" + reference if podman else reference
+
     dockerfile = b'FROM busybox:latest\nLABEL nk.flow="1"\nCMD ["echo", "flow"]\n'
     lines = docker.build(tar_of({"Dockerfile": dockerfile}), t=tag, rm=True).get(60)
     short = built_id(lines)
@@ -51,28 +57,33 @@ def image_flow(docker: nk.Docker, tag: str) -> None:
     by_tag = docker.inspect_image(tag).get(10)
     assert by_id["Id"] == by_tag["Id"] and by_id["Id"].startswith("sha256:" + short)
     assert by_tag["Config"]["Labels"]["nk.flow"] == "1"
-    assert tag in by_tag["RepoTags"]
+    assert named(tag) in by_tag["RepoTags"]
     history = docker.history(tag).get(10)
-    assert history[0]["Id"] == by_id["Id"] and len(history) >= 2
+    # LABEL and CMD add no layer: busybox owns the top one
+    top = docker.inspect_image(BUSYBOX).get(10)["Id"] if podman else by_id["Id"]
+    assert "sha256:" + history[0]["Id"].removeprefix("sha256:") == top and len(history) >= 2
     repo, _, version = tag.partition(":")
     docker.tag(tag, repo + "-copy", version).get(10)
     assert docker.inspect_image(f"{repo}-copy:{version}").get(10)["Id"] == by_id["Id"]
     removed = docker.rmi(f"{repo}-copy:{version}").get(10)
-    assert removed == [{"Untagged": f"{repo}-copy:{version}"}]
+    assert removed == [{"Untagged": named(f"{repo}-copy:{version}")}]
     removed = docker.rmi(tag).get(10)
-    assert {"Untagged": tag} in removed and {"Deleted": by_id["Id"]} in removed
+    deleted = by_id["Id"].removeprefix("sha256:") if podman else by_id["Id"]
+    assert {"Untagged": named(tag)} in removed and {"Deleted": deleted} in removed
     with pytest.raises(nk.NotFound):
         docker.inspect_image(tag).get(10)
     with pytest.raises(nk.NotFound):
         docker.inspect_image(short).get(10)
 
 
-def test_image_flow(docker: nk.Docker, name: Callable[[str], str]) -> None:
-    assert docker.api_version == (1, 41)
-    image_flow(docker, name("flow") + ":v1")
+def test_image_flow(engine: Engine, docker: nk.Docker, name: Callable[[str], str]) -> None:
+    assert docker.api_version == (1, 41)  # Podman 4.3 says 1.41 too
+    image_flow(docker, name("flow") + ":v1", podman=engine.name == "podman")
 
 
-def test_build_contexts(docker: nk.Docker, name: Callable[[str], str], tmp_path: Path) -> None:
+def test_build_contexts(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], tmp_path: Path
+) -> None:
     tag = name("ctx")
     dockerfile = b"FROM busybox:latest\nCOPY . /ctx\n"
     # a directory, honouring its .dockerignore
@@ -119,11 +130,18 @@ def test_build_contexts(docker: nk.Docker, name: Callable[[str], str], tmp_path:
         docker.build(as_file, t=tag, labels=mine).get(60)
         assert run_output(docker, tag, "cat", "/ctx/f") == b"F"
     finally:
-        docker.image_prune(filters={"label": [f"nkctx={tag}"], "dangling": False}).get(30)
+        if engine.name == "podman":  # its prune refuses dangling=false (it adds dangling=true)
+            for image in docker.images(filters={"label": [f"nkctx={tag}"]}).get(10):
+                docker.rmi(image["Id"], force=True).get(10)
+        else:
+            docker.image_prune(filters={"label": [f"nkctx={tag}"], "dangling": False}).get(30)
 
 
-def test_build_options_and_errors(docker: nk.Docker, name: Callable[[str], str]) -> None:
+def test_build_options_and_errors(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str]
+) -> None:
     tag, other = name("opts"), name("opts2")
+    podman = engine.name == "podman"
     context = {
         "nk.Dockerfile": b"FROM busybox:latest AS base\nARG GREETING=none\n"
         b'RUN echo "$GREETING" > /greeting\n'
@@ -143,7 +161,8 @@ def test_build_options_and_errors(docker: nk.Docker, name: Callable[[str], str])
         cpushares=512,
         shmsize="8m",
         network_mode="none",
-        extrahosts="nkhost:10.1.2.3",
+        # Podman wants a JSON list here; "host:ip" gets a 400
+        extrahosts='["nkhost:10.1.2.3"]' if podman else "nkhost:10.1.2.3",
     ).get(60)
     try:
         assert any("Successfully tagged" in line.get("stream", "") for line in lines)
@@ -154,16 +173,25 @@ def test_build_options_and_errors(docker: nk.Docker, name: Callable[[str], str])
         # target=base: the final stage was not built
         assert run_output(docker, tag, "sh", "-c", "test -e /stage || echo none") == b"none\n"
         quiet = docker.build(context, dockerfile="nk.Dockerfile", q=True, target="base").get(60)
-        assert len(quiet) == 1 and quiet[0]["stream"].startswith("sha256:")
-        docker.rmi(quiet[0]["stream"].strip()).get(10)
+        # Podman's quiet id comes without "sha256:"
+        assert len(quiet) == 1 and quiet[0]["stream"].startswith("" if podman else "sha256:")
+        docker.rmi(quiet[0]["stream"].strip(), force=podman).get(10)
     finally:
         docker.rmi(tag, force=True).get(10)
         docker.rmi(other + ":x", force=True).get(10)
 
-    with pytest.raises(nk.BadParameter, match="unknown instruction"):
-        docker.build({"Dockerfile": b"FROMM busybox\n"}).get(60)
-    with pytest.raises(nk.ServerError, match="non-zero code"):
-        docker.build({"Dockerfile": b"FROM busybox:latest\nRUN exit 3\n"}, forcerm=True).get(60)
+    if podman:  # Podman (buildah) says 500 and words it its own way
+        with pytest.raises(nk.ServerError, match="no FROM statement found"):
+            docker.build({"Dockerfile": b"FROMM busybox\n"}).get(60)
+        with pytest.raises(nk.ServerError, match="exit status 3"):
+            docker.build({"Dockerfile": b"FROM busybox:latest\nRUN exit 3\n"}, forcerm=True).get(60)
+        with pytest.raises(nk.BadParameter, match="Bad Request"):  # extrahosts not a list
+            docker.build({"Dockerfile": b"FROM busybox:latest\n"}, extrahosts="h:1.2.3.4").get(60)
+    else:
+        with pytest.raises(nk.BadParameter, match="unknown instruction"):
+            docker.build({"Dockerfile": b"FROMM busybox\n"}).get(60)
+        with pytest.raises(nk.ServerError, match="non-zero code"):
+            docker.build({"Dockerfile": b"FROM busybox:latest\nRUN exit 3\n"}, forcerm=True).get(60)
     with pytest.raises(nk.InvalidOption):
         docker.build({"../Dockerfile": b"FROM busybox\n"})
     with pytest.raises(nk.InvalidOption):
@@ -174,8 +202,12 @@ def test_build_options_and_errors(docker: nk.Docker, name: Callable[[str], str])
         docker.build(b"", memory="lots")
     with pytest.raises(nk.InvalidOption):  # credentials are never echoed
         docker.build(b"", auth={"serveraddress": "r", "password": 1})
-    pruned = docker.build_prune(all=True, keep_storage="1g").get(30)
-    assert "SpaceReclaimed" in pruned
+    if podman:  # Podman 4.3 has no POST /build/prune
+        with pytest.raises(nk.NotFound):
+            docker.build_prune(all=True, keep_storage="1g").get(30)
+    else:
+        pruned = docker.build_prune(all=True, keep_storage="1g").get(30)
+        assert "SpaceReclaimed" in pruned
 
 
 @pytest.mark.parametrize(
@@ -215,7 +247,7 @@ def test_dockerignore_patterns(
 
 
 def test_import_and_create_image(
-    docker: nk.Docker, name: Callable[[str], str], tmp_path: Path
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], tmp_path: Path
 ) -> None:
     rootfs = sandbox.busybox_rootfs_tar()
     repo = name("imported")
@@ -223,22 +255,37 @@ def test_import_and_create_image(
         rootfs, repo=repo, tag="v1", message="nk import", changes=['CMD ["echo", "imported"]']
     ).get(60)
     assert lines[-1]["status"].startswith("sha256:")
+    podman = engine.name == "podman"
+
+    def reference(version: str) -> str:  # Podman ignores the tag: <repo>:latest each time
+        return f"{repo}:latest" if podman else f"{repo}:{version}"
+
+    imported = [lines[-1]["status"]]
     try:
-        image = docker.inspect_image(f"{repo}:v1").get(10)
+        image = docker.inspect_image(reference("v1")).get(10)
+        assert image["Id"] == imported[0]
         assert image["Config"]["Cmd"] == ["echo", "imported"]
         assert image["Comment"] == "nk import"
-        assert run_output(docker, f"{repo}:v1") == b"imported\n"
+        assert run_output(docker, reference("v1")) == b"imported\n"
         (tmp_path / "rootfs.tar").write_bytes(rootfs)
         with open(tmp_path / "rootfs.tar", "rb") as file:
-            docker.import_image(file, repo=repo, tag="v2").get(60)
-        docker.create_image(from_src="-", data=rootfs, repo=repo, tag="v3").get(60)
-        assert (
-            docker.inspect_image(f"{repo}:v3").get(10)["RootFS"]["Layers"]
-            == (image["RootFS"]["Layers"])
-        )
+            imported.append(docker.import_image(file, repo=repo, tag="v2").get(60)[-1]["status"])
+        data = docker.create_image(from_src="-", data=rootfs, repo=repo, tag="v3").get(60)
+        imported.append(data[-1]["status"])
+        latest = docker.inspect_image(reference("v3")).get(10)
+        assert latest["RootFS"]["Layers"] == image["RootFS"]["Layers"]
+        if podman:  # named in full; the last import took the name from the others
+            assert (latest["Id"], latest["RepoTags"]) == (
+                imported[-1],
+                [f"docker.io/library/{repo}:latest"],
+            )
     finally:
-        for version in ("v1", "v2", "v3"):
-            docker.rmi(f"{repo}:{version}", force=True).get(10)
+        if podman:
+            for image_id in imported:
+                docker.rmi(image_id, force=True).get(10)
+        else:
+            for version in ("v1", "v2", "v3"):
+                docker.rmi(f"{repo}:{version}", force=True).get(10)
     with pytest.raises(nk.ServerError):  # not a tar
         docker.import_image(b"not a tar", repo=repo).get(60)
 
@@ -277,7 +324,9 @@ def test_import_from_a_url(docker: nk.Docker, name: Callable[[str], str]) -> Non
         docker.import_image("a string is no body")
 
 
-def test_commit(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_commit(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
     container = cleanup(name("commit"))
     docker.create(BUSYBOX, name=container, cmds=["sh", "-c", "echo made > /made"]).get(10)
     docker.start(container).get(10)
@@ -298,17 +347,30 @@ def test_commit(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> 
     ).get(30)
     try:
         image = docker.inspect_image(f"{repo}:v1").get(10)
-        assert image["Id"] == result["Id"]
         assert (image["Author"], image["Comment"]) == ("nk <nk@example.com>", "from a test")
         config = image["Config"]
-        assert (config["Cmd"], config["WorkingDir"], config["User"]) == (
-            ["cat", "/made"],
-            "/tmp",
-            "nobody",
-        )
-        assert "NK=1" in config["Env"] and config["Labels"]["nk.commit"] == "yes"
-        assert "8080/tcp" in config["ExposedPorts"]
-        assert run_output(docker, f"{repo}:v1") == b"made\n"
+        if engine.name == "podman":
+            # Podman 4.3 applies `changes` only, not the config in the body; its id
+            # comes without "sha256:"
+            assert image["Id"] == "sha256:" + result["Id"]
+            assert (config["Cmd"], config["WorkingDir"], config["User"]) == (
+                ["sh", "-c", "echo made > /made"],
+                "/",
+                "nobody",
+            )
+            assert "NK=1" not in config["Env"] and not config["Labels"]
+            assert "ExposedPorts" not in config
+            assert run_output(docker, f"{repo}:v1", "cat", "/made") == b"made\n"
+        else:
+            assert image["Id"] == result["Id"]
+            assert (config["Cmd"], config["WorkingDir"], config["User"]) == (
+                ["cat", "/made"],
+                "/tmp",
+                "nobody",
+            )
+            assert "NK=1" in config["Env"] and config["Labels"]["nk.commit"] == "yes"
+            assert "8080/tcp" in config["ExposedPorts"]
+            assert run_output(docker, f"{repo}:v1") == b"made\n"
         user = cleanup(name("user"))
         docker.create(f"{repo}:v1", name=user).get(10)
         with pytest.raises(nk.Conflict):  # a container uses it
@@ -322,10 +384,23 @@ def test_commit(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> 
         docker.commit(name("nothere")).get(10)
 
 
-def test_save_and_load(docker: nk.Docker, name: Callable[[str], str], tmp_path: Path) -> None:
+def test_save_and_load(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], tmp_path: Path
+) -> None:
     first, second = name("save-a") + ":v1", name("save-b") + ":v1"
-    docker.tag(BUSYBOX, first).get(10)
-    docker.tag(BUSYBOX, second).get(10)
+    podman = engine.name == "podman"
+    if podman:  # Podman refuses a repo holding the tag ("invalid reference format")
+        with pytest.raises(nk.ServerError, match="invalid reference format"):
+            docker.tag(BUSYBOX, first).get(10)
+        docker.tag(BUSYBOX, first.removesuffix(":v1"), "v1").get(10)
+        docker.tag(BUSYBOX, second.removesuffix(":v1"), "v1").get(10)
+    else:
+        docker.tag(BUSYBOX, first).get(10)
+        docker.tag(BUSYBOX, second).get(10)
+
+    def named(reference: str) -> str:  # Podman names images in full
+        return "docker.io/library/" + reference if podman else reference
+
     saved = tmp_path / "one.tar"
     docker.get_image(first, str(saved)).get(30)
     into = io.BytesIO()
@@ -339,16 +414,17 @@ def test_save_and_load(docker: nk.Docker, name: Callable[[str], str], tmp_path: 
             assert member is not None
             return list(json.load(member))
 
-    assert manifest(in_memory)[0]["RepoTags"] == [first]
+    assert manifest(in_memory)[0]["RepoTags"] == [named(first)]
     both = tmp_path / "both.tar"
     docker.get_images([first, second], file=str(both)).get(30)
     tags = {t for entry in manifest(both.read_bytes()) for t in entry["RepoTags"]}
-    assert tags == {first, second}
+    assert tags == {named(first), named(second)}
 
     docker.rmi(first).get(10)
     docker.rmi(second).get(10)
     loaded = docker.load(in_memory).get(60)
-    assert loaded == [{"stream": f"Loaded image: {first}\n"}]
+    # Podman's line has no newline
+    assert loaded == [{"stream": f"Loaded image: {named(first)}" + ("" if podman else "\n")}]
     with open(both, "rb") as file:
         docker.load(file, quiet=True).get(60)
     assert docker.inspect_image(second).get(10)["Id"] == docker.inspect_image(first).get(10)["Id"]
@@ -357,14 +433,14 @@ def test_save_and_load(docker: nk.Docker, name: Callable[[str], str], tmp_path: 
 
     with pytest.raises(nk.NotFound):
         docker.get_image(first).get(10)
-    with pytest.raises(nk.NotFound):
+    with pytest.raises(nk.ServerError if podman else nk.NotFound):  # podman: a 500
         docker.get_images([first], file=io.BytesIO()).get(10)
     with pytest.raises(nk.ServerError):
         docker.load(b"not a tar").get(30)
 
 
 def test_images_list_prune_and_errors(
-    docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
 ) -> None:
     label = name("prune")
     lines = docker.build(
@@ -373,12 +449,18 @@ def test_images_list_prune_and_errors(
     image_id = docker.inspect_image(built_id(lines)).get(10)["Id"]
     listed = docker.images(filters={"label": [f"nkprune={label}"]}).get(10)
     assert [i["Id"] for i in listed] == [image_id]
+    podman = engine.name == "podman"
+    prefix = "docker.io/library/" if podman else ""  # Podman names images in full
     assert docker.images(filters={"reference": [label]}).get(10)[0]["RepoTags"] == [
-        f"{label}:latest"
+        f"{prefix}{label}:latest"
     ]
-    assert any(BUSYBOX in (i["RepoTags"] or []) for i in docker.images(all=True).get(10))
-    assert "RepoDigests" in docker.images(digests=True).get(10)[0]
-    with pytest.raises(nk.BadParameter):
+    every = docker.images(all=True).get(10)
+    assert any(prefix + BUSYBOX in (i["RepoTags"] or []) for i in every)
+    if podman:  # digests=1 makes Podman 4.3 list nothing
+        assert docker.images(digests=True).get(10) == []
+    else:
+        assert "RepoDigests" in docker.images(digests=True).get(10)[0]
+    with pytest.raises(nk.ServerError if podman else nk.BadParameter):  # podman: a 500
         docker.images(filters={"nosuchfilter": ["x"]}).get(10)
 
     user = cleanup(name("prune-user"))
@@ -389,16 +471,25 @@ def test_images_list_prune_and_errors(
     # tagged, so not dangling: spared by default
     pruned = docker.image_prune(filters={"label": [f"nkprune={label}"]}).get(30)
     assert not pruned["ImagesDeleted"]
-    pruned = docker.image_prune(filters={"label": [f"nkprune={label}"], "dangling": False}).get(30)
-    assert {"Deleted": image_id} in pruned["ImagesDeleted"]
+    if podman:  # Podman adds its own dangling=true and refuses a second value
+        with pytest.raises(nk.ServerError, match="dangling"):
+            docker.image_prune(filters={"label": [f"nkprune={label}"], "dangling": False}).get(30)
+        removed = docker.rmi(label).get(10)
+        assert {"Deleted": image_id.removeprefix("sha256:")} in removed
+    else:
+        filters = {"label": [f"nkprune={label}"], "dangling": False}
+        pruned = docker.image_prune(filters=filters).get(30)
+        assert {"Deleted": image_id} in pruned["ImagesDeleted"]
     with pytest.raises(nk.NotFound):
         docker.rmi(label).get(10)
     assert docker.inspect_image(BUSYBOX).get(10)  # the label spared every other image
 
 
-def test_search_without_a_registry(docker: nk.Docker) -> None:
+def test_search_without_a_registry(engine: Engine, docker: nk.Docker) -> None:
     # The sandbox has no internet: Docker Hub (the default index) cannot be reached.
-    with pytest.raises(nk.ServerError):
+    # Podman (no registries to search in its sandbox) answers 404 "image not known".
+    podman = engine.name == "podman"
+    with pytest.raises(nk.NotFound if podman else nk.ServerError):
         docker.search("busybox", limit=5, timeout=60).get(90)
     with pytest.raises(nk.InvalidOption):
         docker.search("bad\nterm")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pykka
 import pytest
-from conftest import client_certs, drain, socket_fds, wait_until
+from conftest import Engine, client_certs, drain, socket_fds, wait_until
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -38,8 +38,8 @@ def _events(inbox: nk.Inbox, ref: nk.Ref, wanted: list[str], timeout: float = 30
     return seen
 
 
-def test_conns(daemon: sandbox.SandboxInfo, no_leaks: None) -> None:
-    with nk.connect(daemon.unix_url) as docker:
+def test_conns(engine: Engine, no_leaks: None) -> None:
+    with nk.connect(engine.daemon.unix_url) as docker:
         shared = socket_fds()  # connect() negotiated on the shared keep-alive socket
         inbox = nk.Inbox()
         ref = docker.events(subscriber=inbox).get(5)
@@ -70,7 +70,7 @@ def _read_until(inbox: nk.Inbox, ref: nk.Ref, needle: bytes, timeout: float = 15
     return data
 
 
-def test_run(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_run(engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
     container = cleanup(name("run"))
     events = nk.Inbox()
     # A label, not the name, follows the container through its rename.
@@ -109,10 +109,15 @@ def test_run(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> Non
     # the attach stream ends with exactly one terminal message
     _, end = drain(out, attach)
     assert isinstance(end, nk.Done | nk.Failed)
-    _events(events, ev, ["rename", "die", "start", "restart"])
+    # podman: "restart" comes first, then "die" and "start"; "remove" for dockerd's "destroy"
+    podman = engine.name == "podman"
+    restarted = (
+        ["rename", "restart", "die", "start"] if podman else ["rename", "die", "start", "restart"]
+    )
+    _events(events, ev, restarted)
     docker.kill(renamed).get(10)
     docker.rm(renamed).get(30)
-    _events(events, ev, ["die", "destroy"])
+    _events(events, ev, ["die", "remove" if podman else "destroy"])
     docker.finish_async(ev).get(5)
     assert drain(events, ev)[1] == nk.Done("finished")
 
@@ -133,7 +138,9 @@ class Collector(pykka.ThreadingActor):
         return None
 
 
-def test_actor_subscriber(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_actor_subscriber(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
     container = cleanup(name("actor"))
     actor = Collector.start()
     try:
@@ -150,8 +157,8 @@ def test_actor_subscriber(docker: nk.Docker, name: Callable[[str], str], cleanup
         actor.stop()
 
 
-def test_stopped_subscriber_closes_stream(daemon: sandbox.SandboxInfo, no_leaks: None) -> None:
-    with nk.connect(daemon.unix_url) as docker:
+def test_stopped_subscriber_closes_stream(engine: Engine, no_leaks: None) -> None:
+    with nk.connect(engine.daemon.unix_url) as docker:
         before = socket_fds()
         actor = Collector.start()
         docker.events(subscriber=actor).get(5)
@@ -162,7 +169,7 @@ def test_stopped_subscriber_closes_stream(daemon: sandbox.SandboxInfo, no_leaks:
 
 
 def test_logs_follow_keeps_streams_apart(
-    docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
 ) -> None:
     container = cleanup(name("logs"))
     script = "for i in 1 2 3; do echo out$i; echo err$i >&2; done"
@@ -190,7 +197,7 @@ def _connect_over(daemon: sandbox.SandboxInfo, transport: str) -> nk.Docker:
 
 @pytest.mark.parametrize("transport", ["unix", "tcp", "tls"])
 def test_exec_stdin_full_duplex(
-    daemon: sandbox.SandboxInfo,
+    engine: Engine,
     transport: str,
     name: Callable[[str], str],
     cleanup: Any,
@@ -200,7 +207,7 @@ def test_exec_stdin_full_duplex(
     """stdin is written while the echo is read back on the same socket, from two
     threads; on TLS that must not touch the one SSL object from both at once."""
     overlap = _watch_ssl_calls(monkeypatch)
-    with _connect_over(daemon, transport) as docker:
+    with _connect_over(engine.daemon, transport) as docker:
         container = cleanup(name("duplex"))
         docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
         docker.start(container).get(30)
@@ -212,9 +219,17 @@ def test_exec_stdin_full_duplex(
             docker.attach_send(ref, payload[start : start + 256 * 1024]).get(30)
         docker.close_stdin(ref).get(10)
         items, end = drain(inbox, ref, timeout=60)
-        assert end == nk.Done("eof")
-        assert b"".join(o.data for o in items if o.stream == "stdout") == payload
-        assert docker.exec_inspect(exec_id).get(10)["ExitCode"] == 0
+        echoed = b"".join(o.data for o in items if o.stream == "stdout")
+        if engine.name == "podman" and transport == "tls":
+            # Podman 4.3 serves no TLS: the sandbox puts socat in front, whose OpenSSL 3
+            # takes our half-close (a FIN without close_notify, which dockerd's Go TLS
+            # reads as the end of stdin) for an unexpected EOF and drops the stream
+            assert isinstance(end, nk.Failed) and isinstance(end.error, nk.ConnectionFailed)
+            assert payload.startswith(echoed)
+        else:
+            assert end == nk.Done("eof")
+            assert echoed == payload
+            assert docker.exec_inspect(exec_id).get(10)["ExitCode"] == 0
         docker.rm(container, force=True).get(30)
     if transport == "tls":
         assert overlap["calls"] > 100  # the duplex path was taken...
@@ -251,7 +266,9 @@ def _watch_ssl_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     return seen
 
 
-def test_exec_stdin_half_close(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_exec_stdin_half_close(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
     container = cleanup(name("exec"))
     docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
     docker.start(container).get(30)
@@ -269,7 +286,9 @@ def test_exec_stdin_half_close(docker: nk.Docker, name: Callable[[str], str], cl
     assert docker.exec_inspect(exec_id).get(10)["ExitCode"] == 0
 
 
-def test_exec_tty(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_exec_tty(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
     container = cleanup(name("exectty"))
     docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
     docker.start(container).get(30)
@@ -282,7 +301,9 @@ def test_exec_tty(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -
     assert b"".join(o.data for o in items).replace(b"\r\n", b"\n") == b"a\nb\n"
 
 
-def test_stats_samples(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_stats_samples(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
     container = cleanup(name("stats"))
     docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
     docker.start(container).get(30)
@@ -317,10 +338,8 @@ def test_failing_build_ends_failed(docker: nk.Docker) -> None:
     assert any("error" in d.value for d in items)
 
 
-def test_many_concurrent_streams_release_everything(
-    daemon: sandbox.SandboxInfo, no_leaks: None
-) -> None:
-    with nk.connect(daemon.unix_url) as docker:
+def test_many_concurrent_streams_release_everything(engine: Engine, no_leaks: None) -> None:
+    with nk.connect(engine.daemon.unix_url) as docker:
         inbox = nk.Inbox()
         refs = [docker.events(subscriber=inbox).get(5) for _ in range(200)]
         wait_until(lambda: docker.connection_stats()["streams"] == 200, 30)
@@ -334,8 +353,8 @@ def test_many_concurrent_streams_release_everything(
         wait_until(lambda: docker.connection_stats()["streams"] == 0, 30)
 
 
-def test_close_ends_every_stream(daemon: sandbox.SandboxInfo, no_leaks: None) -> None:
-    docker = nk.connect(daemon.unix_url)
+def test_close_ends_every_stream(engine: Engine, no_leaks: None) -> None:
+    docker = nk.connect(engine.daemon.unix_url)
     inbox = nk.Inbox()
     refs = {docker.events(subscriber=inbox).get(5) for _ in range(5)}
     wait_until(lambda: docker.connection_stats()["streams"] == 5)
@@ -347,7 +366,7 @@ def test_close_ends_every_stream(daemon: sandbox.SandboxInfo, no_leaks: None) ->
         inbox.get(timeout=0.3)
 
 
-def test_reply_to(docker: nk.Docker) -> None:
+def test_reply_to(engine: Engine, docker: nk.Docker) -> None:
     inbox = nk.Inbox()
     ref = docker.ping(reply_to=inbox).get(5)
     assert inbox.get(timeout=10) == (ref, nk.Data("OK"))
@@ -394,7 +413,9 @@ def test_slow_subscriber_bounds_memory(
     assert received == total
 
 
-def test_resize_attached_tty(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_resize_attached_tty(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
     container = cleanup(name("resize"))
     docker.create(
         "busybox:latest", name=container, interactive=True, tty=True, cmds=["/bin/sh"]
@@ -410,7 +431,9 @@ def test_resize_attached_tty(docker: nk.Docker, name: Callable[[str], str], clea
     assert drain(inbox, ref)[1] == nk.Done("eof")
 
 
-def test_exec_resize(docker: nk.Docker, name: Callable[[str], str], cleanup: Any) -> None:
+def test_exec_resize(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
     container = cleanup(name("execresize"))
     docker.create("busybox:latest", name=container, cmds=["sleep", "300"]).get(30)
     docker.start(container).get(30)
@@ -424,7 +447,7 @@ def test_exec_resize(docker: nk.Docker, name: Callable[[str], str], cleanup: Any
     assert docker.exec_inspect(exec_id).get(10)["ExitCode"] == 3
 
 
-def test_await_a_command(docker: nk.Docker) -> None:
+def test_await_a_command(engine: Engine, docker: nk.Docker) -> None:
     async def ping() -> Any:
         return await docker.ping()
 

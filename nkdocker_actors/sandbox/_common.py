@@ -91,6 +91,7 @@ class SandboxInfo:
     """The lan (host bridge and 10.215.X.0/24 subnet) a netns node is on."""
     veth: str = ""
     """The host end of a netns node's veth pair (what link_down sets down)."""
+    engine: str = "dockerd"  # or "podman" (nkdocker_actors.sandbox.podman)
 
     def env(self) -> dict[str, str]:
         """Environment for a client on the unix socket (DOCKER_HOST, DOCKER_CERT_PATH)."""

@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lan", help="up --netns: the lan to join (default: its own)")
     parser.add_argument("--keep", action="store_true", help="down: keep the files (no purge)")
     parser.add_argument("--timeout", type=float, default=60, help="up/restart: seconds")
+    parser.add_argument(
+        "--engine", choices=["dockerd", "podman"], default="dockerd", help="up: the daemon to run"
+    )
     parser.add_argument("--managers", type=int, default=3, help="swarm up: manager nodes")
     parser.add_argument("--workers", type=int, default=1, help="swarm up: worker nodes")
     args = parser.parse_args(argv)
@@ -60,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.name,
                     with_busybox=not args.no_busybox,
                     timeout=args.timeout,
+                    engine=args.engine,
                     netns=args.netns,
                     lan=args.lan,
                 )

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import podman
 from ._busybox import _has_busybox, _import_busybox
 from ._common import (
     _POOL_FMT,
@@ -67,6 +68,12 @@ from .registry import _registry_stop
 
 _NETNS_TCP_PORT = 2375  # a netns node is alone on its address: the usual ports
 _NETNS_TLS_PORT = 2376
+
+
+def _engine_of(name: str) -> str:
+    """Which engine sandbox ``name`` runs (its state file says; dockerd if none)."""
+    _check_name(name)
+    return str((_read_json(_state_path(name)) or {}).get("engine", "dockerd"))
 
 
 def _to_info(state: dict[str, Any]) -> SandboxInfo:
@@ -267,11 +274,13 @@ def up(
     *,
     with_busybox: bool = True,
     timeout: float = 60,
+    engine: str = "dockerd",
     netns: bool = False,
     lan: str | None = None,
 ) -> SandboxInfo:
     """Start sandbox ``name`` (or return it if its daemon already answers) and
-    make sure busybox:latest is there when ``with_busybox``.
+    make sure busybox:latest is there when ``with_busybox``. ``engine="podman"``:
+    a Podman service instead of dockerd (see ``sandbox.podman``).
 
     With ``netns`` the daemon runs in a network namespace of its own, on lan
     ``lan`` (default: its own name; nodes naming the same lan reach each other):
@@ -282,6 +291,12 @@ def up(
     Raises SandboxError when not root or when the daemon cannot start (with the
     tail of its log). ``timeout`` bounds the wait for the daemon to answer.
     """
+    if engine == "podman":
+        if netns or lan is not None:
+            raise ValueError("a podman sandbox has a network namespace of its own already")
+        return podman.up(name, with_busybox=with_busybox, timeout=timeout)
+    if engine != "dockerd":
+        raise ValueError(f"unknown sandbox engine {engine!r}: use 'dockerd' or 'podman'")
     _check_name(name)
     if lan is not None:
         _check_name(lan)
@@ -289,6 +304,8 @@ def up(
             raise ValueError("lan= needs netns=True")
     wanted_lan = (lan or name) if netns else ""
     _require_root()
+    if _engine_of(name) == "podman":
+        raise SandboxError(f"sandbox {name!r} is a podman sandbox")
     with _lock():  # also keeps two processes from running apt-get at once
         _ensure_packages()
         state = _read_json(_state_path(name))
@@ -371,6 +388,8 @@ def down(name: str = "default", *, purge: bool = True) -> None:
     running node); with ``purge`` also delete its base directory. Idempotent."""
     _check_name(name)
     _require_root()
+    if _engine_of(name) == "podman":
+        return podman.down(name, purge=purge)
     with _lock():
         _teardown(name, purge=purge)
 
@@ -382,6 +401,8 @@ def _running_state(name: str) -> dict[str, Any]:
     state = _read_json(_state_path(name))
     if state is None or state.get("stopped"):
         raise SandboxError(f"sandbox {name!r} is not up")
+    if state.get("engine") == "podman":
+        raise SandboxError(f"faults are for dockerd sandboxes; {name!r} is a podman sandbox")
     return state
 
 
@@ -466,6 +487,8 @@ def restart(name: str = "default", timeout: float = 60) -> SandboxInfo:
     link_down() stays cut."""
     _check_name(name)
     _require_root()
+    if _engine_of(name) == "podman":
+        raise SandboxError(f"restart is for dockerd sandboxes; {name!r} is a podman sandbox")
     state = _read_json(_state_path(name))
     base = _base_dir(name)
     answers = state is not None and not state.get("stopped") and _healthy(state)
@@ -495,5 +518,7 @@ def restart(name: str = "default", timeout: float = 60) -> SandboxInfo:
 def info(name: str = "default") -> SandboxInfo | None:
     """The recorded info of sandbox ``name``, or None if it is not up (not probed)."""
     _check_name(name)
+    if _engine_of(name) == "podman":
+        return podman.info(name)
     state = _read_json(_state_path(name))
     return _to_info(state) if state is not None and not state.get("stopped") else None
