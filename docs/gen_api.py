@@ -25,13 +25,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nkdocker_actors import commands, options  # noqa: E402
+from nkdocker_actors import commands, options, swarm_options  # noqa: E402
 from nkdocker_actors.commands.spec import Command, Field  # noqa: E402
 
 API_MD = ROOT / "docs" / "api.md"
 BEGIN = "<!-- generated:begin (python docs/gen_api.py) -->"
 END = "<!-- generated:end -->"
 AREA_ORDER = ("system", "containers", "images", "exec", "networks", "volumes")
+AREA_ORDER += ("swarm", "nodes", "services", "tasks", "secrets", "configs")
 AREA_TITLES = {"exec": "Exec", "system": "System"}
 
 # What each encoder accepts, by the encoder's name.
@@ -59,6 +60,9 @@ TYPES = {
     "_swap": "size, or -1 for unlimited",
     "_env": 'dict, or list of "KEY=value"',
     "_port_key": 'port: 80, "80/tcp", "53/udp"',
+    "version_query": "int: the object's Version.Index (from its inspect)",
+    "encoded_data": "bytes, or str as UTF-8 (sent in base64; never shown)",
+    "driver": "a driver name, or (name, {option: value})",
 }
 PLACES = {
     "path": "path",
@@ -157,6 +161,14 @@ def command_section(variants: tuple[Command, ...]) -> list[str]:
         body_only = sorted(command.body_options - set(command.fields) - options.QUERY_OPTIONS)
         if command.body_options >= options.CREATE_OPTIONS - options.QUERY_OPTIONS:
             rows.append("| every create option | see [Create options](#create-options) | body |")
+        elif (
+            body_only
+            and set(body_only) <= swarm_options.SERVICE_OPTIONS | swarm_options.NODE_OPTIONS
+        ):
+            names = ", ".join(f"`{n}`" for n in body_only)
+            rows.append(
+                f"| {names} | service options: see [Service options](#service-options) | body |"
+            )
         elif body_only:
             names = ", ".join(f"`{n}`" for n in body_only)
             rows.append(f"| {names} | create options (Config only) | body |")
