@@ -36,6 +36,7 @@ from typing import Any
 
 import pykka
 
+from .commands import lookup
 from .commands.spec import build
 from .connection import Docker, check_timeout
 from .errors import ConnectionFailed, DockerError, InvalidOption, NkDockerError, NotFound
@@ -448,7 +449,7 @@ class SwarmHandle(Docker):
         reply_to = options.pop("reply_to", None)
         manager = self.manager()
         first = manager.call(command_name, *args, **options)  # checks everything here
-        method = manager._commands[command_name].method
+        method = lookup(command_name, manager.api_version).method
         future = Future()
         ref = Ref() if reply_to is not None else None
         sink = Sink(reply_to) if reply_to is not None else None
@@ -522,7 +523,8 @@ class SwarmHandle(Docker):
             raise InvalidOption("reply_to goes with commands that have one result, not streams")
         max_pending = options.pop("max_pending", DEFAULT_MAX_PENDING)
         manager = self.manager()
-        build(manager._commands["events"], (), options, manager.api_version, streaming=True)
+        api = manager.api_version
+        build(lookup("events", api), (), options, api, streaming=True)
         since = options.pop("since", None)
         if since is None:
             since = _daemon_now(manager)

@@ -276,3 +276,30 @@ def _gone(docker: nk.Docker, secret: str) -> bool:
     except nk.Conflict:
         return False  # a task still holds it
     return True
+
+
+def test_swarm_handle_never_sends_a_write_twice(
+    single_swarm: nk.Docker, daemon: Any, fault: Any, name: Any
+) -> None:
+    """A manager that takes a call and dies before answering (the fault server): a write
+    fails with ConnectionFailed and is not sent to the next manager; a read is."""
+    with nk.supervisor(check_interval=60) as sup:
+        swarm = sup.swarm("pair", [fault.url, daemon.unix_url])
+        assert [state for _, state in swarm.managers()] == ["up", "up"]
+        fault.set("eof_no_response")
+        service = name("once")
+        with pytest.raises(nk.ConnectionFailed, match="may or may not have been applied"):
+            swarm.service_create(name=service, image=_image(single_swarm), args=["true"]).get(30)
+        assert [r["target"] for r in fault.requests()] == ["/v1.41/services/create"]
+        assert single_swarm.services(filters={"name": [service]}).get(30) == []
+        listed = swarm.services().get(30)  # sent to the fault server, then to the daemon
+        assert isinstance(listed, list)
+        assert str(swarm.manager().config.address) == str(
+            single_swarm.config.address
+        )  # it sticks to the manager that answered
+        with pytest.raises(nk.InvalidOption):
+            swarm.service_create(name=service)  # checked before anything is sent
+        inbox = nk.Inbox()
+        ref = swarm.call("swarm_inspect", reply_to=inbox).get(10)
+        message = inbox.get(timeout=30)
+        assert message.ref is ref and message.payload.value["ID"]
