@@ -1,0 +1,132 @@
+"""A real multi-node swarm (3 managers + 1 worker, each a dockerd in its own network
+namespace, started once per session): a 6-replica service survives the kill -9 of its
+worker and of the leader, the swarm handle fails over, an update rolls out, and the
+watch and the durable event subscription report exactly what happened."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+from conftest import drain, wait_until
+
+import nkdocker_actors as nk
+from nkdocker_actors import cluster
+from nkdocker_actors.supervisor import _daemon_now
+
+CLUSTER_TYPES = ("service", "node", "secret", "config")
+
+
+def _event_key(event: dict[str, Any]) -> tuple[Any, ...]:
+    actor = event.get("Actor") or {}
+    attributes = tuple(sorted((actor.get("Attributes") or {}).items()))
+    return (event["Type"], event["Action"], actor.get("ID"), attributes)
+
+
+def _nano(since: str) -> int:
+    seconds, _, fraction = since.partition(".")
+    return int(seconds) * 10**9 + int(fraction)
+
+
+def _node_id(url: str) -> str:
+    with nk.connect(url) as node:
+        return str(node.info().get(30)["Swarm"]["NodeID"])
+
+
+def _running(swarm: Any, service: str) -> list[dict[str, Any]]:
+    tasks = swarm.tasks(filters={"service": [service], "desired-state": ["running"]}).get(30)
+    return [t for t in tasks if t["Status"]["State"] == "running"]
+
+
+def test_worker_and_leader_die_service_converges(swarm_cluster: Any, name: Any) -> None:
+    managers, [worker] = swarm_cluster.managers, swarm_cluster.workers
+    ids = {url: _node_id(url) for url in [*managers, worker]}
+    with nk.supervisor(check_interval=0.5) as sup:
+        prod = sup.swarm("prod", managers)
+        leader = next(
+            n for n in prod.nodes().get(30) if (n.get("ManagerStatus") or {}).get("Leader")
+        )
+        assert leader["ID"] == ids[managers[0]]  # the handle starts on the leader
+        started = _daemon_now(prod.manager())
+        events = nk.Inbox()
+        event_ref = prod.events(
+            subscriber=events, filters={"type": [*CLUSTER_TYPES, "container"]}
+        ).get(30)
+
+        service = name("six")
+        prod.service_create(
+            name=service,
+            image=swarm_cluster.image,
+            args=["sleep", "100000"],
+            env={"WAVE": "1"},
+            replicas=6,
+            preferences=["spread=node.id"],
+            update_config={"parallelism": 6, "monitor": "200ms", "order": "start-first"},
+            restart_policy={"condition": "any", "delay": "100ms"},
+            stop_grace_period=0,
+        ).get(60)
+        wait_until(lambda: len(_running(prod, service)) == 6, 120)
+        inbox = nk.Inbox()
+        watch = prod.watch_service(service, inbox, interval=0.25).get(10)
+        on_worker = {
+            t["ID"]: t["Slot"] for t in _running(prod, service) if t["NodeID"] == ids[worker]
+        }
+        assert on_worker, "spread placement puts tasks on the worker"
+
+        # kill -9 the worker: its tasks are shut down and replaced on the managers.
+        swarm_cluster.kill(worker)
+        seen: list[dict[str, Any]] = []
+
+        def moved() -> bool:
+            while True:
+                try:
+                    message = inbox.get(timeout=0.1)
+                except TimeoutError:
+                    break
+                assert message.ref is watch and isinstance(message.payload, nk.Data)
+                seen.append(message.payload.value)
+            replaced = {
+                s["slot"]
+                for s in seen
+                if s.get("state") == "running"
+                and s.get("node") != ids[worker]
+                and s["task"] not in on_worker
+            }
+            return set(on_worker.values()) <= replaced
+
+        wait_until(moved, 120, interval=0.1)
+        assert {s["task"] for s in seen if s.get("desired") == "shutdown"} >= set(on_worker)
+
+        # kill -9 the leader: the handle moves on, the update rolls out and converges.
+        swarm_cluster.kill(managers[0])
+        cluster.update_service(prod, service, timeout=120, env={"WAVE": "2"})
+        _, end = drain(inbox, watch, 180)
+        assert end == nk.Done("converged")
+        assert prod.manager().config.address != prod.managers()[0][0]
+        running = _running(prod, service)
+        assert len(running) == 6
+        assert {t["NodeID"] for t in running} <= {ids[m] for m in managers[1:]}
+        assert all(t["Spec"]["ContainerSpec"]["Env"] == ["WAVE=2"] for t in running)
+
+        # Durable events: every cluster event a surviving manager has, once.
+        with nk.connect(managers[1]) as survivor:
+            until = _daemon_now(survivor)
+            kept = survivor.events(
+                since=started, until=until, filters={"type": list(CLUSTER_TYPES)}
+            ).get(60)
+        delivered: list[dict[str, Any]] = []
+        deadline = time.monotonic() + 30
+        while Counter(map(_event_key, delivered)) != Counter(map(_event_key, kept)):
+            try:
+                message = events.get(timeout=max(0.1, deadline - time.monotonic()))
+            except TimeoutError:
+                break
+            assert message.ref is event_ref and isinstance(message.payload, nk.Data)
+            event = message.payload.value
+            if event["Type"] in CLUSTER_TYPES and event["timeNano"] <= _nano(until):
+                delivered.append(event)
+        assert Counter(map(_event_key, delivered)) == Counter(map(_event_key, kept))
+        assert any(e["Type"] == "service" and e["Action"] == "update" for e in kept)
+        prod.finish_async(event_ref).get(10)
+        prod.service_rm(service).get(60)
