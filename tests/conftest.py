@@ -29,7 +29,7 @@ SANDBOX = os.environ.get("NK_SANDBOX", "test")
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if {"daemon", "docker", "daemon_b", "daemon_c", "registry"} & fixtures:
+        if {"daemon", "docker", "daemon_b", "daemon_c", "registry", "netns_daemon"} & fixtures:
             item.add_marker(pytest.mark.integration)
 
 
@@ -43,9 +43,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 1
 
 
-def _sandbox_for_session(name: str) -> Iterator[sandbox.SandboxInfo]:
+def _sandbox_for_session(name: str, **options: Any) -> Iterator[sandbox.SandboxInfo]:
     """Start (or reuse) a sandbox; stop it at the end unless NK_KEEP_SANDBOX=1."""
-    info = sandbox.up(name)
+    info = sandbox.up(name, **options)
     yield info
     if os.environ.get("NK_KEEP_SANDBOX") != "1":
         sandbox.down(name)
@@ -67,6 +67,24 @@ def daemon_b() -> Iterator[sandbox.SandboxInfo]:
 def daemon_c() -> Iterator[sandbox.SandboxInfo]:
     """A third sandbox daemon, for fan-out tests."""
     yield from _sandbox_for_session(SANDBOX + "-c")
+
+
+@pytest.fixture(scope="session")
+def netns_session() -> Iterator[sandbox.SandboxInfo]:
+    """A sandbox daemon in a network namespace of its own; use netns_daemon."""
+    yield from _sandbox_for_session(SANDBOX + "-ns", netns=True)
+
+
+@pytest.fixture
+def netns_daemon(netns_session: sandbox.SandboxInfo) -> Iterator[sandbox.SandboxInfo]:
+    """The netns sandbox, its TCP API on its own address (info.tcp_url), for partition
+    tests: sandbox.link_down/pause/kill/stop it freely; it is healed after the test
+    (link up, resumed, restarted if needed: info.pid may then be stale)."""
+    yield netns_session
+    sandbox.link_up(netns_session.name)
+    with contextlib.suppress(sandbox.SandboxError):  # a killed/stopped dockerd
+        sandbox.resume(netns_session.name)
+    sandbox.restart(netns_session.name)
 
 
 @pytest.fixture(scope="session")
