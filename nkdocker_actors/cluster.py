@@ -36,7 +36,7 @@ from typing import Any
 
 import pykka
 
-from .commands import lookup
+from .commands import COMMANDS, lookup
 from .commands.spec import build
 from .connection import Docker, check_timeout
 from .errors import ConnectionFailed, DockerError, InvalidOption, NkDockerError, NotFound
@@ -448,8 +448,14 @@ class SwarmHandle(Docker):
             return self.manager().call(command_name, *args, **options)
         reply_to = options.pop("reply_to", None)
         manager = self.manager()
-        first = manager.call(command_name, *args, **options)  # checks everything here
-        method = lookup(command_name, manager.api_version).method
+        if command_name not in COMMANDS:
+            raise InvalidOption(f"no command {command_name!r}")
+        method = COMMANDS[command_name][-1].method
+        first: Future | None = None
+        # Checks everything here; if the manager went down since manager() looked, the
+        # worker goes on to another.
+        with contextlib.suppress(ConnectionFailed):
+            first = manager.call(command_name, *args, **options)
         future = Future()
         ref = Ref() if reply_to is not None else None
         sink = Sink(reply_to) if reply_to is not None else None
@@ -480,13 +486,20 @@ class SwarmHandle(Docker):
         options: dict[str, Any],
         method: str,
         manager: SupervisedDocker,
-        future: Future,
+        future: Future | None,
     ) -> Any:
+        """The result of the call `future` made on `manager`, or of the retries the
+        module's doc allows (a None future: the manager was down before sending)."""
         deadline = time.monotonic() + self.leader_wait
         tried: set[int] = set()
+        failure: NkDockerError = ConnectionFailed(f"no manager of {self.name!r} is up")
         while True:
             try:
-                result = future.get()
+                if future is not None:
+                    result = future.get()
+                    self._chose(manager)
+                    return result
+                tried.add(id(manager))
             except ConnectionFailed as error:
                 sent = not str(error).startswith("cannot connect to")
                 if sent and method not in ("GET", "HEAD"):
@@ -495,21 +508,28 @@ class SwarmHandle(Docker):
                         "was lost with the call in flight; it may or may not have been applied"
                     ) from error
                 tried.add(id(manager))
-                others = [m for m in self._candidates() if id(m) not in tried]
-                if not others:
-                    raise
-                manager = others[0]
+                failure = error
             except DockerError as error:
                 if _NO_LEADER not in error.message or time.monotonic() > deadline:
                     raise
-                threading.Event().wait(0.25)  # an election is under way: ask again
-            else:
-                self._chose(manager)
-                return result
+                failure = error  # an election is under way: ask again shortly
+                threading.Event().wait(0.25)
+            manager = self._next(tried, deadline, failure)
             try:
                 future = manager.call(command_name, *args, **options)
             except ConnectionFailed:
-                tried.add(id(manager))  # went down meanwhile: the loop picks another
+                future = None  # went down meanwhile: nothing was sent
+
+    def _next(self, tried: set[int], deadline: float, failure: NkDockerError) -> SupervisedDocker:
+        """A manager not tried yet; once all were, any that is up again (until deadline)."""
+        while True:
+            others = [m for m in self._candidates() if id(m) not in tried]
+            if others:
+                return others[0]
+            if time.monotonic() > deadline:
+                raise failure
+            threading.Event().wait(0.25)  # the supervisor is reconnecting them
+            tried.clear()
 
     def _raw(self, *args: Any) -> Future:
         return self.manager()._raw(*args)

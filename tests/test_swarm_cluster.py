@@ -42,7 +42,7 @@ def _running(swarm: Any, service: str) -> list[dict[str, Any]]:
 def test_worker_and_leader_die_service_converges(swarm_cluster: Any, name: Any) -> None:
     managers, [worker] = swarm_cluster.managers, swarm_cluster.workers
     ids = {url: _node_id(url) for url in [*managers, worker]}
-    with nk.supervisor(check_interval=0.5) as sup:
+    with nk.supervisor(check_interval=1) as sup:
         prod = sup.swarm("prod", managers)
         leader = next(
             n for n in prod.nodes().get(30) if (n.get("ManagerStatus") or {}).get("Leader")
