@@ -29,15 +29,8 @@ SANDBOX = os.environ.get("NK_SANDBOX", "test")
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if {
-            "daemon",
-            "docker",
-            "daemon_b",
-            "daemon_c",
-            "registry",
-            "netns_daemon",
-            "swarm_cluster",
-        } & fixtures:
+        daemons = {"daemon", "docker", "daemon_b", "daemon_c", "registry", "netns_daemon"}
+        if (daemons | {"swarm_cluster"}) & fixtures:
             item.add_marker(pytest.mark.integration)
 
 
@@ -93,6 +86,17 @@ def netns_daemon(netns_session: sandbox.SandboxInfo) -> Iterator[sandbox.Sandbox
     with contextlib.suppress(sandbox.SandboxError):  # a killed/stopped dockerd
         sandbox.resume(netns_session.name)
     sandbox.restart(netns_session.name)
+
+
+@pytest.fixture(scope="session")
+def swarm_cluster() -> Iterator[sandbox.SwarmInfo]:
+    """A swarm of netns sandboxes, 3 managers + 1 worker, busybox:latest on each;
+    swarm_down at the end unless NK_KEEP_SANDBOX=1. A test that kills, stops or cuts
+    off a node restarts it and waits until it is Ready again."""
+    info = sandbox.swarm_up(SANDBOX + "-sw", managers=3, workers=1)
+    yield info
+    if os.environ.get("NK_KEEP_SANDBOX") != "1":
+        sandbox.swarm_down(info.name)
 
 
 @pytest.fixture(scope="session")
@@ -234,66 +238,3 @@ def single_swarm(daemon: sandbox.SandboxInfo) -> Iterator[nk.Docker]:
     with contextlib.suppress(nk.NotFound, nk.Forbidden, nk.Conflict):
         connection.network_rm("docker_gwbridge").get(30)
     connection.close()
-
-
-class SwarmCluster:
-    """A multi-node swarm of netns sandboxes: manager and worker urls, their image id
-    (the same on every node) and kill -9 of one node by url."""
-
-    def __init__(self, nodes: dict[str, sandbox.SandboxInfo], managers: int) -> None:
-        urls = [info.unix_url for info in nodes.values()]
-        self.names = {info.unix_url: name for name, info in nodes.items()}
-        self.managers, self.workers = urls[:managers], urls[managers:]
-        self.image = ""
-
-    def kill(self, url: str) -> None:
-        """kill -9 the node's dockerd."""
-        sandbox.kill(self.names[url])
-
-
-def _same_busybox(urls: list[str]) -> str:
-    """busybox:latest with one image id on every node (each imported its own)."""
-    with nk.connect(urls[0]) as first:
-        image = str(first.inspect_image("busybox:latest").get(30)["Id"])
-        saved = first.get_image("busybox:latest").get(60)
-    for url in urls[1:]:
-        with nk.connect(url) as node:
-            if node.inspect_image("busybox:latest").get(30)["Id"] != image:
-                node.load(saved).get(60)
-    return image
-
-
-@pytest.fixture(scope="session")
-def swarm_cluster() -> Iterator[SwarmCluster]:
-    """3 managers + 1 worker, each a dockerd in its own network namespace on one lan;
-    started once per session, torn down at its end (kept with NK_KEEP_SANDBOX=1)."""
-    lan = SANDBOX + "-swl"
-    names = [f"{SANDBOX}-sw{i}" for i in range(4)]
-    nodes = {name: sandbox.up(name, netns=True, lan=lan) for name in names}
-    swarm = SwarmCluster(nodes, managers=3)
-    first = nodes[names[0]]
-    with nk.connect(first.unix_url) as leader:
-        if leader.info().get(30)["Swarm"]["LocalNodeState"] != "active":
-            leader.swarm_init(
-                advertise_addr=first.address,
-                listen_addr=f"{first.address}:2377",
-                # A dead node is noticed in seconds, not the default 5 s heartbeats.
-                spec={"Dispatcher": {"HeartbeatPeriod": 10**9}},
-            ).get(60)
-        tokens = leader.swarm_inspect().get(30)["JoinTokens"]
-    for info in list(nodes.values())[1:]:
-        with nk.connect(info.unix_url) as node:
-            if node.info().get(30)["Swarm"]["LocalNodeState"] == "active":
-                continue
-            token = tokens["Manager"] if info.unix_url in swarm.managers else tokens["Worker"]
-            node.swarm_join(
-                [f"{first.address}:2377"],
-                token,
-                advertise_addr=info.address,
-                listen_addr=f"{info.address}:2377",
-            ).get(120)
-    swarm.image = _same_busybox([info.unix_url for info in nodes.values()])
-    yield swarm
-    if os.environ.get("NK_KEEP_SANDBOX") != "1":
-        for name in names:
-            sandbox.down(name)

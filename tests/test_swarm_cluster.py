@@ -12,7 +12,7 @@ from typing import Any
 from conftest import drain, wait_until
 
 import nkdocker_actors as nk
-from nkdocker_actors import cluster
+from nkdocker_actors import cluster, sandbox
 from nkdocker_actors.supervisor import _daemon_now
 
 CLUSTER_TYPES = ("service", "node", "secret", "config")
@@ -29,25 +29,86 @@ def _nano(since: str) -> int:
     return int(seconds) * 10**9 + int(fraction)
 
 
-def _node_id(url: str) -> str:
-    with nk.connect(url) as node:
-        return str(node.info().get(30)["Swarm"]["NodeID"])
-
-
 def _running(swarm: Any, service: str) -> list[dict[str, Any]]:
     tasks = swarm.tasks(filters={"service": [service], "desired-state": ["running"]}).get(30)
     return [t for t in tasks if t["Status"]["State"] == "running"]
 
 
-def test_worker_and_leader_die_service_converges(swarm_cluster: Any, name: Any) -> None:
-    managers, [worker] = swarm_cluster.managers, swarm_cluster.workers
-    ids = {url: _node_id(url) for url in [*managers, worker]}
+def _same_busybox(first: nk.Docker, urls: list[str]) -> str:
+    """busybox:latest's id, made the same on every node (each imported its own): a task
+    given an image id never tries a registry."""
+    image = str(first.inspect_image("busybox:latest").get(30)["Id"])
+    saved: bytes | None = None
+    for url in urls:
+        with nk.connect(url) as node:
+            if node.inspect_image("busybox:latest").get(30)["Id"] != image:
+                saved = saved or first.get_image("busybox:latest").get(60)
+                node.load(saved).get(60)
+    return image
+
+
+def _heartbeat(manager: nk.Docker, period: int) -> int:
+    """Set the dispatcher's heartbeat period (ns); returns the previous one."""
+    swarm = manager.swarm_inspect().get(30)
+    spec = swarm["Spec"]
+    previous = int(spec["Dispatcher"].get("HeartbeatPeriod", 5 * 10**9))
+    spec["Dispatcher"]["HeartbeatPeriod"] = period
+    manager.swarm_update(swarm["Version"]["Index"], spec).get(30)
+    return previous
+
+
+def _all_ready(url: str, count: int) -> bool:
+    try:
+        with nk.connect(url) as manager:
+            nodes = manager.nodes().get(30)
+    except nk.NkDockerError:
+        return False  # between leaders
+    return len(nodes) == count and all(n["Status"]["State"] == "ready" for n in nodes)
+
+
+def test_worker_and_leader_die_service_converges(
+    swarm_cluster: sandbox.SwarmInfo, name: Any
+) -> None:
+    swarm = swarm_cluster
+    urls = {node: info.unix_url for node, info in swarm.nodes.items()}
+    ids = {urls[node]: node_id for node, node_id in swarm.node_ids.items()}
+    with nk.connect(urls[swarm.managers[0]]) as first:
+        leader = next(
+            n for n in first.nodes().get(30) if (n.get("ManagerStatus") or {}).get("Leader")
+        )
+        image = _same_busybox(first, [urls[node] for node in swarm.nodes])
+        heartbeat = _heartbeat(first, 10**9)  # a dead node is noticed in seconds
+    # The leader first: the handle starts there, and its death is the failover tested.
+    managers = sorted((urls[m] for m in swarm.managers), key=lambda u: ids[u] != leader["ID"])
+    [worker] = [urls[w] for w in swarm.workers]
+    killed: list[str] = []
+    try:
+        _converge_through_deaths(swarm, managers, worker, ids, image, name, killed)
+    finally:
+        for node in killed:
+            sandbox.restart(node)
+        wait_until(lambda: _all_ready(urls[swarm.managers[0]], len(swarm.nodes)), 120)
+        with nk.connect(urls[swarm.managers[0]]) as first:
+            _heartbeat(first, heartbeat)
+
+
+def _converge_through_deaths(
+    swarm: sandbox.SwarmInfo,
+    managers: list[str],
+    worker: str,
+    ids: dict[str, str],
+    image: str,
+    name: Any,
+    killed: list[str],
+) -> None:
+    names = {info.unix_url: node for node, info in swarm.nodes.items()}
+
+    def kill(url: str) -> None:
+        killed.append(names[url])
+        sandbox.kill(names[url])
+
     with nk.supervisor(check_interval=1) as sup:
         prod = sup.swarm("prod", managers)
-        leader = next(
-            n for n in prod.nodes().get(30) if (n.get("ManagerStatus") or {}).get("Leader")
-        )
-        assert leader["ID"] == ids[managers[0]]  # the handle starts on the leader
         started = _daemon_now(prod.manager())
         events = nk.Inbox()
         event_ref = prod.events(
@@ -57,7 +118,7 @@ def test_worker_and_leader_die_service_converges(swarm_cluster: Any, name: Any) 
         service = name("six")
         prod.service_create(
             name=service,
-            image=swarm_cluster.image,
+            image=image,
             args=["sleep", "100000"],
             env={"WAVE": "1"},
             replicas=6,
@@ -75,7 +136,7 @@ def test_worker_and_leader_die_service_converges(swarm_cluster: Any, name: Any) 
         assert on_worker, "spread placement puts tasks on the worker"
 
         # kill -9 the worker: its tasks are shut down and replaced on the managers.
-        swarm_cluster.kill(worker)
+        kill(worker)
         seen: list[dict[str, Any]] = []
 
         def moved() -> bool:
@@ -99,7 +160,7 @@ def test_worker_and_leader_die_service_converges(swarm_cluster: Any, name: Any) 
         assert {s["task"] for s in seen if s.get("desired") == "shutdown"} >= set(on_worker)
 
         # kill -9 the leader: the handle moves on, the update rolls out and converges.
-        swarm_cluster.kill(managers[0])
+        kill(managers[0])
         cluster.update_service(prod, service, timeout=120, env={"WAVE": "2"})
         _, end = drain(inbox, watch, 180)
         assert end == nk.Done("converged")

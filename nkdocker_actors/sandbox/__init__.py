@@ -28,8 +28,15 @@ host. Faults, each returning once in effect:
 ``down(name)`` removes the namespace, veth pair, FORWARD rules and (with its last
 node) the lan's bridge; it is idempotent.
 
+Swarm: ``swarm_up(name, managers=3, workers=1) -> SwarmInfo`` starts netns nodes
+``<name>-m1..`` and ``<name>-w1..`` on lan ``<name>``, each with busybox:latest
+(create services with QueryRegistry=false / ``--no-resolve-image``), inits and
+joins them and waits until all are Ready; ``swarm_info``, ``swarm_env`` (the
+first manager's environment), ``swarm_down`` (idempotent). Fault one node with
+the functions above on its name (``kill(swarm.managers[1])``...).
+
 Modules: ``daemon`` (a dockerd: up, down, kill, stop, restart, pause, resume,
-link_down, link_up, info), ``registry``, ``cli`` (``python -m
+link_down, link_up, info), ``registry``, ``swarm``, ``cli`` (``python -m
 nkdocker_actors.sandbox``); private ``_common`` (processes, locks, state files,
 packages, ports), ``_network`` (bridge, FORWARD rules), ``_netns`` (namespaces,
 lans), ``_tls`` (certificates), ``_busybox`` (the busybox image).
@@ -40,6 +47,8 @@ Command line::
     python -m nkdocker_actors.sandbox ACTION --name NAME
         ACTION: down env kill stop restart info pause resume link-down link-up
                 registry-up registry-down
+    python -m nkdocker_actors.sandbox swarm up --name NAME [--managers M] [--workers W]
+    python -m nkdocker_actors.sandbox swarm down|env|info --name NAME
     eval "$(python -m nkdocker_actors.sandbox env --name a)"
 """
 
@@ -50,12 +59,14 @@ from ._common import ROOT, SandboxError, SandboxInfo
 from .cli import main
 from .daemon import down, info, kill, link_down, link_up, pause, restart, resume, stop, up
 from .registry import RegistryInfo, registry_down, registry_up
+from .swarm import SwarmInfo, swarm_down, swarm_env, swarm_info, swarm_up
 
 __all__ = [
     "ROOT",
     "RegistryInfo",
     "SandboxError",
     "SandboxInfo",
+    "SwarmInfo",
     "busybox_rootfs_tar",
     "down",
     "info",
@@ -69,5 +80,9 @@ __all__ = [
     "restart",
     "resume",
     "stop",
+    "swarm_down",
+    "swarm_env",
+    "swarm_info",
+    "swarm_up",
     "up",
 ]

@@ -42,6 +42,7 @@ _TAR_MTIME = 946684800  # fixed (2000-01-01) so the rootfs tar, hence the layer,
 # binary -> Debian package that provides it
 _NEEDED: dict[str, str] = {
     "dockerd": "docker.io",
+    "docker": "docker.io",  # the CLI: the swarm tests drive services with it
     "docker-proxy": "docker.io",
     "containerd": "containerd",
     "runc": "runc",
@@ -49,6 +50,8 @@ _NEEDED: dict[str, str] = {
     "openssl": "openssl",
     "iptables": "iptables",
     "ip": "iproute2",
+    "nsenter": "util-linux",
+    "unshare": "util-linux",
     "docker-registry": "docker-registry",
     "htpasswd": "apache2-utils",
 }
@@ -499,6 +502,26 @@ def _http_get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
 
 def _unix_get(sock: Path, path: str, timeout: float = 5) -> tuple[int, bytes]:
     return _http_get(_UnixHTTPConnection(str(sock), timeout), path)
+
+
+def _unix_json(
+    sock: Path, method: str, path: str, body: dict[str, Any] | None = None, timeout: float = 30
+) -> Any:
+    """One JSON request on a daemon's unix socket; SandboxError unless 2xx."""
+    conn = _UnixHTTPConnection(str(sock), timeout)
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Content-Type": "application/json"} if data is not None else {}
+    try:
+        conn.request(method, path, body=data, headers=headers)
+        resp = conn.getresponse()
+        status, raw = resp.status, resp.read()
+    except (OSError, http.client.HTTPException) as exc:
+        raise SandboxError(f"{method} {path} on {sock}: {exc}") from exc
+    finally:
+        conn.close()
+    if not 200 <= status < 300:
+        raise SandboxError(f"{method} {path} on {sock}: {status} {raw[:500]!r}")
+    return json.loads(raw) if raw.strip() else None
 
 
 def _ping(sock: Path) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 from ._common import SandboxError
 from .daemon import down, info, kill, link_down, link_up, pause, restart, resume, stop, up
 from .registry import registry_down, registry_up
+from .swarm import SwarmInfo, swarm_down, swarm_env, swarm_info, swarm_up
 
 # actions that take only a sandbox name and print nothing
 _SIMPLE: dict[str, Callable[[str], None]] = {
@@ -28,15 +29,16 @@ _SIMPLE: dict[str, Callable[[str], None]] = {
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: up | down | env | kill | stop | restart | info | pause | resume |
-    link-down | link-up | registry-up | registry-down."""
+    link-down | link-up | registry-up | registry-down | swarm up|down|env|info."""
     parser = argparse.ArgumentParser(
         prog="python -m nkdocker_actors.sandbox",
         description="Private, real Docker daemons for tests and demos (root only).",
     )
     parser.add_argument(
         "action",
-        choices=["up", "down", "env", "restart", "info", "registry-up", *_SIMPLE],
+        choices=["up", "down", "env", "restart", "info", "registry-up", "swarm", *_SIMPLE],
     )
+    parser.add_argument("swarm_action", nargs="?", choices=["up", "down", "env", "info"])
     parser.add_argument("--name", default="default", help="sandbox name (default: default)")
     parser.add_argument("--tls", action="store_true", help="env: the verified-TLS variables")
     parser.add_argument("--no-busybox", action="store_true", help="up: skip busybox:latest")
@@ -44,8 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lan", help="up --netns: the lan to join (default: its own)")
     parser.add_argument("--keep", action="store_true", help="down: keep the files (no purge)")
     parser.add_argument("--timeout", type=float, default=60, help="up/restart: seconds")
+    parser.add_argument("--managers", type=int, default=3, help="swarm up: manager nodes")
+    parser.add_argument("--workers", type=int, default=1, help="swarm up: worker nodes")
     args = parser.parse_args(argv)
+    if (args.action == "swarm") != (args.swarm_action is not None):
+        parser.error("swarm takes an action (up, down, env, info); only swarm does")
     try:
+        if args.action == "swarm":
+            return _swarm(args)
         if args.action in ("up", "restart", "info"):
             if args.action == "up":
                 got = up(
@@ -86,3 +94,37 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sandbox: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _swarm(args: argparse.Namespace) -> int:
+    if args.swarm_action == "down":
+        swarm_down(args.name)
+        return 0
+    if args.swarm_action == "env":
+        for key, value in swarm_env(args.name).items():
+            print(f"export {key}={shlex.quote(value)}")
+        return 0
+    if args.swarm_action == "up":
+        timeout = max(args.timeout, 120)
+        got = swarm_up(args.name, managers=args.managers, workers=args.workers, timeout=timeout)
+    else:
+        found = swarm_info(args.name)
+        if found is None:
+            print(f"swarm {args.name!r} is not up", file=sys.stderr)
+            return 1
+        got = found
+    print(json.dumps(_swarm_fields(got), indent=2))
+    return 0
+
+
+def _swarm_fields(swarm: SwarmInfo) -> dict[str, object]:
+    """What swarm up/info print: no join tokens (``docker swarm join-token`` shows them)."""
+    return {
+        "name": swarm.name,
+        "managers": list(swarm.managers),
+        "workers": list(swarm.workers),
+        "manager_addresses": list(swarm.manager_addresses),
+        "node_ids": swarm.node_ids,
+        "unix_urls": {node: info.unix_url for node, info in swarm.nodes.items()},
+        "tcp_urls": {node: info.tcp_url for node, info in swarm.nodes.items()},
+    }

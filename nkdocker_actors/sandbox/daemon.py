@@ -148,7 +148,12 @@ def _dockerd_argv(state: dict[str, Any]) -> list[str]:
         "--containerd-namespace", namespace,
         "--containerd-plugins-namespace", f"{namespace}-plugins",
     ]  # fmt: skip
-    return _in_netns(state["netns"], argv) if state.get("netns") else argv
+    if not state.get("netns"):
+        return argv
+    # its own hostname too (a UTS namespace), so that swarm nodes tell apart
+    set_hostname = 'printf %s "$0" > /proc/sys/kernel/hostname && exec "$@"'
+    return ["unshare", "--uts", "--", "sh", "-c", set_hostname, state["name"],
+            *_in_netns(state["netns"], argv)]  # fmt: skip
 
 
 def _start_dockerd(state: dict[str, Any], deadline: float, *, fresh_log: bool) -> int:
@@ -216,6 +221,10 @@ def _teardown(name: str, *, purge: bool, keep_registry: bool = False) -> None:
     for pid in {int(state.get("pid", 0)), _read_pid(base / "dockerd.pid")}:
         if _owned(pid, base):
             _signal(pid, signal.SIGCONT)  # after pause(): SIGTERM waits for it
+            if purge and state.get("netns"):
+                # Its data and namespace go anyway, and a swarm manager would start
+                # the swept tasks again, then give each its stop timeout.
+                _signal(pid, signal.SIGKILL)
             if purge:
                 # The data goes anyway: kill the containers first, or dockerd would give
                 # each one its 10 s stop timeout.
