@@ -66,6 +66,15 @@ def _all_ready(url: str, count: int) -> bool:
     return len(nodes) == count and all(n["Status"]["State"] == "ready" for n in nodes)
 
 
+def _active(url: str) -> bool:
+    """The node answers promptly and is in the swarm (as sandbox.swarm_up checks it)."""
+    try:
+        with nk.connect(url, timeout=5) as node:
+            return bool(node.info().get(10)["Swarm"]["LocalNodeState"] == "active")
+    except (nk.NkDockerError, TimeoutError):
+        return False
+
+
 def test_worker_and_leader_die_service_converges(
     swarm_cluster: sandbox.SwarmInfo, name: Any
 ) -> None:
@@ -88,6 +97,7 @@ def test_worker_and_leader_die_service_converges(
         for node in killed:
             sandbox.restart(node)
         wait_until(lambda: _all_ready(urls[swarm.managers[0]], len(swarm.nodes)), 120)
+        wait_until(lambda: all(_active(url) for url in urls.values()), 60)
         with nk.connect(urls[swarm.managers[0]]) as first:
             _heartbeat(first, heartbeat)
 
