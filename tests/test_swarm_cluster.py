@@ -187,6 +187,7 @@ def _converge_through_deaths(
                 since=started, until=until, filters={"type": list(CLUSTER_TYPES)}
             ).get(60)
         delivered: list[dict[str, Any]] = []
+        containers: list[tuple[Any, ...]] = []
         deadline = time.monotonic() + 30
         while Counter(map(_event_key, delivered)) != Counter(map(_event_key, kept)):
             try:
@@ -197,7 +198,10 @@ def _converge_through_deaths(
             event = message.payload.value
             if event["Type"] in CLUSTER_TYPES and event["timeNano"] <= _nano(until):
                 delivered.append(event)
+            elif event["Type"] == "container":
+                containers.append((event["timeNano"], *_event_key(event)))
         assert Counter(map(_event_key, delivered)) == Counter(map(_event_key, kept))
+        assert containers and len(set(containers)) == len(containers)  # each at most once
         assert any(e["Type"] == "service" and e["Action"] == "update" for e in kept)
         prod.finish_async(event_ref).get(10)
         prod.service_rm(service).get(60)
