@@ -119,7 +119,8 @@ class ServiceWatch:
       converged); Done("paused") / Done("rollback_paused") when Swarm paused it.
       With until="converged", Done("converged") as soon as the service runs as
       specified; with until=None only finish() ends it (Done("finished"));
-    - Failed(error): the service was removed (NotFound) or no manager answers.
+    - Failed(error): the service was removed (NotFound), or no manager answered for
+      `give_up_after` seconds.
 
     Tasks on nodes that are down do not count: Swarm keeps their last state (often
     "running") until the node comes back, and has already scheduled replacements.
@@ -134,6 +135,7 @@ class ServiceWatch:
         until: str | None = "update",
         interval: float = 0.5,
         max_pending: int = DEFAULT_MAX_PENDING,
+        give_up_after: float = 60.0,
     ) -> None:
         if until not in ("update", "converged", None):
             raise InvalidOption(f"until must be 'update', 'converged' or None, not {until!r}")
@@ -143,6 +145,7 @@ class ServiceWatch:
         self._sink = Sink(subscriber, max_pending)
         self._until = until
         self._interval = check_timeout(interval) or 0.5
+        self.give_up_after = give_up_after
         self._stop = threading.Event()
         self._ended = False
         self._lock = threading.Lock()
@@ -172,23 +175,33 @@ class ServiceWatch:
 
     def _run(self) -> None:
         first = True
+        failing_since: float | None = None
         while not self._stop.is_set():
             try:
                 ending = self._poll(first)
-            except NotFound as error:
+            except (ConnectionFailed, DockerError, pykka.Timeout) as error:
+                if isinstance(error, NotFound):
+                    self._end(Failed(error))  # the service is gone
+                    return
+                # A manager is away (or between leaders): the next poll tries again.
+                failing_since = failing_since or time.monotonic()
+                if time.monotonic() - failing_since > self.give_up_after:
+                    self._end(
+                        Failed(
+                            error
+                            if isinstance(error, NkDockerError)
+                            else ConnectionFailed(f"no answer about {self._service!r}")
+                        )
+                    )
+                    return
+            except Exception as error:  # an answer not as documented: still one end
                 self._end(Failed(error))
                 return
-            except NkDockerError as error:
-                if not isinstance(error, ConnectionFailed | DockerError):
-                    self._end(Failed(error))
+            else:
+                first, failing_since = False, None
+                if ending is not None:
+                    self._end(Done(ending))
                     return
-                ending = None  # a manager is away: the next poll tries again
-            except pykka.Timeout:
-                ending = None
-            first = False
-            if ending is not None:
-                self._end(Done(ending))
-                return
             self._stop.wait(self._interval)
 
     def _poll(self, first: bool) -> str | None:

@@ -303,3 +303,20 @@ def test_swarm_handle_never_sends_a_write_twice(
         ref = swarm.call("swarm_inspect", reply_to=inbox).get(10)
         message = inbox.get(timeout=30)
         assert message.ref is ref and message.payload.value["ID"]
+
+
+def test_a_watch_ends_once_when_its_service_goes(single_swarm: nk.Docker, name: Any) -> None:
+    docker = single_swarm
+    service = name("gone")
+    docker.service_create(name=service, image=_image(docker), args=["sleep", "1000"]).get(30)
+    inbox = nk.Inbox()
+    watch = cluster.watch_service(docker, service, inbox, until=None, interval=0.1)
+    wait_until(lambda: len(inbox) > 0, 30)  # the first poll reported the task
+    docker.service_rm(service).get(30)
+    _, end = drain(inbox, watch.ref, 30)
+    assert isinstance(end, nk.Failed) and isinstance(end.error, nk.NotFound)
+    watch.finish()  # already ended: nothing more
+    with pytest.raises(TimeoutError):
+        inbox.get(timeout=0.3)
+    with pytest.raises(nk.InvalidOption):
+        cluster.watch_service(docker, service, inbox, until="forever")
