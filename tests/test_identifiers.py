@@ -64,6 +64,11 @@ SAMPLES: dict[str, Any] = {
     "username": "u",
     "password": "p",
     "container": "nk-sample",
+    "version": 1,
+    "spec": {},
+    "remote_addrs": ["127.0.0.1:2377"],
+    "join_token": "SWMTKN-1-sample",
+    "unlock_key": "SWMKEY-1-sample",
 }
 
 
