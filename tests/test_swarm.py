@@ -279,7 +279,7 @@ def _gone(docker: nk.Docker, secret: str) -> bool:
 
 
 def test_swarm_handle_never_sends_a_write_twice(
-    single_swarm: nk.Docker, daemon: Any, fault: Any, name: Any
+    single_swarm: nk.Docker, daemon: Any, fault: Any, name: Any, no_leaks: None
 ) -> None:
     """A manager that takes a call and dies before answering (the fault server): a write
     fails with ConnectionFailed and is not sent to the next manager; a read is."""
