@@ -320,3 +320,23 @@ def test_a_watch_ends_once_when_its_service_goes(single_swarm: nk.Docker, name: 
         inbox.get(timeout=0.3)
     with pytest.raises(nk.InvalidOption):
         cluster.watch_service(docker, service, inbox, until="forever")
+
+
+def test_service_create_and_update_send_registry_auth(fault: Any) -> None:
+    import base64
+    import json
+
+    auth = {"username": "u", "password": "pw-" + uuid.uuid4().hex}
+    with nk.connect(fault.url) as docker:
+        fault.set("good")
+        docker.service_create(name="web", image="registry.local/app:1", auth=auth).get(10)
+        docker.service_update("web", 3, spec={"Name": "web"}, auth=auth, replicas=2).get(10)
+        sent = fault.requests()
+    assert [r["target"] for r in sent] == [
+        "/v1.41/services/create",
+        "/v1.41/services/web/update?version=3",
+    ]
+    for request in sent:
+        header = dict((k.lower(), v) for k, v in request["headers"])["x-registry-auth"]
+        assert json.loads(base64.urlsafe_b64decode(header)) == auth
+    assert json.loads(sent[1]["body"]) == {"Name": "web", "Mode": {"Replicated": {"Replicas": 2}}}
