@@ -185,7 +185,8 @@ class ServiceWatch:
                     return
                 # A manager is away (or between leaders): the next poll tries again.
                 failing_since = failing_since or time.monotonic()
-                if time.monotonic() - failing_since > self.give_up_after:
+                gone = isinstance(self._docker, SwarmHandle) and self._docker.gone()
+                if gone or time.monotonic() - failing_since > self.give_up_after:
                     self._end(
                         Failed(
                             error
@@ -327,7 +328,7 @@ class SwarmEventRelay(pykka.ThreadingActor):
         self.current = None
         if self.lost_since is None:
             self.lost_since = time.monotonic()
-        if time.monotonic() - self.lost_since > self.swarm.give_up_after:
+        if self.swarm.gone() or time.monotonic() - self.lost_since > self.swarm.give_up_after:
             self._end(Failed(ConnectionFailed(f"no manager of {self.swarm.name!r} answers")))
             return
         self._retry_later()
@@ -424,6 +425,10 @@ class SwarmHandle(Docker):
     def managers(self) -> list[tuple[str, str]]:
         """[(address, "up" | "restarting" | "failed")] of each manager's connection."""
         return [(str(m.config.address), m.state) for m in self._managers]
+
+    def gone(self) -> bool:
+        """Whether the supervisor gave up on every manager (or was closed)."""
+        return all(m.state == "failed" for m in self._managers)
 
     def _candidates(self) -> list[SupervisedDocker]:
         """The managers whose connection is up, the one that answered last first."""

@@ -303,6 +303,21 @@ def test_swarm_handle_never_sends_a_write_twice(
         ref = swarm.call("swarm_inspect", reply_to=inbox).get(10)
         message = inbox.get(timeout=30)
         assert message.ref is ref and message.payload.value["ID"]
+        # A durable subscription and a watch end, once each, when the supervisor closes.
+        events = swarm.events(subscriber=inbox).get(10)
+        kept = name("kept")
+        single_swarm.service_create(name=kept, image=_image(single_swarm), args=["true"]).get(30)
+        watch = swarm.watch_service(kept, inbox, until=None, interval=0.1).get(10)
+        wait_until(lambda: len(inbox) >= 2, 30)  # the service's event, the watch's first poll
+    ends: dict[Any, Any] = {}
+    while len(ends) < 2:
+        message = inbox.get(timeout=30)
+        if isinstance(message.payload, nk.Done | nk.Failed):
+            assert message.ref not in ends
+            ends[message.ref] = message.payload
+    assert set(ends) == {events, watch}
+    assert all(isinstance(end.error, nk.ConnectionFailed) for end in ends.values())
+    single_swarm.service_rm(kept).get(30)
 
 
 def test_a_watch_ends_once_when_its_service_goes(single_swarm: nk.Docker, name: Any) -> None:
