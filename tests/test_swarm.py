@@ -355,3 +355,41 @@ def test_service_create_and_update_send_registry_auth(fault: Any) -> None:
         header = dict((k.lower(), v) for k, v in request["headers"])["x-registry-auth"]
         assert json.loads(base64.urlsafe_b64decode(header)) == auth
     assert json.loads(sent[1]["body"]) == {"Name": "web", "Mode": {"Replicated": {"Replicas": 2}}}
+
+
+def test_views_as_the_docker_cli_lists_them(single_swarm: nk.Docker, name: Any) -> None:
+    from nkdocker_actors import swarm_views
+
+    docker = single_swarm
+    replicated, everywhere = name("rep"), name("glob")
+    image = _image(docker)
+    docker.service_create(name=replicated, image=image, args=["sleep", "1000"], replicas=2).get(30)
+    docker.service_create(name=everywhere, image=image, args=["sleep", "1000"], mode="global").get(
+        30
+    )
+    wait_until(lambda: len(_running_tasks(docker, replicated)) == 2, 60)
+    wait_until(lambda: len(_running_tasks(docker, everywhere)) == 1, 60)
+    [node] = swarm_views.node_rows(docker)
+    assert (node["Self"], node["Status"], node["Availability"], node["ManagerStatus"]) == (
+        True, "Ready", "Active", "Leader",
+    )  # fmt: skip
+    rows = {r["Name"]: r for r in swarm_views.service_rows(docker)}
+    assert (rows[replicated]["Mode"], rows[replicated]["Replicas"]) == ("replicated", "2/2")
+    assert (rows[everywhere]["Mode"], rows[everywhere]["Replicas"]) == ("global", "1/1")
+    assert rows[replicated]["Image"] == image and rows[replicated]["Ports"] == ""
+    tasks = swarm_views.task_rows(docker, replicated)
+    assert [t["Name"] for t in tasks] == [f"{replicated}.1", f"{replicated}.2"]
+    assert {(t["Node"], t["DesiredState"], t["CurrentState"]) for t in tasks} == {
+        (node["Hostname"], "Running", "Running")
+    }
+    overview = {r["Name"]: r for r in swarm_views.service_overview(docker)}
+    assert overview[replicated]["Wanted"] == 2
+    assert overview[replicated]["Running"] == {node["Hostname"]: 2}
+    assert overview[everywhere]["Running"] == {node["Hostname"]: 1}
+    for service in (replicated, everywhere):
+        docker.service_rm(service).get(30)
+    published = {"Endpoint": {"Ports": [
+        {"Protocol": "tcp", "TargetPort": 80, "PublishedPort": 8080, "PublishMode": "ingress"},
+        {"Protocol": "udp", "TargetPort": 53, "PublishedPort": 5353, "PublishMode": "host"},
+    ]}}  # fmt: skip
+    assert swarm_views._ports(published) == "*:8080->80/tcp"  # host-mode ports are per task
