@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -51,13 +52,17 @@ def test_swarm_comes_up_with_every_node_ready(swarm_cluster: sandbox.SwarmInfo) 
     assert again.node_ids == swarm.node_ids
 
 
+# exits at once on SIGTERM: no node waits 10 s for a task to stop
+_SLEEPER = "trap 'exit 0' TERM; sleep 600 & wait"
+
+
 def test_a_replicated_service_runs_tasks_on_several_nodes(
     swarm_cluster: sandbox.SwarmInfo,
 ) -> None:
     manager = swarm_cluster.nodes[swarm_cluster.managers[0]]
     service = f"nk-{uuid.uuid4().hex[:8]}"
     _docker(manager, "service", "create", "--detach", "--no-resolve-image", "--name", service,
-            "--replicas", "4", "busybox:latest", "sleep", "600")  # fmt: skip
+            "--replicas", "4", "busybox:latest", "sh", "-c", _SLEEPER)  # fmt: skip
     try:
 
         def four_running() -> list[str] | None:
@@ -89,8 +94,9 @@ def test_a_killed_manager_and_a_stopped_worker_come_back(
         sandbox.restart(manager)
         sandbox.restart(worker)
     wait_until(lambda: _all_ready(swarm), 60)
-    state = json.loads(_docker(swarm.nodes[manager], "info", "--format", "{{json .Swarm}}"))
-    assert (state["LocalNodeState"], state["NodeID"]) == ("active", swarm.node_ids[manager])
+    for node in (manager, worker):
+        state = json.loads(_docker(swarm.nodes[node], "info", "--format", "{{json .Swarm}}"))
+        assert (state["LocalNodeState"], state["NodeID"]) == ("active", swarm.node_ids[node])
 
 
 def test_swarm_down_leaves_nothing_behind() -> None:
@@ -109,3 +115,23 @@ def test_swarm_down_leaves_nothing_behind() -> None:
     addrs = subprocess.run(["ip", "-4", "-o", "addr"], capture_output=True, text=True).stdout
     assert f" {lan}" not in addrs
     sandbox.swarm_down(name)  # idempotent
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "nkdocker_actors.sandbox", *args]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120)
+
+
+def test_the_command_line_shows_the_swarm_without_its_tokens(
+    swarm_cluster: sandbox.SwarmInfo,
+) -> None:
+    shown = _cli("swarm", "info", "--name", swarm_cluster.name)
+    assert shown.returncode == 0, shown.stderr
+    fields = json.loads(shown.stdout)
+    assert fields["node_ids"] == swarm_cluster.node_ids
+    assert swarm_cluster.worker_token not in shown.stdout
+    assert swarm_cluster.manager_token not in shown.stdout
+    env = _cli("swarm", "env", "--name", swarm_cluster.name).stdout
+    assert f"export DOCKER_HOST={swarm_cluster.env()['DOCKER_HOST']}" in env.splitlines()
+    assert _cli("swarm", "info", "--name", f"{SANDBOX}-nosuch").returncode == 1
+    assert _cli("swarm", "--name", swarm_cluster.name).returncode == 2  # no action

@@ -348,8 +348,8 @@ def _start_new(
 
 
 def _prepare_network(state: dict[str, Any]) -> None:
-    """The daemon's bridge (in its namespace, made first, for a netns node), and
-    on the host the FORWARD rules for a bridge on the host."""
+    """A netns node's namespace and lan link (made again when lost: a crash, a
+    reboot) and its bridge inside; else its bridge on the host and FORWARD rules."""
     if state.get("netns"):
         if not _netns_ready(state):
             socat = int(state.get("socat_pid", 0))
@@ -376,6 +376,9 @@ def down(name: str = "default", *, purge: bool = True) -> None:
 
 
 def _running_state(name: str) -> dict[str, Any]:
+    """The state of a sandbox that is up. The faults (kill, stop, pause, resume,
+    link_down, link_up) read it without the lock: they change no state file, and
+    must land when the test says, not after another sandbox's start."""
     state = _read_json(_state_path(name))
     if state is None or state.get("stopped"):
         raise SandboxError(f"sandbox {name!r} is not up")
@@ -387,13 +390,12 @@ def kill(name: str = "default") -> None:
     socat live on) and wait until it is gone."""
     _check_name(name)
     _require_root()
-    with _lock():
-        pid = int(_running_state(name)["pid"])
-        if not _owned(pid, _base_dir(name)):
-            return
-        _signal(pid, signal.SIGKILL)
-        if not _wait_until(lambda: not _alive(pid), time.monotonic() + 10):
-            raise SandboxError(f"dockerd {pid} survived SIGKILL")
+    pid = int(_running_state(name)["pid"])
+    if not _owned(pid, _base_dir(name)):
+        return
+    _signal(pid, signal.SIGKILL)
+    if not _wait_until(lambda: not _alive(pid), time.monotonic() + 10):
+        raise SandboxError(f"dockerd {pid} survived SIGKILL")
 
 
 def stop(name: str = "default", timeout: float = 30) -> None:
@@ -402,11 +404,10 @@ def stop(name: str = "default", timeout: float = 30) -> None:
     bridge, namespace and data stay, for restart()."""
     _check_name(name)
     _require_root()
-    with _lock():
-        pid = int(_running_state(name)["pid"])
-        if _owned(pid, _base_dir(name)):
-            _signal(pid, signal.SIGCONT)  # after pause(): SIGTERM waits for it
-            _stop_pid(pid, timeout)
+    pid = int(_running_state(name)["pid"])
+    if _owned(pid, _base_dir(name)):
+        _signal(pid, signal.SIGCONT)  # after pause(): SIGTERM waits for it
+        _stop_pid(pid, timeout)
 
 
 def pause(name: str = "default") -> None:
@@ -424,14 +425,13 @@ def resume(name: str = "default") -> None:
 def _signal_dockerd(name: str, sig: int, *, stopped: bool) -> None:
     _check_name(name)
     _require_root()
-    with _lock():
-        pid = int(_running_state(name)["pid"])
-        if not _owned(pid, _base_dir(name)):
-            raise SandboxError(f"the dockerd of sandbox {name!r} is not running")
-        _signal(pid, sig)
-        # a signal stops a process thread by thread, as each gets scheduled
-        if not _wait_until(lambda: _all_stopped(pid) == stopped, time.monotonic() + 10):
-            raise SandboxError(f"dockerd {pid} did not {'stop' if stopped else 'continue'}")
+    pid = int(_running_state(name)["pid"])
+    if not _owned(pid, _base_dir(name)):
+        raise SandboxError(f"the dockerd of sandbox {name!r} is not running")
+    _signal(pid, sig)
+    # a signal stops a process thread by thread, as each gets scheduled
+    if not _wait_until(lambda: _all_stopped(pid) == stopped, time.monotonic() + 10):
+        raise SandboxError(f"dockerd {pid} did not {'stop' if stopped else 'continue'}")
 
 
 def _all_stopped(pid: int) -> bool:
@@ -456,15 +456,21 @@ def link_up(name: str) -> None:
 def _set_node_link(name: str, *, up: bool) -> None:
     _check_name(name)
     _require_root()
-    with _lock():
-        _set_link(_running_state(name), up)
+    _set_link(_running_state(name), up)
 
 
 def restart(name: str = "default", timeout: float = 60) -> SandboxInfo:
     """Start the sandbox's dockerd again with the same ports, socket, bridge,
-    certs and data (after kill(), stop() or a crash); a no-op if it answers already."""
+    certs and data (after kill(), stop() or a crash); a no-op if it answers already.
+    A paused daemon counts as hung: it is killed and started again. A link cut by
+    link_down() stays cut."""
     _check_name(name)
     _require_root()
+    state = _read_json(_state_path(name))
+    base = _base_dir(name)
+    answers = state is not None and not state.get("stopped") and _healthy(state)
+    if answers and state is not None and _owned(int(state.get("socat_pid", 0)), base):
+        return _to_info(state)  # no need to wait for the lock
     with _lock():
         state = _read_json(_state_path(name))
         if state is None:
@@ -472,7 +478,6 @@ def restart(name: str = "default", timeout: float = 60) -> SandboxInfo:
         if state.pop("stopped", False):  # after down(purge=False): same as a dead daemon
             state.update(pid=0, socat_pid=0)
         deadline = time.monotonic() + timeout
-        base = _base_dir(name)
         if not _healthy(state):
             pid = int(state["pid"])
             if _owned(pid, base):  # alive but not answering: a hung daemon

@@ -6,7 +6,10 @@ each with busybox:latest imported (services run without a registry: create them
 with QueryRegistry=false / ``--no-resolve-image``). The first manager inits the
 swarm, the others join it over their lan addresses (port 2377), by raw HTTP on
 their unix sockets. Kill, stop, restart, pause or cut off one node with the
-sandbox's functions on its name (``kill(info.managers[1])``...).
+sandbox's functions on its name (``kill(info.managers[1])``...). restart()
+returns once the node's dockerd answers, which for a manager may wait until it is
+back in raft (dockerd waits up to 20 s for its swarm node before serving), and
+after stopping any task containers that ignore SIGTERM (10 s each).
 """
 
 from __future__ import annotations
