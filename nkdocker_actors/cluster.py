@@ -313,7 +313,8 @@ class SwarmEventRelay(pykka.ThreadingActor):
         if self.newest >= 0:
             resume = max(0, self.newest - RESUME_SLACK)
             since = f"{resume // 10**9}.{resume % 10**9:09d}"
-            self.replay = Counter(key for _, key in self.recent)
+            # What the next manager may send again: its stamps differ by up to CLOCK_SKEW.
+            self.replay = Counter(key for nano, key in self.recent if nano >= resume - CLOCK_SKEW)
             self.replay_until = self.newest + CLOCK_SKEW
         for manager in self.swarm._candidates():
             try:

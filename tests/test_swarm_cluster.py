@@ -172,8 +172,14 @@ def _converge_through_deaths(
         # kill -9 the leader: the handle moves on, the update rolls out and converges.
         kill(managers[0])
         cluster.update_service(prod, service, timeout=120, env={"WAVE": "2"})
-        _, end = drain(inbox, watch, 180)
-        assert end == nk.Done("converged")
+        try:
+            progress, end = drain(inbox, watch, 180)
+        except TimeoutError:
+            state = prod.service_inspect(service).get(30).get("UpdateStatus")
+            tasks = [(t["NodeID"], t["DesiredState"], t["Status"]["State"]) for t in
+                     prod.tasks(filters={"service": [service]}).get(30)]  # fmt: skip
+            raise AssertionError(f"no convergence: {state} {tasks}") from None
+        assert end == nk.Done("converged"), progress
         assert prod.manager().config.address != prod.managers()[0][0]
         running = _running(prod, service)
         assert len(running) == 6
