@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from typing import Any
 
+import pykka
 from conftest import drain, wait_until
 
 import nkdocker_actors as nk
@@ -171,6 +172,16 @@ def _converge_through_deaths(
 
         # kill -9 the leader: the handle moves on, the update rolls out and converges.
         kill(managers[0])
+        survivors = {ids[m] for m in managers[1:]}
+
+        def rescheduled() -> bool:  # the dead leader's tasks run on the survivors
+            try:
+                running = _running(prod, service)
+            except (nk.NkDockerError, pykka.Timeout):
+                return False  # still electing a leader
+            return len([t for t in running if t["NodeID"] in survivors]) == 6
+
+        wait_until(rescheduled, 120, interval=0.25)
         cluster.update_service(prod, service, timeout=120, env={"WAVE": "2"})
         try:
             progress, end = drain(inbox, watch, 180)
@@ -183,7 +194,7 @@ def _converge_through_deaths(
         assert prod.manager().config.address != prod.managers()[0][0]
         running = _running(prod, service)
         assert len(running) == 6
-        assert {t["NodeID"] for t in running} <= {ids[m] for m in managers[1:]}
+        assert {t["NodeID"] for t in running} <= survivors
         assert all(t["Spec"]["ContainerSpec"]["Env"] == ["WAVE=2"] for t in running)
 
         # Durable events: every cluster event a surviving manager has, once.
