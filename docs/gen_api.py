@@ -25,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nkdocker_actors import commands, options  # noqa: E402
+from nkdocker_actors import commands, options, swarm_options  # noqa: E402
 from nkdocker_actors.commands.spec import Command, Field  # noqa: E402
 from nkdocker_actors.errors import InvalidOption  # noqa: E402
 from nkdocker_actors.options import body as option_tables  # noqa: E402
@@ -34,6 +34,7 @@ API_MD = ROOT / "docs" / "api.md"
 BEGIN = "<!-- generated:begin (python docs/gen_api.py) -->"
 END = "<!-- generated:end -->"
 AREA_ORDER = ("system", "containers", "images", "exec", "networks", "volumes")
+AREA_ORDER += ("swarm", "nodes", "services", "tasks", "secrets", "configs")
 AREA_TITLES = {"exec": "Exec", "system": "System"}
 
 # What each encoder accepts, by the encoder's name.
@@ -46,9 +47,9 @@ TYPES = {
     "secret": "str (never echoed in errors)",
     "strings": "str or list[str]",
     "mapping_of_strings": "dict[str, str]",
-    "timestamp": 'time, as the docker CLI reads it: unix seconds (int, float or str), '
+    "timestamp": "time, as the docker CLI reads it: unix seconds (int, float or str), "
     '"10m" / "2h30m" back from now, RFC 3339 ("2026-01-02T15:04:05Z"; no zone: local), '
-    'or a datetime',
+    "or a datetime",
     "filters": 'filters: dict of name to value(s), e.g. {"label": ["a=b"]}',
     "json_value": "any JSON value",
     "signal": 'signal: "SIGKILL", "HUP", or a number',
@@ -71,6 +72,9 @@ TYPES = {
     "_config_from": "the name of a config-only network",
     "_container_or_link": 'container id or name; with link=True, "container/alias"',
     "privileges": "list of {'Name', 'Description', 'Value': [str]}, as plugin_privileges gives",
+    "version_query": "int: the object's Version.Index (from its inspect)",
+    "encoded_data": "bytes, or str as UTF-8 (sent in base64; never shown)",
+    "driver": "a driver name, or (name, {option: value})",
 }
 # What a create option takes, where its refusal does not say it all.
 ACCEPTS: dict[str, str] = {
@@ -199,6 +203,14 @@ def command_section(variants: tuple[Command, ...]) -> list[str]:
         body_only = sorted(command.body_options - set(command.fields) - options.QUERY_OPTIONS)
         if command.body_options >= options.CREATE_OPTIONS - options.QUERY_OPTIONS:
             rows.append("| every create option | see [Create options](#create-options) | body |")
+        elif (
+            body_only
+            and set(body_only) <= swarm_options.SERVICE_OPTIONS | swarm_options.NODE_OPTIONS
+        ):
+            names = ", ".join(f"`{n}`" for n in body_only)
+            rows.append(
+                f"| {names} | service options: see [Service options](#service-options) | body |"
+            )
         elif body_only and set(body_only) <= options.CREATE_OPTIONS:
             names = ", ".join(f"`{n}`" for n in body_only)
             rows.append(

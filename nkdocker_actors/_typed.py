@@ -332,6 +332,117 @@ if TYPE_CHECKING:
             """
 
         @overload
+        def config_create(
+            self,
+            name: str,
+            data: bytes | str,
+            *,
+            labels: StrMap | None = None,
+            templating: str | tuple[str, Mapping[str, str]] | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def config_create(
+            self,
+            name: str,
+            data: bytes | str,
+            *,
+            labels: StrMap | None = None,
+            templating: str | tuple[str, Mapping[str, str]] | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[dict[str, Any]]: ...
+        def config_create(self, *args: Any, **options: Any) -> Future[Any]:
+            """Create a config named `name` holding `data` (bytes, or text as UTF-8); returns
+            {'ID'}.
+            """
+
+        @overload
+        def config_inspect(
+            self,
+            config: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def config_inspect(
+            self,
+            config: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[dict[str, Any]]: ...
+        def config_inspect(self, *args: Any, **options: Any) -> Future[Any]:
+            """Inspect a config (by id or name)."""
+
+        @overload
+        def config_rm(
+            self,
+            config: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def config_rm(
+            self,
+            config: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[None]: ...
+        def config_rm(self, *args: Any, **options: Any) -> Future[Any]:
+            """Remove a config (Conflict while a service uses it)."""
+
+        @overload
+        def config_update(
+            self,
+            config: str,
+            version: int,
+            *,
+            spec: Any | None = None,
+            labels: StrMap | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def config_update(
+            self,
+            config: str,
+            version: int,
+            *,
+            spec: Any | None = None,
+            labels: StrMap | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[None]: ...
+        def config_update(self, *args: Any, **options: Any) -> Future[Any]:
+            """Change a config's labels (the only part that may change): `spec` is its current
+            Spec (config_inspect's), version its Version.Index.
+            """
+
+        @overload
+        def configs(
+            self,
+            *,
+            filters: Filters | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def configs(
+            self,
+            *,
+            filters: Filters | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[list[dict[str, Any]]]: ...
+        def configs(self, *args: Any, **options: Any) -> Future[Any]:
+            """List configs (filters: id, label, name, names)."""
+
+        @overload
         def container_prune(
             self,
             *,
@@ -1510,6 +1621,99 @@ if TYPE_CHECKING:
             """List networks."""
 
         @overload
+        def node_inspect(
+            self,
+            node: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def node_inspect(
+            self,
+            node: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[dict[str, Any]]: ...
+        def node_inspect(self, *args: Any, **options: Any) -> Future[Any]:
+            """Inspect a node (by id or hostname)."""
+
+        @overload
+        def node_rm(
+            self,
+            node: str,
+            *,
+            force: bool | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def node_rm(
+            self,
+            node: str,
+            *,
+            force: bool | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[None]: ...
+        def node_rm(self, *args: Any, **options: Any) -> Future[Any]:
+            """Remove a node from the swarm (one still up only with force=True)."""
+
+        @overload
+        def node_update(
+            self,
+            node: str,
+            version: int,
+            *,
+            spec: Any | None = None,
+            availability: str | None = None,
+            labels: StrMap | None = None,
+            name: str | None = None,
+            role: str | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def node_update(
+            self,
+            node: str,
+            version: int,
+            *,
+            spec: Any | None = None,
+            availability: str | None = None,
+            labels: StrMap | None = None,
+            name: str | None = None,
+            role: str | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[None]: ...
+        def node_update(self, *args: Any, **options: Any) -> Future[Any]:
+            """Change a node: its spec (`spec`, e.g. node_inspect's Spec) with node options laid
+            over it: name, labels ({str: str}), role ('worker' | 'manager'), availability
+            ('active' | 'pause' | 'drain'); version is its Version.Index.
+            """
+
+        @overload
+        def nodes(
+            self,
+            *,
+            filters: Filters | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def nodes(
+            self,
+            *,
+            filters: Filters | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[list[dict[str, Any]]]: ...
+        def nodes(self, *args: Any, **options: Any) -> Future[Any]:
+            """List the swarm's nodes (filters: id, label, membership, name, node.label, role)."""
+
+        @overload
         def pause(
             self,
             container: str,
@@ -2148,6 +2352,442 @@ if TYPE_CHECKING:
             """Search a registry (a v1 search endpoint: Docker Hub, or a registry offering one)."""
 
         @overload
+        def secret_create(
+            self,
+            name: str,
+            data: bytes | str,
+            *,
+            labels: StrMap | None = None,
+            driver: str | tuple[str, Mapping[str, str]] | None = None,
+            templating: str | tuple[str, Mapping[str, str]] | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def secret_create(
+            self,
+            name: str,
+            data: bytes | str,
+            *,
+            labels: StrMap | None = None,
+            driver: str | tuple[str, Mapping[str, str]] | None = None,
+            templating: str | tuple[str, Mapping[str, str]] | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[dict[str, Any]]: ...
+        def secret_create(self, *args: Any, **options: Any) -> Future[Any]:
+            """Create a secret named `name` holding `data` (bytes, or text as UTF-8); returns
+            {'ID'}.
+            """
+
+        @overload
+        def secret_inspect(
+            self,
+            secret: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def secret_inspect(
+            self,
+            secret: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[dict[str, Any]]: ...
+        def secret_inspect(self, *args: Any, **options: Any) -> Future[Any]:
+            """Inspect a secret (by id or name)."""
+
+        @overload
+        def secret_rm(
+            self,
+            secret: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def secret_rm(
+            self,
+            secret: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[None]: ...
+        def secret_rm(self, *args: Any, **options: Any) -> Future[Any]:
+            """Remove a secret (Conflict while a service uses it)."""
+
+        @overload
+        def secret_update(
+            self,
+            secret: str,
+            version: int,
+            *,
+            spec: Any | None = None,
+            labels: StrMap | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def secret_update(
+            self,
+            secret: str,
+            version: int,
+            *,
+            spec: Any | None = None,
+            labels: StrMap | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[None]: ...
+        def secret_update(self, *args: Any, **options: Any) -> Future[Any]:
+            """Change a secret's labels (the only part that may change): `spec` is its current
+            Spec (secret_inspect's), version its Version.Index.
+            """
+
+        @overload
+        def secrets(
+            self,
+            *,
+            filters: Filters | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def secrets(
+            self,
+            *,
+            filters: Filters | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[list[dict[str, Any]]]: ...
+        def secrets(self, *args: Any, **options: Any) -> Future[Any]:
+            """List secrets (filters: id, label, name, names)."""
+
+        @overload
+        def service_create(
+            self,
+            *,
+            auth: RegistryAuth | None = None,
+            args: Strings | None = None,
+            cap_add: Strings | None = None,
+            cap_drop: Strings | None = None,
+            command: str | Strings | None = None,
+            configs: Items | None = None,
+            constraints: Strings | None = None,
+            container_labels: StrMap | None = None,
+            endpoint_mode: str | None = None,
+            env: Mapping[str, str] | Items | None = None,
+            force_update: int | None = None,
+            groups: Strings | None = None,
+            healthcheck: Mapping[str, Any] | None = None,
+            hostname: str | None = None,
+            image: str | None = None,
+            init: bool | None = None,
+            labels: StrMap | None = None,
+            log_driver: str | tuple[str, Mapping[str, str]] | None = None,
+            max_replicas_per_node: int | None = None,
+            mode: str | None = None,
+            mounts: Items | None = None,
+            name: str | None = None,
+            networks: Strings | Mapping[str, Any] | None = None,
+            open_stdin: bool | None = None,
+            ports: Items | None = None,
+            preferences: Strings | None = None,
+            read_only: bool | None = None,
+            replicas: int | None = None,
+            resources: Mapping[str, Any] | None = None,
+            restart_policy: Mapping[str, Any] | None = None,
+            rollback_config: Mapping[str, Any] | None = None,
+            secrets: Items | None = None,
+            stop_grace_period: int | float | str | None = None,
+            stop_signal: str | None = None,
+            sysctls: Mapping[str, str] | None = None,
+            tty: bool | None = None,
+            update_config: Mapping[str, Any] | None = None,
+            user: str | int | tuple[int | str, int | str] | None = None,
+            workdir: str | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def service_create(
+            self,
+            *,
+            auth: RegistryAuth | None = None,
+            args: Strings | None = None,
+            cap_add: Strings | None = None,
+            cap_drop: Strings | None = None,
+            command: str | Strings | None = None,
+            configs: Items | None = None,
+            constraints: Strings | None = None,
+            container_labels: StrMap | None = None,
+            endpoint_mode: str | None = None,
+            env: Mapping[str, str] | Items | None = None,
+            force_update: int | None = None,
+            groups: Strings | None = None,
+            healthcheck: Mapping[str, Any] | None = None,
+            hostname: str | None = None,
+            image: str | None = None,
+            init: bool | None = None,
+            labels: StrMap | None = None,
+            log_driver: str | tuple[str, Mapping[str, str]] | None = None,
+            max_replicas_per_node: int | None = None,
+            mode: str | None = None,
+            mounts: Items | None = None,
+            name: str | None = None,
+            networks: Strings | Mapping[str, Any] | None = None,
+            open_stdin: bool | None = None,
+            ports: Items | None = None,
+            preferences: Strings | None = None,
+            read_only: bool | None = None,
+            replicas: int | None = None,
+            resources: Mapping[str, Any] | None = None,
+            restart_policy: Mapping[str, Any] | None = None,
+            rollback_config: Mapping[str, Any] | None = None,
+            secrets: Items | None = None,
+            stop_grace_period: int | float | str | None = None,
+            stop_signal: str | None = None,
+            sysctls: Mapping[str, str] | None = None,
+            tty: bool | None = None,
+            update_config: Mapping[str, Any] | None = None,
+            user: str | int | tuple[int | str, int | str] | None = None,
+            workdir: str | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[dict[str, Any]]: ...
+        def service_create(self, *args: Any, **options: Any) -> Future[Any]:
+            """Create a service from service options (args, cap_add, cap_drop, command, configs,
+            constraints, container_labels, endpoint_mode, env, force_update, groups,
+            healthcheck, hostname, image, init, labels, log_driver, max_replicas_per_node,
+            mode, mounts, name, networks, open_stdin, ports, preferences, read_only, replicas,
+            resources, restart_policy, rollback_config, secrets, stop_grace_period,
+            stop_signal, sysctls, tty, update_config, user, workdir); `auth` gives the
+            registry credentials its nodes pull with. Returns {'ID', 'Warning'}.
+            """
+
+        @overload
+        def service_inspect(
+            self,
+            service: str,
+            *,
+            insert_defaults: bool | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def service_inspect(
+            self,
+            service: str,
+            *,
+            insert_defaults: bool | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[dict[str, Any]]: ...
+        def service_inspect(self, *args: Any, **options: Any) -> Future[Any]:
+            """Inspect a service (insert_defaults=True fills in the defaults of its spec)."""
+
+        @overload
+        def service_logs(
+            self,
+            service: str,
+            *,
+            details: bool | None = None,
+            follow: bool | None = None,
+            stdout: bool | None = None,
+            stderr: bool | None = None,
+            since: TimeValue | None = None,
+            timestamps: bool | None = None,
+            tail: int | Literal["all"] | None = None,
+            timeout: float | None = ...,
+            subscriber: Subscriber,
+            max_pending: int | None = None,
+        ) -> Future[Ref]: ...
+        @overload
+        def service_logs(
+            self,
+            service: str,
+            *,
+            details: bool | None = None,
+            follow: bool | None = None,
+            stdout: bool | None = None,
+            stderr: bool | None = None,
+            since: TimeValue | None = None,
+            timestamps: bool | None = None,
+            tail: int | Literal["all"] | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def service_logs(
+            self,
+            service: str,
+            *,
+            details: bool | None = None,
+            follow: bool | None = None,
+            stdout: bool | None = None,
+            stderr: bool | None = None,
+            since: TimeValue | None = None,
+            timestamps: bool | None = None,
+            tail: int | Literal["all"] | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+            subscriber: None = None,
+        ) -> Future[list[Output]]: ...
+        def service_logs(self, *args: Any, **options: Any) -> Future[Any]:
+            """The output of a service's tasks: a list of Output, or with a subscriber (and
+            follow) a stream.
+            """
+
+        @overload
+        def service_rm(
+            self,
+            service: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def service_rm(
+            self,
+            service: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[None]: ...
+        def service_rm(self, *args: Any, **options: Any) -> Future[Any]:
+            """Remove a service (its tasks stop)."""
+
+        @overload
+        def service_update(
+            self,
+            service: str,
+            version: int,
+            *,
+            spec: Any | None = None,
+            auth: RegistryAuth | None = None,
+            registry_auth_from: Literal["spec", "previous-spec"] | None = None,
+            rollback: Literal["previous"] | None = None,
+            args: Strings | None = None,
+            cap_add: Strings | None = None,
+            cap_drop: Strings | None = None,
+            command: str | Strings | None = None,
+            configs: Items | None = None,
+            constraints: Strings | None = None,
+            container_labels: StrMap | None = None,
+            endpoint_mode: str | None = None,
+            env: Mapping[str, str] | Items | None = None,
+            force_update: int | None = None,
+            groups: Strings | None = None,
+            healthcheck: Mapping[str, Any] | None = None,
+            hostname: str | None = None,
+            image: str | None = None,
+            init: bool | None = None,
+            labels: StrMap | None = None,
+            log_driver: str | tuple[str, Mapping[str, str]] | None = None,
+            max_replicas_per_node: int | None = None,
+            mode: str | None = None,
+            mounts: Items | None = None,
+            name: str | None = None,
+            networks: Strings | Mapping[str, Any] | None = None,
+            open_stdin: bool | None = None,
+            ports: Items | None = None,
+            preferences: Strings | None = None,
+            read_only: bool | None = None,
+            replicas: int | None = None,
+            resources: Mapping[str, Any] | None = None,
+            restart_policy: Mapping[str, Any] | None = None,
+            rollback_config: Mapping[str, Any] | None = None,
+            secrets: Items | None = None,
+            stop_grace_period: int | float | str | None = None,
+            stop_signal: str | None = None,
+            sysctls: Mapping[str, str] | None = None,
+            tty: bool | None = None,
+            update_config: Mapping[str, Any] | None = None,
+            user: str | int | tuple[int | str, int | str] | None = None,
+            workdir: str | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def service_update(
+            self,
+            service: str,
+            version: int,
+            *,
+            spec: Any | None = None,
+            auth: RegistryAuth | None = None,
+            registry_auth_from: Literal["spec", "previous-spec"] | None = None,
+            rollback: Literal["previous"] | None = None,
+            args: Strings | None = None,
+            cap_add: Strings | None = None,
+            cap_drop: Strings | None = None,
+            command: str | Strings | None = None,
+            configs: Items | None = None,
+            constraints: Strings | None = None,
+            container_labels: StrMap | None = None,
+            endpoint_mode: str | None = None,
+            env: Mapping[str, str] | Items | None = None,
+            force_update: int | None = None,
+            groups: Strings | None = None,
+            healthcheck: Mapping[str, Any] | None = None,
+            hostname: str | None = None,
+            image: str | None = None,
+            init: bool | None = None,
+            labels: StrMap | None = None,
+            log_driver: str | tuple[str, Mapping[str, str]] | None = None,
+            max_replicas_per_node: int | None = None,
+            mode: str | None = None,
+            mounts: Items | None = None,
+            name: str | None = None,
+            networks: Strings | Mapping[str, Any] | None = None,
+            open_stdin: bool | None = None,
+            ports: Items | None = None,
+            preferences: Strings | None = None,
+            read_only: bool | None = None,
+            replicas: int | None = None,
+            resources: Mapping[str, Any] | None = None,
+            restart_policy: Mapping[str, Any] | None = None,
+            rollback_config: Mapping[str, Any] | None = None,
+            secrets: Items | None = None,
+            stop_grace_period: int | float | str | None = None,
+            stop_signal: str | None = None,
+            sysctls: Mapping[str, str] | None = None,
+            tty: bool | None = None,
+            update_config: Mapping[str, Any] | None = None,
+            user: str | int | tuple[int | str, int | str] | None = None,
+            workdir: str | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[dict[str, Any]]: ...
+        def service_update(self, *args: Any, **options: Any) -> Future[Any]:
+            """Replace a service's spec: `spec` (service_inspect's Spec) with service options
+            laid over it; version is its Version.Index. rollback='previous' goes back to the
+            previous spec instead. Returns {'Warnings'}.
+            """
+
+        @overload
+        def services(
+            self,
+            *,
+            filters: Filters | None = None,
+            status: bool | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def services(
+            self,
+            *,
+            filters: Filters | None = None,
+            status: bool | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[list[dict[str, Any]]]: ...
+        def services(self, *args: Any, **options: Any) -> Future[Any]:
+            """List services (filters: id, label, mode, name); status=True adds ServiceStatus."""
+
+        @overload
         def start(
             self,
             container: str,
@@ -2227,6 +2867,170 @@ if TYPE_CHECKING:
             """Stop, killing after t seconds (NotModified if it is stopped already)."""
 
         @overload
+        def swarm_init(
+            self,
+            *,
+            listen_addr: str | None = None,
+            advertise_addr: str | None = None,
+            data_path_addr: str | None = None,
+            data_path_port: int | None = None,
+            default_addr_pool: str | Strings | None = None,
+            subnet_size: int | None = None,
+            force_new_cluster: bool | None = None,
+            spec: Any | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def swarm_init(
+            self,
+            *,
+            listen_addr: str | None = None,
+            advertise_addr: str | None = None,
+            data_path_addr: str | None = None,
+            data_path_port: int | None = None,
+            default_addr_pool: str | Strings | None = None,
+            subnet_size: int | None = None,
+            force_new_cluster: bool | None = None,
+            spec: Any | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[str]: ...
+        def swarm_init(self, *args: Any, **options: Any) -> Future[Any]:
+            """Make this daemon the first manager of a new swarm; returns the node id. spec is a
+            SwarmSpec ({'Orchestration', 'Raft', 'Dispatcher', 'CAConfig', 'EncryptionConfig',
+            ...}); autolock=True locks managers with a key (swarm_unlockkey).
+            """
+
+        @overload
+        def swarm_inspect(
+            self,
+            *,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def swarm_inspect(
+            self,
+            *,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[dict[str, Any]]: ...
+        def swarm_inspect(self, *args: Any, **options: Any) -> Future[Any]:
+            """The swarm: {'ID', 'Version', 'Spec', 'JoinTokens', ...} (on a manager)."""
+
+        @overload
+        def swarm_join(
+            self,
+            remote_addrs: str | Strings,
+            join_token: str,
+            *,
+            listen_addr: str | None = None,
+            advertise_addr: str | None = None,
+            data_path_addr: str | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def swarm_join(
+            self,
+            remote_addrs: str | Strings,
+            join_token: str,
+            *,
+            listen_addr: str | None = None,
+            advertise_addr: str | None = None,
+            data_path_addr: str | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[None]: ...
+        def swarm_join(self, *args: Any, **options: Any) -> Future[Any]:
+            """Join a swarm as a worker or manager (which, the token says) through remote_addrs."""
+
+        @overload
+        def swarm_leave(
+            self,
+            *,
+            force: bool | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def swarm_leave(
+            self,
+            *,
+            force: bool | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[None]: ...
+        def swarm_leave(self, *args: Any, **options: Any) -> Future[Any]:
+            """Leave the swarm (a manager only with force=True)."""
+
+        @overload
+        def swarm_unlock(
+            self,
+            unlock_key: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def swarm_unlock(
+            self,
+            unlock_key: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[None]: ...
+        def swarm_unlock(self, *args: Any, **options: Any) -> Future[Any]:
+            """Unlock a locked manager with its unlock key."""
+
+        @overload
+        def swarm_unlockkey(
+            self,
+            *,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def swarm_unlockkey(
+            self,
+            *,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[dict[str, Any]]: ...
+        def swarm_unlockkey(self, *args: Any, **options: Any) -> Future[Any]:
+            """The key that unlocks a locked manager: {'UnlockKey'}."""
+
+        @overload
+        def swarm_update(
+            self,
+            version: int,
+            spec: Any,
+            *,
+            rotate_worker_token: bool | None = None,
+            rotate_manager_token: bool | None = None,
+            rotate_manager_unlock_key: bool | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def swarm_update(
+            self,
+            version: int,
+            spec: Any,
+            *,
+            rotate_worker_token: bool | None = None,
+            rotate_manager_token: bool | None = None,
+            rotate_manager_unlock_key: bool | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[None]: ...
+        def swarm_update(self, *args: Any, **options: Any) -> Future[Any]:
+            """Replace the swarm's spec (version: its Version.Index, from swarm_inspect); rotate
+            tokens or the unlock key.
+            """
+
+        @overload
         def system_df(
             self,
             *,
@@ -2271,6 +3075,96 @@ if TYPE_CHECKING:
         ) -> Future[None]: ...
         def tag(self, *args: Any, **options: Any) -> Future[Any]:
             """Tag an image as repo[:tag]."""
+
+        @overload
+        def task_inspect(
+            self,
+            task: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def task_inspect(
+            self,
+            task: str,
+            *,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[dict[str, Any]]: ...
+        def task_inspect(self, *args: Any, **options: Any) -> Future[Any]:
+            """Inspect a task: its Status {'State', 'ContainerStatus', ...}, DesiredState,
+            NodeID.
+            """
+
+        @overload
+        def task_logs(
+            self,
+            task: str,
+            *,
+            details: bool | None = None,
+            follow: bool | None = None,
+            stdout: bool | None = None,
+            stderr: bool | None = None,
+            since: TimeValue | None = None,
+            timestamps: bool | None = None,
+            tail: int | Literal["all"] | None = None,
+            timeout: float | None = ...,
+            subscriber: Subscriber,
+            max_pending: int | None = None,
+        ) -> Future[Ref]: ...
+        @overload
+        def task_logs(
+            self,
+            task: str,
+            *,
+            details: bool | None = None,
+            follow: bool | None = None,
+            stdout: bool | None = None,
+            stderr: bool | None = None,
+            since: TimeValue | None = None,
+            timestamps: bool | None = None,
+            tail: int | Literal["all"] | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def task_logs(
+            self,
+            task: str,
+            *,
+            details: bool | None = None,
+            follow: bool | None = None,
+            stdout: bool | None = None,
+            stderr: bool | None = None,
+            since: TimeValue | None = None,
+            timestamps: bool | None = None,
+            tail: int | Literal["all"] | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+            subscriber: None = None,
+        ) -> Future[list[Output]]: ...
+        def task_logs(self, *args: Any, **options: Any) -> Future[Any]:
+            """A task's output: a list of Output, or with a subscriber (and follow) a stream."""
+
+        @overload
+        def tasks(
+            self,
+            *,
+            filters: Filters | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def tasks(
+            self,
+            *,
+            filters: Filters | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+        ) -> Future[list[dict[str, Any]]]: ...
+        def tasks(self, *args: Any, **options: Any) -> Future[Any]:
+            """List tasks (filters: desired-state, id, label, name, node, service)."""
 
         @overload
         def top(

@@ -74,7 +74,11 @@ def has_tty(channel: Channel, prepared: Prepared, timeout: float | None) -> bool
     body = channel.read_body(head)
     raise_for_status(head, body)
     try:
-        return bool((json.loads(body).get("Config") or {}).get("Tty"))
+        found = json.loads(body)
+        # A service keeps its container spec in Spec.TaskTemplate, a task in Spec.
+        spec = found.get("Spec") or {}
+        container_spec = (spec.get("TaskTemplate") or spec).get("ContainerSpec") or {}
+        return bool((found.get("Config") or {}).get("Tty") or container_spec.get("TTY"))
     except (ValueError, AttributeError, TypeError) as exc:
         raise ProtocolError(f"unreadable container inspection: {exc}") from exc
 

@@ -42,6 +42,12 @@ KINDS: dict[str, re.Pattern[str]] = {
     "image": _IMAGE,
     "repo": re.compile(rf"{_REPOSITORY}(?::{_TAG})?"),  # a repository, its tag optional
     "tag": re.compile(_TAG),
+    # Swarm objects: ids (25 characters), names, and nodes by hostname.
+    "node": _OBJECT,
+    "service": _OBJECT,
+    "task": _OBJECT,
+    "secret": _OBJECT,
+    "config": _OBJECT,
 }
 """Each identifier kind and its grammar (matched in full)."""
 

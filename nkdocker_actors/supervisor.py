@@ -33,6 +33,9 @@ from .errors import ConnectionFailed, InvalidOption, NkDockerError
 from .messages import DEFAULT_MAX_PENDING, Data, Done, Failed, Future, Message, Ref, Sink
 from .times import time_value
 
+if TYPE_CHECKING:
+    from .cluster import SwarmHandle
+
 RESUME_SLACK = 2 * 10**9  # ns
 
 __all__ = ["EventRelay", "SupervisedDocker", "Supervisor", "SupervisorHandle", "supervisor"]
@@ -518,6 +521,27 @@ class SupervisorHandle:
         handle = SupervisedDocker(self.actor_ref, slot)
         self.handles[name] = handle
         return handle
+
+    def swarm(self, name: str, managers: list[str], **settings: Any) -> SwarmHandle:
+        """One handle for a swarm whose managers are at `managers` (urls, as `connect`).
+
+        Each manager becomes a supervised connection named "<name>/<url>"; those that
+        cannot be reached now are left out (ConnectionFailed if none can). See
+        `nkdocker_actors.cluster` for how calls and event subscriptions fail over.
+        """
+        from .cluster import SwarmHandle
+
+        if isinstance(managers, str) or not managers:
+            raise InvalidOption("swarm() takes a non-empty list of manager urls")
+        handles, errors = [], []
+        for url in managers:
+            try:
+                handles.append(self.connect(f"{name}/{url}", url, **settings))
+            except ConnectionFailed as error:
+                errors.append(error)
+        if not handles:
+            raise ConnectionFailed(f"no manager of swarm {name!r} answers: {errors[0]}")
+        return SwarmHandle(name, handles)
 
     def disconnect(self, name: str) -> None:
         """Stop supervising `name` and close its connection; its streams end."""

@@ -262,3 +262,25 @@ def drain(inbox: nk.Inbox, ref: nk.Ref, timeout: float = 30.0) -> tuple[list[Any
         if isinstance(message.payload, nk.Done | nk.Failed):
             return items, message.payload
         items.append(message.payload)
+
+
+@pytest.fixture(scope="module")
+def single_swarm(daemon: sandbox.SandboxInfo) -> Iterator[nk.Docker]:
+    """The sandbox daemon as a one-node swarm on 127.0.0.1 (for this module only)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{probe.getsockname()[1]}"
+    connection = nk.connect(daemon.unix_url)
+    with contextlib.suppress(nk.DockerError):
+        connection.swarm_leave(force=True).get(60)  # a swarm left over by a killed run
+    connection.swarm_init(listen_addr=address, advertise_addr=address).get(60)
+    yield connection
+    for service in connection.services().get(30):
+        connection.service_rm(service["ID"]).get(30)
+    connection.swarm_leave(force=True).get(60)
+    # Swarm mode made a docker_gwbridge in the host's namespace: it goes with the swarm.
+    with contextlib.suppress(nk.NotFound, nk.Forbidden, nk.Conflict):
+        connection.network_rm("docker_gwbridge").get(30)
+    connection.close()

@@ -68,6 +68,9 @@ SAMPLES: dict[str, Any] = {
     "settings": ["DEBUG=1"],
     "version": 1,
     "spec": {},
+    "remote_addrs": ["127.0.0.1:2377"],
+    "join_token": "SWMTKN-1-sample",
+    "unlock_key": "SWMKEY-1-sample",
 }
 
 

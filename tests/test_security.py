@@ -350,6 +350,9 @@ VALID_ARGS: dict[str, Any] = {
     "name": "n2", "repo": "r/x", "tar": b"", "names": ["busybox"], "term": "x",
     "username": "u", "password": "p", "from_image": "busybox",
     "plugin": "nk/plugin", "remote": "nk/plugin", "settings": ["DEBUG=1"],
+    "node": "nd1", "service": "s1", "task": "t1", "secret": "sc1", "config": "cf1",
+    "version": 1, "spec": {}, "remote_addrs": ["127.0.0.1:2377"],
+    "join_token": "SWMTKN-1-x", "unlock_key": "SWMKEY-1-x",
 }  # fmt: skip
 EXTRA_OPTIONS: dict[str, dict[str, Any]] = {"update": {"cpu_shares": 512}}
 API = (1, 41)

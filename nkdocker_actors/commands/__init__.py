@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from . import containers, exec, images, networks, plugins, system, volumes
+from . import (
+    configs,
+    containers,
+    exec,
+    images,
+    networks,
+    nodes,
+    plugins,
+    secrets,
+    services,
+    swarm,
+    system,
+    tasks,
+    volumes,
+)
 from .spec import Command, pick
 
 __all__ = ["COMMANDS", "Command", "lookup"]
 
 COMMANDS: dict[str, tuple[Command, ...]] = {}
-for _area in (system, containers, images, exec, networks, volumes, plugins):
+_SWARM = (swarm, nodes, services, tasks, secrets, configs)
+for _area in (system, containers, images, exec, networks, volumes, plugins, *_SWARM):
     for _command in _area.COMMANDS:
         COMMANDS.setdefault(_command.name, ())
         COMMANDS[_command.name] += (_command,)

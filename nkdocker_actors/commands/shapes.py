@@ -77,6 +77,9 @@ ENCODERS: dict[str, tuple[str, str]] = {
     "_network_name": ("str", "a network name (any printable text, spaces too)"),
     "_config_from": ("str", "the config-only network to take the configuration from"),
     "_container_or_link": ("str", 'a container, or with link=True "container/alias"'),
+    "version_query": ("int", "the object's Version.Index (from its inspect)"),
+    "encoded_data": ("bytes | str", "bytes, or str as UTF-8 (sent in base64; never shown)"),
+    "driver": ("str | tuple[str, Mapping[str, str]]", "a driver name, or (name, {option: value})"),
 }
 
 # Options whose encoder is a lambda or otherwise unnamed, by option name.
@@ -151,6 +154,30 @@ CREATE_OPTIONS: dict[str, tuple[str, str]] = {
     "extra": ("Mapping[str, Any]", 'API fields no option names: {"HostConfig": {...}, ...}'),
     "privileges": ("Items", "what plugin_privileges lists, accepted (a plugin asking none: [])"),
     "settings": ("StrMap | Strings", '{"DEBUG": "1"} or ["DEBUG=1", "mount.source=/x"]'),
+    # Service and node options (nkdocker_actors.swarm_options; docs/api.md "Service options").
+    "mode": ("str", '"replicated", "global", "replicated-job" or "global-job"'),
+    "replicas": ("int", "int >= 0"),
+    "image": ("str", '"busybox:latest" or "sha256:..."'),
+    "command": ("str | Strings", 'the entrypoint: "sh" or ["sh", "-c"]'),
+    "args": ("Strings", 'its arguments: ["-c", "sleep 1"]'),
+    "stop_grace_period": ("int | float | str", 'seconds or "10s"'),
+    "groups": ("Strings", '["staff"]'),
+    "container_labels": ("StrMap", "dict of str to str"),
+    "secrets": ("Items", "list of references (cluster.reference makes one)"),
+    "configs": ("Items", "list of references (cluster.reference makes one)"),
+    "resources": ("Mapping[str, Any]", '{"limits": {...}, "reservations": {...}}'),
+    "restart_policy": ("Mapping[str, Any]", '{"condition", "delay", "max_attempts", "window"}'),
+    "constraints": ("Strings", '["node.role==manager"]'),
+    "preferences": ("Strings", '["spread=node.labels.zone"]'),
+    "max_replicas_per_node": ("int", "int"),
+    "log_driver": ("str | tuple[str, Mapping[str, str]]", "driver, or (driver, {option: value})"),
+    "force_update": ("int", "int (changing it restarts every task)"),
+    "update_config": ("Mapping[str, Any]", "parallelism, delay, failure_action, monitor, ..."),
+    "rollback_config": ("Mapping[str, Any]", "parallelism, delay, failure_action, monitor, ..."),
+    "ports": ("Items", '[80, "8080:80", "8080:80/udp", {"target", "published", ...}]'),
+    "endpoint_mode": ("str", '"vip" or "dnsrr"'),
+    "role": ("str", '"worker" or "manager"'),
+    "availability": ("str", '"active", "pause" or "drain"'),
 }
 
 # Results, by reply decoder; JSON ones (the default decoder) by command name (else Any).
@@ -197,8 +224,19 @@ JSON_REPLIES: dict[str, str] = {
         "distribution_inspect",
         "plugin_inspect",
         "plugin_rm",
+        "config_create",
+        "config_inspect",
+        "node_inspect",
+        "secret_create",
+        "secret_inspect",
+        "service_create",
+        "service_inspect",
+        "service_update",
+        "swarm_inspect",
+        "swarm_unlockkey",
+        "task_inspect",
     ]
-} | {"networks": "list[dict[str, Any]]"}
+} | {"networks": "list[dict[str, Any]]", "swarm_init": "str"}
 
 # Commands whose result is another when a flag option is True: name -> (flag, result).
 FLAGGED_RESULTS: dict[str, tuple[str, str]] = {"exec_start": ("detach", "None")}

@@ -28,6 +28,7 @@ from ..times import time_value
 __all__ = [
     "ApiVersion",
     "Body",
+    "BodyBuilder",
     "Command",
     "Context",
     "Field",
@@ -605,9 +606,14 @@ def build(
     request = Request(command.method, target, tuple(headers), body, upgrade=upgrade)
     tty_source = None
     if command.needs_tty:
-        tty_source = f"/containers/{identifiers.quote_segment(encoded['container'])}/json"
+        kind = next(k for k in _TTY_SOURCES if k in encoded)
+        tty_source = _TTY_SOURCES[kind].format(identifiers.quote_segment(encoded[kind]))
     context = Context(api, encoded, tty=encoded.get("tty") is True)
     return Prepared(command, request, context, tty_source)
+
+
+# Where to read whether output is a TTY's, by the identifier a command names.
+_TTY_SOURCES = {"container": "/containers/{}/json", "service": "/services/{}", "task": "/tasks/{}"}
 
 
 def _applies(since: ApiVersion | None, until: ApiVersion | None, api: ApiVersion) -> bool:
