@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from .commands.spec import Context, Prepared, json_reply, raise_for_status
-from .errors import ConnectionFailed, LocalFileError, NkDockerError
+from .errors import ConnectionFailed, LocalFileError, NkDockerError, NotModified
 from .http11 import Channel, PersistentChannel, ProtocolError, Request, ResponseHead
 from .transport import Address
 
@@ -41,9 +41,17 @@ def json_object(body: bytes, what: str) -> dict[str, Any]:
     return value
 
 
+def check_status(prepared: Prepared, head: ResponseHead, body: bytes) -> None:
+    """raise_for_status, naming the object of a 304 (dockerd's has no body)."""
+    if head.status == 304:
+        target = prepared.context.values.get("container", "")
+        raise NotModified(304, f"{prepared.command.name}: {target} is already in that state")
+    raise_for_status(head, body)
+
+
 def decode(prepared: Prepared, head: ResponseHead, body: bytes, context: Context) -> Any:
     """Check the status, then decode the body as the command says."""
-    raise_for_status(head, body)
+    check_status(prepared, head, body)
     reply = prepared.command.reply or json_reply
     try:
         return reply(head, body, context)
@@ -139,7 +147,7 @@ def start_exchange(
     channel.send_request(prepared.request)
     head = channel.read_head(prepared.request)
     if head.status >= 300:
-        raise_for_status(head, channel.read_body(head, prepared.request.method))
+        check_status(prepared, head, channel.read_body(head, prepared.request.method))
     return head, context
 
 

@@ -54,7 +54,7 @@ def test_lifecycle_and_error_paths(
     assert docker.start(container).get(10) is None
     with pytest.raises(nk.NotModified) as info:
         docker.start(container).get(10)
-    assert info.value.status == 304
+    assert info.value.status == 304 and container in info.value.message  # names it
     state = docker.inspect(container, size=True).get(10)
     assert state["State"]["Running"] is True
     assert "SizeRootFs" in state

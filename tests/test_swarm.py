@@ -42,7 +42,7 @@ def _running_tasks(docker: nk.Docker, service: str) -> list[dict[str, Any]]:
         ({"image": "busybox", "mode": "global", "replicas": 2}, "no replicas with mode"),
         ({"image": "busybox", "constraints": ["node.role"]}, "node.role==manager"),
         ({"replicas": 2}, "'image' is required"),
-        ({"image": "busybox", "env": ["NOEQUALS"]}, "service option 'env'"),
+        ({"image": "busybox", "env": [("K", 1)]}, "service option 'env'"),
         ({"image": "busybox", "ports": ["80:x"]}, "'ports'"),
         ({"image": "busybox", "secrets": [{"name": "s"}]}, "an 'id' and a 'name'"),
         ({"image": "busybox", "update_config": {"failure_action": "explode"}}, "'rollback'"),
