@@ -23,6 +23,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger("nkdocker_actors")
+# A library configures no output: without this, logging's last resort prints our warnings
+# on stderr (into `nkdocker`'s output too). The application's handlers decide.
+logger.addHandler(logging.NullHandler())
 
 
 def connection_lost(name: str, where: str) -> None:

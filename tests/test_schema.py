@@ -204,7 +204,44 @@ COMMAND_SAMPLES: dict[str, tuple[str, tuple[Any, ...], dict[str, Any]]] = {
         {"privileges": [{"Name": "network", "Description": "", "Value": ["host"]}]},
     ),
     "plugin_upgrade": ("/plugins/{name}/upgrade", ("p1", "nk/p"), {"privileges": []}),
+    "swarm_init": (
+        "/swarm/init",
+        (),
+        {"listen_addr": "0.0.0.0:2377", "advertise_addr": "10.0.0.1", "data_path_port": 4789,
+         "default_addr_pool": ["10.20.0.0/16"], "subnet_size": 24, "force_new_cluster": False,
+         "spec": {"Name": "default"}},
+    ),
+    "swarm_join": (
+        "/swarm/join", (["10.0.0.1:2377"], "SWMTKN-1-x"),
+        {"listen_addr": "0.0.0.0:2377", "advertise_addr": "10.0.0.2"},
+    ),
+    "swarm_update": ("/swarm/update", (3, {"Name": "default"}), {"rotate_worker_token": True}),
+    "swarm_unlock": ("/swarm/unlock", ("SWMKEY-1-x",), {}),
+    "node_update": (
+        "/nodes/{id}/update", ("nd1", 3),
+        {"role": "worker", "availability": "drain", "labels": {"a": "b"}, "name": "n"},
+    ),
+    "service_create": (
+        "/services/create", (),
+        {"name": "web", "image": "busybox:latest", "replicas": 2, "args": ["sleep", "9"],
+         "env": {"A": "1"}, "labels": {"a": "b"}, "constraints": ["node.role==manager"],
+         "restart_policy": {"condition": "on-failure", "max_attempts": 3},
+         "update_config": {"parallelism": 1, "order": "start-first"},
+         "ports": ["8080:80"], "endpoint_mode": "vip", "stop_grace_period": "10s"},
+    ),
+    "service_update": (
+        "/services/{id}/update", ("s1", 3),
+        {"image": "busybox:latest", "replicas": 3, "env": {"A": "2"}},
+    ),
+    "secret_create": ("/secrets/create", ("sc1", b"x"), {"labels": {"a": "b"}}),
+    "secret_update": ("/secrets/{id}/update", ("sc1", 3), {"labels": {"a": "b"}}),
+    "config_create": ("/configs/create", ("cf1", b"x"), {"labels": {"a": "b"}}),
+    "config_update": ("/configs/{id}/update", ("cf1", 3), {"labels": {"a": "b"}}),
 }  # fmt: skip
+
+
+# Options a command cannot go without, sent with each sampled option.
+REQUIRED: dict[str, dict[str, Any]] = {"service_create": {"image": "busybox:latest"}}
 
 
 def _command_cases() -> Iterator[tuple[str, str | None, tuple[int, int]]]:
@@ -223,7 +260,7 @@ def test_command_bodies(name: str, option: str | None, api: tuple[int, int]) -> 
         with pytest.raises(InvalidOption, match="needs API"):
             build(lookup(name, api), args, {}, api)
         return
-    given = {} if option is None else {option: options[option]}
+    given = {**REQUIRED.get(name, {}), **({} if option is None else {option: options[option]})}
     command = lookup(name, api)
     try:
         prepared = build(command, args, given, api)
