@@ -12,7 +12,8 @@ command, 2 for a bad option, 125 when `run` cannot start the container, 130 on
 ctrl-C; `run` and `exec` otherwise exit with the process's own code.
 
 Layout: common (session, errors, the Cmd declaration), one module per area
-(containers, run, images, networks, volumes, system, monitor, completion), render and
+(containers, run, images, networks, volumes, system, monitor, accounts: login,
+logout and context, completion), render and
 template (output), parser (the parser, built from the areas' tables, and `main`).
 """
 
