@@ -567,8 +567,9 @@ def parity_table() -> str:
         "|---|---|---|",
     ]
     from test_cli_accounts import ACCOUNT_CASES  # the other side-by-side modules' cases
+    from test_cli_swarm import SWARM_CASES
 
-    for case in (*CASES, *ACCOUNT_CASES):
+    for case in (*CASES, *ACCOUNT_CASES, *SWARM_CASES):
         steps = "<br>".join(f"`{s.replace('|', '&#124;')}`" for s in case.steps)
         what = compared[case.out]
         if not case.err:
