@@ -7,6 +7,7 @@ Services run busybox:latest, never resolved against a registry.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -218,3 +219,23 @@ def test_docs_list_the_swarm_cases() -> None:
 
     assert all(f"| {case.name} |" in parity_table() for case in SWARM_CASES)
     assert parity_table() in DOCS.read_text()
+
+
+def test_monitor_lists_services(world: dict[str, str], single_swarm: nk.Docker) -> None:
+    """monitor on a manager: its services, replicas wanted and running per node."""
+    code, out, err = nkdocker(world, "monitor", "--once", "--json")
+    assert code == 0, err
+    rows = [row for row in json.loads(out) if row.get("service") == "pa-svc"]
+    host = single_swarm.info().get(30)["Name"]
+    assert rows == [
+        {
+            "host": rows[0]["host"],
+            "service": "pa-svc",
+            "service_id": single_swarm.service_inspect("pa-svc").get(30)["ID"],
+            "replicas_wanted": 2,
+            "running": {host: 2},
+        }
+    ]
+    code, out, _ = nkdocker(world, "monitor", "--once")
+    assert re.search(r"(?m)^SERVICE +REPLICAS WANTED +RUNNING \(PER NODE\)$", out), out
+    assert re.search(rf"(?m)^pa-svc +2 +{re.escape(host)}: 2$", out), out

@@ -321,6 +321,14 @@ def _service_options(args: argparse.Namespace) -> dict[str, Any]:
         options["command"] = args.entrypoint
     if getattr(args, "stop_grace_period", None):
         options["stop_grace_period"] = args.stop_grace_period
+    for kind in ("update", "rollback"):
+        config: dict[str, Any] = {}
+        for field in ("parallelism", "delay", "monitor", "order", "failure_action"):
+            value = getattr(args, f"{kind}_{field}", None)
+            if value is not None:
+                config[field] = int(value) if field == "parallelism" else value
+        if config:
+            options[f"{kind}_config"] = config
     return options
 
 
@@ -661,6 +669,11 @@ _SERVICE_FLAGS = (
     arg("-u", "--user"),
     arg("--entrypoint"),
     arg("--stop-grace-period"),
+    *(
+        arg(f"--{kind}-{field}", help=f"{kind}_config {field}")
+        for kind in ("update", "rollback")
+        for field in ("parallelism", "delay", "monitor", "order", "failure-action")
+    ),
 )
 
 COMMANDS = (
