@@ -124,7 +124,7 @@ def nkdocker(world: dict[str, str], *words: str, stdin: str = "") -> tuple[int, 
     return done.returncode, done.stdout.decode(), done.stderr.decode()
 
 
-def test_service_life(world: dict[str, str], single_swarm: nk.Docker, name: object) -> None:
+def test_service_life(world: dict[str, str], single_swarm: nk.Docker) -> None:
     """create (waits until it converges), scale, update, rollback, logs, ps, rm."""
     docker = single_swarm
     service = "pa-life"
@@ -140,6 +140,14 @@ def test_service_life(world: dict[str, str], single_swarm: nk.Docker, name: obje
         "WHO=nk",
         "--restart-condition",
         "none",
+        "--stop-grace-period",
+        "0s",
+        "--update-monitor",
+        "200ms",
+        "--rollback-monitor",
+        "200ms",
+        "--update-parallelism",
+        "0",
         "busybox:latest",
         "sh",
         "-c",
