@@ -25,13 +25,26 @@ from . import (
     monitor,
     networks,
     run,
+    secrets,
     swarm,
     system,
     volumes,
 )
 from .common import PROG, CliError, Cmd, Session, Terminated, describe, error, is_tty
 
-AREAS = (containers, run, images, networks, volumes, system, monitor, accounts, swarm, completion)
+AREAS = (
+    containers,
+    run,
+    images,
+    networks,
+    volumes,
+    system,
+    monitor,
+    accounts,
+    swarm,
+    secrets,
+    completion,
+)
 
 GROUPS = {
     "container": "manage containers",
