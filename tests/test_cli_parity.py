@@ -566,7 +566,10 @@ def parity_table() -> str:
         "| case | command lines (`{me}`: dk / nk) | compared |",
         "|---|---|---|",
     ]
-    for case in CASES:
+    from test_cli_accounts import ACCOUNT_CASES  # the other side-by-side modules' cases
+    from test_cli_swarm import SWARM_CASES
+
+    for case in (*CASES, *ACCOUNT_CASES, *SWARM_CASES):
         steps = "<br>".join(f"`{s.replace('|', '&#124;')}`" for s in case.steps)
         what = compared[case.out]
         if not case.err:
@@ -590,4 +593,5 @@ def test_docs_parity_table_is_current() -> None:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
     DOCS.write_text(_docs_with_table(DOCS.read_text()))

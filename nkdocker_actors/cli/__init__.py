@@ -12,8 +12,10 @@ command, 2 for a bad option, 125 when `run` cannot start the container, 130 on
 ctrl-C; `run` and `exec` otherwise exit with the process's own code.
 
 Layout: common (session, errors, the Cmd declaration), one module per area
-(containers, run, images, networks, volumes, system, monitor, completion), render and
-template (output), parser (the parser, built from the areas' tables, and `main`).
+(containers, run, images, networks, volumes, system, monitor, accounts: login,
+logout and context, swarm: swarm, node and service, secrets: secret and config,
+completion), render and template (output), parser (the parser, built from the
+areas' tables, and `main`).
 """
 
 from __future__ import annotations

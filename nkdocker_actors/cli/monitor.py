@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pykka
+
+from .. import swarm_views
 from ..connection import Docker
 from ..errors import NkDockerError
 from ..messages import Data, Done, Failed, Inbox, Message, Ref
@@ -35,6 +38,13 @@ HEADERS = {
     "NetIO": "NET I/O",
     "BlockIO": "BLOCK I/O",
     "PIDs": "PIDS",
+}
+SERVICES_FORMAT = "table {{.Name}}\t{{.Wanted}}\t{{.Running}}"
+SERVICE_HEADERS = {
+    "Host": "HOST",
+    "Name": "SERVICE",
+    "Wanted": "REPLICAS WANTED",
+    "Running": "RUNNING (PER NODE)",
 }
 
 
@@ -137,6 +147,7 @@ class Daemon:
     events: Ref | None = None
     error: str | None = None
     retry_at: float = 0.0
+    manager: bool = False  # a swarm manager: its services are shown too
 
 
 @dataclass
@@ -154,6 +165,8 @@ class LiveTable:
     image: bool = False
     fmt: str | None = None
     all: bool = False
+    services: bool = False  # show the services of daemons that are swarm managers
+    service_rows: list[dict[str, Any]] = field(default_factory=list)
     inbox: Inbox = field(default_factory=Inbox)
     daemons: dict[str, Daemon] = field(default_factory=dict)
     rows: dict[tuple[str, str], Row] = field(default_factory=dict)
@@ -174,6 +187,9 @@ class LiveTable:
                 daemon.events = ref
                 self.owners[ref] = (daemon.target.label, None)
             self._list(daemon, docker)
+            if self.services:
+                swarm = wait(docker.info()).get("Swarm") or {}
+                daemon.manager = bool(swarm.get("ControlAvailable"))
             daemon.error = None
         except NkDockerError as error:
             if strict:
@@ -287,20 +303,63 @@ class LiveTable:
         rows = [r for r in self.rows.values() if r.sampled]
         return sorted(rows, key=lambda r: (r.host, r.name))
 
+    def refresh_services(self) -> None:
+        """Each manager's services: replicas wanted, tasks running per node."""
+        rows: list[dict[str, Any]] = []
+        for daemon in self.daemons.values():
+            if not (daemon.manager and daemon.docker is not None):
+                continue
+            try:
+                overview = swarm_views.service_overview(daemon.docker, timeout=10)
+            except (NkDockerError, pykka.Timeout):
+                continue  # not a manager any more, or no leader now: next time
+            for service in overview:
+                running = service["Running"]
+                rows.append(
+                    {
+                        "Host": daemon.target.label,
+                        "ID": service["ID"],
+                        "Name": service["Name"],
+                        "Wanted": service["Wanted"],
+                        "Running": running,
+                        "RunningText": ", ".join(f"{n}: {c}" for n, c in running.items()) or "0",
+                    }
+                )
+        self.service_rows = rows
+
+    def _services_context(self) -> list[dict[str, Any]]:
+        return [{**row, "Running": row["RunningText"]} for row in self.service_rows]
+
     def render(self) -> str:
-        """The table as text."""
+        """The table as text (then the services of swarm managers, if any)."""
         fmt = self.fmt or (MONITOR_FORMAT if self.image else STATS_FORMAT)
         if self.session.many:
             fmt = fmt.replace("table ", "table {{.Host}}\t", 1)
         text = Template(fmt, HEADERS).lines([r.context() for r in self.shown()])
+        if self.service_rows:
+            fmt = SERVICES_FORMAT
+            if self.session.many:
+                fmt = fmt.replace("table ", "table {{.Host}}\t", 1)
+            text += "\n" + Template(fmt, SERVICE_HEADERS).lines(self._services_context())
         for daemon in self.daemons.values():
             if daemon.error:
                 text += f"{daemon.target.label}: down ({daemon.error})\n"
         return text
 
     def as_json(self) -> list[dict[str, Any]]:
-        """The rows for --json."""
-        return [r.as_json() for r in self.shown()]
+        """The rows for --json (then one per swarm service: host, service, service_id,
+        replicas_wanted, running: {node hostname: tasks running})."""
+        services = [
+            {
+                "host": row["Host"],
+                "service": row["Name"],
+                "service_id": row["ID"],
+                "replicas_wanted": row["Wanted"],
+                "running": row["Running"],
+            }
+            for row in self.service_rows
+        ]
+        return [*(r.as_json() for r in self.shown()), *services]
 
     def _rich_table(self) -> Any:
         from rich.table import Table
@@ -333,7 +392,15 @@ class LiveTable:
         for daemon in self.daemons.values():
             if daemon.error:
                 table.add_row(f"[red]{daemon.target.label}: down ({daemon.error})[/red]")
-        return table
+        if not self.service_rows:
+            return table
+        from rich.console import Group
+
+        keys = ["Host", "Name", "Wanted", "Running"] if many else ["Name", "Wanted", "Running"]
+        services = Table(*[SERVICE_HEADERS[k] for k in keys], box=None, header_style="bold")
+        for service in self._services_context():
+            services.add_row(*[str(service[k]) for k in keys])
+        return Group(table, services)
 
     def run(self, once: bool, interval: float, wait_for: float = 10.0) -> int:
         """Show the table: once when every row has a sample (or after `wait_for` s), else
@@ -372,6 +439,8 @@ class LiveTable:
                 self.handle(self.inbox.get(timeout=timeout))
 
     def _show(self, live: Any, last: bool = False) -> None:
+        if self.services:
+            self.refresh_services()
         if self.session.json:
             print_json(self.as_json(), lines=True)
         elif live is not None:
@@ -396,7 +465,7 @@ def cmd_stats(session: Session, args: argparse.Namespace) -> int:
 
 def cmd_monitor(session: Session, args: argparse.Namespace) -> int:
     """A live table of every container and its figures, across every daemon given."""
-    table = LiveTable(session, follow=not args.once, image=True)
+    table = LiveTable(session, follow=not args.once, image=True, services=True)
     table.open()
     return table.run(once=bool(args.once), interval=float(args.interval))
 

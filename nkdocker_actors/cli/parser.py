@@ -17,10 +17,34 @@ from typing import Any
 
 from ..connection import NEWEST_API
 from ..errors import InvalidOption, NkDockerError
-from . import completion, containers, images, monitor, networks, run, system, volumes
+from . import (
+    accounts,
+    completion,
+    containers,
+    images,
+    monitor,
+    networks,
+    run,
+    secrets,
+    swarm,
+    system,
+    volumes,
+)
 from .common import PROG, CliError, Cmd, Session, Terminated, describe, error, is_tty
 
-AREAS = (containers, run, images, networks, volumes, system, monitor, completion)
+AREAS = (
+    containers,
+    run,
+    images,
+    networks,
+    volumes,
+    system,
+    monitor,
+    accounts,
+    swarm,
+    secrets,
+    completion,
+)
 
 GROUPS = {
     "container": "manage containers",
@@ -28,6 +52,12 @@ GROUPS = {
     "network": "manage networks",
     "volume": "manage volumes",
     "system": "manage the daemon",
+    "context": "manage contexts (the docker CLI's)",
+    "swarm": "manage the swarm",
+    "node": "manage swarm nodes",
+    "service": "manage swarm services",
+    "secret": "manage swarm secrets",
+    "config": "manage swarm configs",
 }
 
 

@@ -1,0 +1,267 @@
+"""login, logout and context ls|use|inspect|show: what the docker CLI keeps in its
+config dir (DOCKER_CONFIG, else ~/.docker), read and written as it does."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from typing import Any
+
+from .. import contexts, credentials
+from .common import CliError, Cmd, Session, arg, wait, write
+from .render import listing
+
+PASSWORD_FLAG_WARNING = "WARNING! Using --password via the CLI is insecure. Use --password-stdin."
+DEFAULT_DESCRIPTION = "Current DOCKER_HOST based configuration"
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+LS_FORMAT = "table {{.Name}}\t{{.Description}}\t{{.DockerEndpoint}}\t{{.Error}}"
+LS_HEADERS = {
+    "Name": "NAME",
+    "Description": "DESCRIPTION",
+    "DockerEndpoint": "DOCKER ENDPOINT",
+    "Error": "ERROR",
+}
+
+
+def _stderr(text: str) -> None:
+    """A line on stderr as docker words it (no program name: its warnings and notices)."""
+    sys.stdout.flush()
+    print(text, file=sys.stderr, flush=True)
+
+
+def _unencrypted_warning(server: str) -> None:
+    if credentials._helper_for(contexts.load_config(), server) is None:
+        path = contexts.config_dir() / "config.json"
+        _stderr(
+            f"\nWARNING! Your credentials are stored unencrypted in '{path}'.\n"
+            "Configure a credential helper to remove this warning. See\n"
+            "https://docs.docker.com/go/credential-store/\n"
+        )
+
+
+def cmd_login(session: Session, args: argparse.Namespace) -> int:
+    """Check credentials with the daemon, then keep them as docker login does."""
+    if args.password is not None and args.password_stdin:
+        raise CliError("conflicting options: cannot specify both --password and --password-stdin")
+    if args.password_stdin and not args.username:
+        raise CliError("the --password-stdin option requires --username to be set")
+    if args.password is not None:
+        _stderr(PASSWORD_FLAG_WARNING)
+    username, password = args.username, args.password
+    if args.password_stdin:
+        password = sys.stdin.read().rstrip("\r\n")
+    if not username or password is None:
+        if not sys.stdin.isatty():
+            raise CliError("Cannot perform an interactive login from a non TTY device")
+        if not username:
+            username = input("Username: ").strip()
+        if password is None:
+            password = getpass.getpass("Password: ")
+    if not username:
+        raise CliError("Username cannot be empty")
+    if not password:
+        raise CliError("Password cannot be empty")
+    server = args.server or credentials.INDEX_SERVER
+    before = contexts.load_config().get("auths")
+    wait(session.one().login(username, password, serveraddress=server, store=True))
+    if contexts.load_config().get("auths") != before:  # docker warns when it wrote
+        _unencrypted_warning(server)
+    write("Login Succeeded\n")
+    return 0
+
+
+def cmd_logout(session: Session, args: argparse.Namespace) -> int:
+    """Forget a registry's credentials (config.json and its helper)."""
+    server = args.server or credentials.INDEX_SERVER
+    write(f"Removing login credentials for {server}\n")
+    credentials.erase_login(server)
+    return 0
+
+
+# -- contexts -------------------------------------------------------------------------
+
+
+def _current() -> str:
+    """The context in force, as `docker context show` names it."""
+    name = os.environ.get("DOCKER_CONTEXT") or contexts.load_config().get("currentContext")
+    if os.environ.get("DOCKER_HOST") and not os.environ.get("DOCKER_CONTEXT"):
+        return contexts.DEFAULT_CONTEXT
+    return str(name or contexts.DEFAULT_CONTEXT)
+
+
+def _meta_dir(name: str) -> Any:
+    return contexts.config_dir() / "contexts" / "meta" / contexts._digest(name)
+
+
+def _not_found(name: str) -> CliError:
+    path = _meta_dir(name) / "meta.json"
+    return CliError(f'context "{name}": context not found: open {path}: no such file or directory')
+
+
+def _inspect(name: str) -> dict[str, Any]:
+    """A context as `docker context inspect` shows it."""
+    if name == contexts.DEFAULT_CONTEXT:
+        return {
+            "Name": name,
+            "Metadata": {},
+            "Endpoints": {
+                "docker": {
+                    "Host": os.environ.get("DOCKER_HOST") or DEFAULT_HOST,
+                    "SkipTLSVerify": False,
+                }
+            },
+            "TLSMaterial": {},
+            "Storage": {"MetadataPath": "<IN MEMORY>", "TLSPath": "<IN MEMORY>"},
+        }
+    meta_dir = _meta_dir(name)
+    try:
+        meta = json.loads((meta_dir / "meta.json").read_bytes())
+    except FileNotFoundError:
+        raise _not_found(name) from None
+    except (OSError, ValueError):
+        raise CliError(f'context "{name}": cannot read {meta_dir / "meta.json"}') from None
+    tls_dir = contexts.config_dir() / "contexts" / "tls" / contexts._digest(name)
+    material = {
+        endpoint.name: sorted(f.name for f in endpoint.iterdir())
+        for endpoint in (sorted(tls_dir.iterdir()) if tls_dir.is_dir() else ())
+        if endpoint.is_dir()
+    }
+    docker = (meta.get("Endpoints") or {}).get("docker") or {}
+    return {
+        "Name": meta.get("Name", name),
+        "Metadata": meta.get("Metadata") or {},
+        "Endpoints": {
+            **(meta.get("Endpoints") or {}),
+            "docker": {
+                "Host": docker.get("Host", ""),
+                "SkipTLSVerify": bool(docker.get("SkipTLSVerify")),
+            },
+        },
+        "TLSMaterial": material,
+        "Storage": {"MetadataPath": str(meta_dir), "TLSPath": str(tls_dir)},
+    }
+
+
+def cmd_context_ls(session: Session, args: argparse.Namespace) -> int:
+    """The contexts, the current one marked."""
+    current = _current()
+    rows: list[dict[str, Any]] = [
+        {
+            "Name": contexts.DEFAULT_CONTEXT,
+            "Description": DEFAULT_DESCRIPTION,
+            "DockerEndpoint": os.environ.get("DOCKER_HOST") or DEFAULT_HOST,
+            "Error": "",
+        }
+    ]
+    for context in contexts.list_contexts():
+        rows.append(
+            {
+                "Name": context.name,
+                "Description": context.description,
+                "DockerEndpoint": context.host,
+                "Error": "",
+            }
+        )
+    rows.sort(key=lambda row: str(row["Name"]))
+    for row in rows:
+        row["Current"] = row["Name"] == current
+    if args.quiet:
+        write("".join(f"{row['Name']}\n" for row in rows))
+        return 0
+    shown = [{**row, "Name": row["Name"] + (" *" if row["Current"] else "")} for row in rows]
+    if args.format == "json":
+        write(
+            "".join(json.dumps(row, sort_keys=True, separators=(",", ":")) + "\n" for row in rows)
+        )
+        return 0
+    listing(session.json, args.format, LS_FORMAT, LS_HEADERS, shown if not args.format else rows)
+    return 0
+
+
+def cmd_context_show(session: Session, args: argparse.Namespace) -> int:
+    """The current context's name."""
+    write(_current() + "\n")
+    return 0
+
+
+def cmd_context_use(session: Session, args: argparse.Namespace) -> int:
+    """Make a context the current one (config.json's currentContext)."""
+    name = args.context
+    if name != contexts.DEFAULT_CONTEXT and not (_meta_dir(name) / "meta.json").is_file():
+        raise _not_found(name)
+    contexts.use_context(name)
+    write(name + "\n")
+    _stderr(f'Current context is now "{name}"')
+    if os.environ.get("DOCKER_HOST") and name != contexts.DEFAULT_CONTEXT:
+        _stderr(
+            "Warning: DOCKER_HOST environment variable overrides the active context. "
+            f'To use "{name}", either set the global --context flag, or unset DOCKER_HOST '
+            "environment variable."
+        )
+    return 0
+
+
+def cmd_context_inspect(session: Session, args: argparse.Namespace) -> int:
+    """Contexts as JSON (or -f)."""
+    from .containers import show_inspect
+
+    found: list[Any] = []
+    problem: CliError | None = None
+    for name in args.contexts or [_current()]:
+        try:
+            found.append(_inspect(name))
+        except CliError as failed:
+            problem = failed
+    if problem is not None:
+        if not args.format:
+            write("[]\n")
+        raise problem
+    show_inspect(found, args.format)
+    return 0
+
+
+COMMANDS = (
+    Cmd(
+        "login",
+        cmd_login,
+        "log in to a registry (kept as docker login keeps it)",
+        (
+            arg("server", nargs="?", metavar="SERVER"),
+            arg("-u", "--username", help="user name"),
+            arg("-p", "--password", help="password (prefer --password-stdin)"),
+            arg("--password-stdin", action="store_true", help="read the password from stdin"),
+        ),
+    ),
+    Cmd(
+        "logout",
+        cmd_logout,
+        "forget a registry's credentials",
+        (arg("server", nargs="?", metavar="SERVER"),),
+    ),
+    Cmd(
+        "context ls",
+        cmd_context_ls,
+        "list contexts",
+        (
+            arg("-q", "--quiet", action="store_true", help="names only"),
+            arg("--format", help="Go template, or json"),
+        ),
+        aliases=("context list",),
+    ),
+    Cmd("context show", cmd_context_show, "the current context's name"),
+    Cmd(
+        "context use",
+        cmd_context_use,
+        "make a context the current one",
+        (arg("context", metavar="CONTEXT"),),
+    ),
+    Cmd(
+        "context inspect",
+        cmd_context_inspect,
+        "contexts as JSON",
+        (arg("contexts", nargs="*", metavar="CONTEXT"), arg("-f", "--format")),
+    ),
+)

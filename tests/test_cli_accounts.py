@@ -1,0 +1,121 @@
+"""`nkdocker login|logout|context` side by side with the docker CLI 28.
+
+Each tool has its own DOCKER_CONFIG (TMP/dk-config, TMP/nk-config), made the same
+way by the docker CLI before each case; then the steps run as in test_cli_parity,
+and what each left in its config.json is compared too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from test_cli_parity import Case, compare, normalise, run
+
+from nkdocker_actors import sandbox
+
+C = Case
+ACCOUNT_CASES: tuple[Case, ...] = (
+    C("login -p", ("login -u {user} -p {password} {registry}",)),
+    C(
+        "login --password-stdin, again",
+        ("login -u {user} --password-stdin {registry}",) * 2,
+        stdin="{password}\n",
+    ),
+    C("login refused", ("login -u {user} -p wrong {registry}",)),
+    C("login, conflicting flags", ("login -u {user} -p x --password-stdin {registry}",)),
+    C("login --password-stdin, no user", ("login --password-stdin {registry}",)),
+    C("login, no TTY", ("login {registry}",), note="no user and stdin not a terminal"),
+    C(
+        "logout",
+        ("login -u {user} -p {password} {registry}", "logout {registry}", "logout {registry}"),
+    ),
+    C("context ls", ("context ls", "context ls -q")),
+    C("context ls --format", ("context ls --format json", "context ls --format '{{.Name}}'")),
+    C("context use, show", ("context use pa-ctx", "context show", "context ls")),
+    C("context use missing", ("context use no-such-context",)),
+    C("context inspect", ("context inspect pa-ctx", "context inspect")),
+    C("context inspect -f", ("context inspect -f '{{.Endpoints.docker.Host}}' pa-ctx default",)),
+    C("context inspect json", ("context inspect -f '{{json .}}' pa-ctx default",), "json"),
+    C("context inspect missing", ("context inspect no-such-context",)),
+)
+
+
+def _fill(step: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        step = step.replace("{" + key + "}", value)
+    return step
+
+
+@pytest.fixture(scope="module")
+def accounts(registry: sandbox.RegistryInfo) -> dict[str, str]:
+    """What login steps fill in: the private registry and its user."""
+    return {"user": registry.user, "password": registry.password, "registry": registry.host}
+
+
+@pytest.fixture
+def configs(daemon: sandbox.SandboxInfo, tmp_path: Path) -> dict[str, dict[str, str]]:
+    """Each tool's environment: its own DOCKER_CONFIG holding one context, pa-ctx."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "NKDOCKER_"))}
+    base.update(NO_COLOR="1", TZ="UTC", COLUMNS="200", DOCKER_CLI_HINTS="false")
+    base.update(PARITY_TMP=str(tmp_path), PARITY_UNTIL="0")
+    envs = {}
+    for tool, me in (("docker", "dk"), ("nkdocker", "nk")):
+        config = tmp_path / f"{me}-config"
+        shutil.rmtree(config, ignore_errors=True)
+        config.mkdir()
+        env = {**base, "DOCKER_CONFIG": str(config)}
+        made = run(
+            "docker",
+            "context create pa-ctx --description hello --docker host=tcp://127.0.0.1:9",
+            env,
+        )
+        assert made[0] == 0, made
+        envs[tool] = env
+    return envs
+
+
+def _needs_daemon(case: Case) -> bool:
+    return any(step.startswith(("login", "logout")) for step in case.steps)
+
+
+@pytest.mark.parametrize("case", ACCOUNT_CASES, ids=[c.name for c in ACCOUNT_CASES])
+def test_same_as_docker(
+    case: Case,
+    configs: dict[str, dict[str, str]],
+    daemon: sandbox.SandboxInfo,
+    request: pytest.FixtureRequest,
+) -> None:
+    values: dict[str, str] = {}
+    if _needs_daemon(case):
+        values = request.getfixturevalue("accounts")
+        for env in configs.values():
+            env["DOCKER_HOST"] = daemon.unix_url
+    tmp = configs["docker"]["PARITY_TMP"]
+    for step in case.steps:
+        results = {}
+        for tool, env in configs.items():
+            code, out, err = run(tool, _fill(step, values), env, _fill(case.stdin, values))
+            results[tool] = (code, normalise(out, tmp), normalise(err, tmp))
+        (dk_code, dk_out, dk_err), (nk_code, nk_out, nk_err) = results.values()
+        context = f"{step!r}\n docker: {results['docker']}\n nkdocker: {results['nkdocker']}"
+        assert nk_code == dk_code, context
+        try:
+            compare(case, dk_out, nk_out)
+            assert nk_err == dk_err
+        except AssertionError as failed:
+            raise AssertionError(f"{failed}\n{context}") from None
+    kept = [
+        json.loads((Path(env["DOCKER_CONFIG"]) / "config.json").read_text() or "{}")
+        if (Path(env["DOCKER_CONFIG"]) / "config.json").exists()
+        else {}
+        for env in configs.values()
+    ]
+    for config in kept:  # docker writes an empty "auths" wherever it saves
+        if config.get("auths") == {}:
+            del config["auths"]
+    assert kept[1] == kept[0]
+    assert values.get("password", "\0") not in "".join(map(str, results["nkdocker"]))

@@ -1,0 +1,249 @@
+"""`nkdocker swarm|node|service|secret|config` on the session's one-node swarm.
+
+Listings and errors side by side with the docker CLI 28 (SWARM_CASES, in docs/cli.md's
+parity table; swarm ids and task times normalised), changes checked on the daemon.
+Services run busybox:latest, never resolved against a registry.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import wait_until
+from test_cli_parity import NK, Case, compare, normalise, run
+
+import nkdocker_actors as nk
+from nkdocker_actors import sandbox, swarm_views
+
+C = Case
+SWARM_CASES: tuple[Case, ...] = (
+    C("node ls", ("node ls", "node ls -q"), "table"),
+    C("node ls --format", ("node ls --format '{{json .}}'",), "json"),
+    C("node inspect -f", ("node inspect -f '{{.Status.State}} {{.Spec.Role}}' self",)),
+    C("service ls", ("service ls --filter name=pa-",), "table"),
+    C("service ls -q --format", ("service ls -q", "service ls --format '{{.Name}} {{.Mode}}'")),
+    C("service ls --format json", ("service ls --format '{{json .}}'",), "json"),
+    C("service ps", ("service ps pa-svc",), "table"),
+    C("service ps --format", ("service ps --format '{{.Name}} {{.DesiredState}}' pa-svc",)),
+    C("service ps missing", ("service ps no-such-service",)),
+    C("service inspect -f", ("service inspect -f '{{.Spec.Name}}' pa-svc",)),
+    C("service rm missing", ("service rm no-such-service",)),
+    C("service scale, bad", ("service scale pa-svc",), err=False, note="docker adds its usage"),
+    C("secret ls", ("secret ls", "secret ls -q"), "table"),
+    C("secret inspect -f", ("secret inspect -f '{{.Spec.Name}}' pa-sec",)),
+    C("secret rm missing", ("secret rm no-such-secret",)),
+    C("config ls", ("config ls", "config ls --format '{{.Name}}'"), "table"),
+    C("config inspect -f", ("config inspect -f '{{.Spec.Name}}' pa-cfg",)),
+    C("swarm init, already one", ("swarm init --advertise-addr 127.0.0.1",)),
+    C("swarm leave, the last manager", ("swarm leave",)),
+    C(
+        "secret create, rm",
+        ("secret create pa-{me}-s -", "secret inspect -f '{{.Spec.Name}}' pa-{me}-s"),
+        stdin="not shown",
+        cleanup=("secret rm pa-{me}-s",),
+    ),
+)
+
+
+def swarm_normalise(text: str, tmp: str) -> str:
+    """normalise, and swarm's ids (25 and 12 characters) and lower-case times too."""
+    text = re.sub(r"\b[a-z0-9]{25}\b", "<id>", text)
+    text = re.sub(r"\b(?=[a-z]*\d)[a-z0-9]{12}\b", "<id>", text)
+    text = re.sub(r"(less than a second|about an? \w+|\d+ \w+) ago", "<ago>", text)
+    return normalise(text, tmp)
+
+
+@pytest.fixture(scope="module")
+def world(
+    single_swarm: nk.Docker, daemon: sandbox.SandboxInfo, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """pa-svc (2 replicas), pa-sec, pa-cfg, made with the docker CLI; both tools' env."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "NKDOCKER_"))}
+    env.update(DOCKER_HOST=daemon.unix_url, DOCKER_CLI_HINTS="false", NO_COLOR="1", TZ="UTC")
+    env.update(COLUMNS="200", PARITY_UNTIL="0")
+    env["DOCKER_CONFIG"] = str(tmp_path_factory.mktemp("docker-config"))
+    env["PARITY_TMP"] = str(tmp_path_factory.mktemp("files"))
+    for step, data in (
+        (
+            "service create -d -q --name pa-svc --replicas 2 --no-resolve-image"
+            " busybox:latest sleep 600",
+            "",
+        ),
+        ("secret create pa-sec -", "top secret"),
+        ("config create pa-cfg -", "a config"),
+    ):
+        made = run("docker", step, env, data)
+        assert made[0] == 0, made
+    wait_until(
+        lambda: any(
+            r["Name"] == "pa-svc" and r["Replicas"] == "2/2"
+            for r in swarm_views.service_rows(single_swarm)
+        ),
+        timeout=60,
+        interval=0.2,
+    )
+    yield env
+    for step in ("service rm pa-svc", "secret rm pa-sec", "config rm pa-cfg"):
+        run("docker", step, env)
+
+
+@pytest.mark.parametrize("case", SWARM_CASES, ids=[c.name for c in SWARM_CASES])
+def test_same_as_docker(case: Case, world: dict[str, str]) -> None:
+    tmp = world["PARITY_TMP"]
+    try:
+        for step in case.steps:
+            results = {}
+            for tool in ("docker", "nkdocker"):
+                code, out, err = run(tool, step, world, case.stdin)
+                results[tool] = (code, swarm_normalise(out, tmp), swarm_normalise(err, tmp))
+                assert "top secret" not in out + err and "not shown" not in out + err
+            (dk_code, dk_out, dk_err), (nk_code, nk_out, nk_err) = results.values()
+            context = f"{step!r}\n docker: {results['docker']}\n nkdocker: {results['nkdocker']}"
+            assert nk_code == dk_code, context
+            try:
+                compare(case, dk_out, nk_out)
+                if case.err:
+                    assert nk_err == dk_err
+            except AssertionError as failed:
+                raise AssertionError(f"{failed}\n{context}") from None
+    finally:
+        for step in case.cleanup:
+            run("docker", step, world), run("nkdocker", step, world)
+
+
+def nkdocker(world: dict[str, str], *words: str, stdin: str = "") -> tuple[int, str, str]:
+    done = subprocess.run(
+        [*NK, *words], input=stdin.encode(), capture_output=True, env=world, timeout=300
+    )
+    return done.returncode, done.stdout.decode(), done.stderr.decode()
+
+
+def test_service_life(world: dict[str, str], single_swarm: nk.Docker) -> None:
+    """create (waits until it converges), scale, update, rollback, logs, ps, rm."""
+    docker = single_swarm
+    service = "pa-life"
+    code, out, err = nkdocker(
+        world,
+        "service",
+        "create",
+        "--name",
+        service,
+        "--replicas",
+        "2",
+        "-e",
+        "WHO=nk",
+        "--restart-condition",
+        "none",
+        "--stop-grace-period",
+        "0s",
+        "--update-monitor",
+        "200ms",
+        "--rollback-monitor",
+        "200ms",
+        "--update-parallelism",
+        "0",
+        "busybox:latest",
+        "sh",
+        "-c",
+        "echo hi $WHO; sleep 600",
+    )
+    assert code == 0, err
+    created = docker.service_inspect(service).get(30)
+    assert out == created["ID"] + "\n"
+    try:
+        rows = {r["Name"]: r for r in swarm_views.service_rows(docker)}
+        assert rows[service]["Replicas"] == "2/2"  # create waited
+        assert nkdocker(world, "service", "scale", f"{service}=1") == (
+            0,
+            f"{service} scaled to 1\n",
+            "",
+        )
+        rows = {r["Name"]: r for r in swarm_views.service_rows(docker)}
+        assert rows[service]["Replicas"] == "1/1"
+        code, out, err = nkdocker(world, "service", "update", "--env-add", "WHO=again", service)
+        assert (code, out) == (0, f"{service}\n"), err
+        spec = docker.service_inspect(service).get(30)["Spec"]
+        assert spec["TaskTemplate"]["ContainerSpec"]["Env"] == ["WHO=again"]
+        code, out, err = nkdocker(world, "service", "rollback", service)
+        assert (code, out) == (0, f"{service}\n"), err
+        spec = docker.service_inspect(service).get(30)["Spec"]
+        assert spec["TaskTemplate"]["ContainerSpec"]["Env"] == ["WHO=nk"]
+        wait_until(
+            lambda: "hi " in nkdocker(world, "service", "logs", "--raw", service)[1],
+            timeout=30,
+            interval=0.2,
+        )
+        code, out, _ = nkdocker(world, "service", "logs", service)
+        assert re.search(rf"(?m)^{service}\.1\.[a-z0-9]{{12}}@\S+ +\| hi (nk|again)$", out), out
+        code, out, _ = nkdocker(world, "service", "ps", "-q", service)
+        assert code == 0 and len(out.split()) >= 1
+    finally:
+        assert nkdocker(world, "service", "rm", service) == (0, f"{service}\n", "")
+    with pytest.raises(nk.NotFound):
+        docker.service_inspect(service).get(30)
+
+
+def test_secret_and_config(world: dict[str, str], single_swarm: nk.Docker, tmp_path: Path) -> None:
+    """create from a file or stdin (the data is never printed), ls, inspect, rm."""
+    secret_file = tmp_path / "s"
+    secret_file.write_text("hush-hush")
+    code, out, err = nkdocker(world, "secret", "create", "-l", "a=b", "pa-nk-sec", str(secret_file))
+    assert code == 0, err
+    found = single_swarm.secret_inspect("pa-nk-sec").get(30)
+    assert out == found["ID"] + "\n" and found["Spec"]["Labels"] == {"a": "b"}
+    code, out, _ = nkdocker(world, "secret", "inspect", "pa-nk-sec")
+    assert "hush-hush" not in out and "pa-nk-sec" in out
+    assert nkdocker(world, "secret", "rm", "pa-nk-sec") == (0, "pa-nk-sec\n", "")
+    code, out, err = nkdocker(world, "config", "create", "pa-nk-cfg", "-", stdin="cfg-data")
+    assert code == 0, err
+    code, out, _ = nkdocker(world, "config", "ls", "-q")
+    assert single_swarm.config_inspect("pa-nk-cfg").get(30)["ID"] in out
+    assert nkdocker(world, "config", "rm", "pa-nk-cfg") == (0, "pa-nk-cfg\n", "")
+    code, _, err = nkdocker(world, "secret", "create", "x", str(tmp_path / "missing"))
+    assert code == 1 and "missing" in err
+
+
+def test_node_update_and_join_token(world: dict[str, str], single_swarm: nk.Docker) -> None:
+    me = single_swarm.info().get(30)["Swarm"]["NodeID"]
+    code, out, err = nkdocker(world, "node", "update", "--label-add", "zone=a", me)
+    assert (code, out) == (0, me + "\n"), err
+    assert single_swarm.node_inspect(me).get(30)["Spec"]["Labels"] == {"zone": "a"}
+    assert nkdocker(world, "node", "update", "--label-rm", "zone", me)[0] == 0
+    assert single_swarm.node_inspect(me).get(30)["Spec"]["Labels"] == {}
+    token = single_swarm.swarm_inspect().get(30)["JoinTokens"]["Worker"]
+    assert nkdocker(world, "swarm", "join-token", "-q", "worker") == (0, token + "\n", "")
+    code, _, err = nkdocker(world, "swarm", "join", "--token", "SWMTKN-1-bad", "127.0.0.1:9")
+    assert code == 1 and "already part of a swarm" in err
+
+
+def test_docs_list_the_swarm_cases() -> None:
+    from test_cli_parity import DOCS, parity_table
+
+    assert all(f"| {case.name} |" in parity_table() for case in SWARM_CASES)
+    assert parity_table() in DOCS.read_text()
+
+
+def test_monitor_lists_services(world: dict[str, str], single_swarm: nk.Docker) -> None:
+    """monitor on a manager: its services, replicas wanted and running per node."""
+    code, out, err = nkdocker(world, "monitor", "--once", "--json")
+    assert code == 0, err
+    rows = [row for row in json.loads(out) if row.get("service") == "pa-svc"]
+    host = single_swarm.info().get(30)["Name"]
+    assert rows == [
+        {
+            "host": rows[0]["host"],
+            "service": "pa-svc",
+            "service_id": single_swarm.service_inspect("pa-svc").get(30)["ID"],
+            "replicas_wanted": 2,
+            "running": {host: 2},
+        }
+    ]
+    code, out, _ = nkdocker(world, "monitor", "--once")
+    assert re.search(r"(?m)^SERVICE +REPLICAS WANTED +RUNNING \(PER NODE\)$", out), out
+    assert re.search(rf"(?m)^pa-svc +2 +{re.escape(host)}: 2$", out), out
