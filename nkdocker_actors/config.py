@@ -27,7 +27,7 @@ __all__ = ["SETTINGS", "ConnConfig", "configure", "resolve"]
 DEFAULT_SOCKET = "/var/run/docker.sock"
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_TIMEOUT = 60.0
-DEFAULT_LIVENESS = 5.0
+DEFAULT_LIVENESS = 10.0
 
 SETTINGS = (
     "url",

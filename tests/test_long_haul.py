@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pykka
+import pytest
 from conftest import socket_fds, wait_until
 
 import nkdocker_actors as nk
@@ -33,6 +34,7 @@ def _writer(size: int) -> list[str]:
     return ["sh", "-c", f"yes {line} | head -c {size}"]
 
 
+@pytest.mark.timeout(3600 if LONG else 300)  # 1 GiB through json-file logging is slow
 def test_logs_follow_of_a_big_output(docker: nk.Docker, name: Any, cleanup: Any) -> None:
     container = cleanup(name("bigfollow"))
     docker.create("busybox:latest", name=container, cmds=_writer(BIG_LOG)).get(30)
