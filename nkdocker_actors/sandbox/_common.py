@@ -547,3 +547,17 @@ def _tcp_open(port: int, host: str = "127.0.0.1") -> bool:
             return True
     except OSError:
         return False
+
+
+def _wait_answering(what: str, sock: Path, pid: int, log: Path, deadline: float) -> None:
+    """Wait until the daemon `what` started as `pid` answers /_ping on `sock`, or fail
+    with the tail of its log (killing it past the deadline)."""
+    while not _ping(sock):
+        if not _alive(pid):
+            raise SandboxError(f"{what} exited; tail of {log}:\n{_tail(log)}")
+        if time.monotonic() >= deadline:
+            _signal(pid, signal.SIGKILL)
+            raise SandboxError(
+                f"{what} did not answer /_ping in time; tail of {log}:\n{_tail(log)}"
+            )
+        time.sleep(0.05)

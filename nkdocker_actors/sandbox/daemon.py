@@ -39,6 +39,7 @@ from ._common import (
     _tail,
     _tcp_open,
     _unmount_all,
+    _wait_answering,
     _wait_until,
     _which,
     _write_json,
@@ -180,18 +181,7 @@ def _start_dockerd(state: dict[str, Any], deadline: float, *, fresh_log: bool) -
             (containerd_dir / "containerd.pid").unlink()
     pid = _spawn(_dockerd_argv(state), log, truncate=fresh_log)
     sock = Path(state["unix_socket"])
-    while not _ping(sock):
-        if not _alive(pid):
-            raise SandboxError(
-                f"dockerd of sandbox {state['name']!r} exited; tail of {log}:\n{_tail(log)}"
-            )
-        if time.monotonic() >= deadline:
-            _signal(pid, signal.SIGKILL)
-            raise SandboxError(
-                f"dockerd of sandbox {state['name']!r} did not answer /_ping in time;"
-                f" tail of {log}:\n{_tail(log)}"
-            )
-        time.sleep(0.05)
+    _wait_answering(f"dockerd of sandbox {state['name']!r}", sock, pid, log, deadline)
     return pid
 
 

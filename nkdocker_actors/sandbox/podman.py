@@ -55,6 +55,7 @@ from ._common import (
     _tail,
     _tcp_open,
     _unmount_all,
+    _wait_answering,
     _wait_until,
     _which,
     _write_json,
@@ -247,18 +248,7 @@ def _start_service(state: dict[str, Any], deadline: float) -> int:
     script = _service_script(base, sock)
     argv = [_which("unshare"), "--mount", "--net", "--propagation", "private", "--"]
     pid = _spawn([*argv, "sh", "-c", script], log, truncate=True)
-    while not _ping(sock):
-        if not _alive(pid):
-            raise SandboxError(
-                f"podman of sandbox {state['name']!r} exited; tail of {log}:\n{_tail(log)}"
-            )
-        if time.monotonic() >= deadline:
-            _signal(pid, signal.SIGKILL)
-            raise SandboxError(
-                f"podman of sandbox {state['name']!r} did not answer /_ping in time;"
-                f" tail of {log}:\n{_tail(log)}"
-            )
-        time.sleep(0.05)
+    _wait_answering(f"podman of sandbox {state['name']!r}", sock, pid, log, deadline)
     return pid
 
 
