@@ -55,8 +55,10 @@ class StreamActor(pykka.ThreadingActor):
         on_end: Any,
         ready: pykka.Future[Any] | None = None,
         expose_stop: Callable[[Callable[[Payload], None]], None] = lambda stop: None,
+        on_open: Callable[[], None] = lambda: None,
     ) -> None:
         super().__init__()
+        self.on_open = on_open  # the caller's next call may go once the daemon has answered
         self.owner = owner
         self.config = config
         self.prepared = prepared
@@ -212,6 +214,7 @@ class StreamActor(pykka.ThreadingActor):
     def _mark_open(self) -> None:
         if not self.opened.is_set():
             self.opened.set()
+            self.on_open()
             if self.ready is not None:
                 self.ready.set(self.ref)
 
