@@ -20,6 +20,7 @@ from .commands.spec import Context, Prepared, json_reply, raise_for_status
 from .deadlines import Pending, watch_until
 from .errors import ConnectionFailed, LocalFileError, NkDockerError, TimedOut
 from .http11 import Channel, PersistentChannel, ProtocolError, Request, ResponseHead
+from .messages import Future
 from .transport import Address
 
 __all__ = [
@@ -237,12 +238,26 @@ def _not_sent(prepared: Prepared, timeout: float | None) -> str:
     )
 
 
+class QuickFuture(Future):
+    """A quick call's Future: the thread that waits on it carries the call out, if no lane
+    has taken it yet (see `CallPool.run_here`)."""
+
+    turn: Turn | None = None
+
+    def get(self, timeout: float | None = None) -> Any:
+        """The result, waiting up to `timeout` seconds (pykka.Timeout past it)."""
+        turn, self.turn = self.turn, None
+        if turn is not None:
+            turn.pool.run_here(turn, timeout)
+        return super().get(timeout)
+
+
 class Turn:
     """A call's place in its caller's line: `done()` lets the caller's next call go.
 
-    A quick call is done once answered; a call the connection actor carries out
-    (a slow command, a stream) once the daemon has answered its request, or, for
-    a command with no time bound (wait, pull, build...), once its request is sent.
+    A quick call is done once answered; a slow command once the daemon has answered
+    its request, or, for a command with no time bound (wait, pull, build...), once
+    its request is sent; a stream once its request is sent.
     """
 
     __slots__ = ("_done", "caller", "fail", "go", "pool", "quick", "started")
@@ -373,7 +388,7 @@ class CallPool:
             self._waiting_lanes += 1
         while True:
             with cond:
-                while not self._ready and self._closed is None:
+                while not (self._ready and self._has_socket()) and self._closed is None:
                     if not cond.wait(LANE_LINGER) and not self._ready:
                         self._lane_ends()
                         return
@@ -382,35 +397,70 @@ class CallPool:
                     return
                 self._waiting_lanes -= 1
                 turn = self._ready.popleft()
-                turn.started = True
-                channel = (
-                    self._idle.pop()
-                    if self._idle
-                    else PersistentChannel(self.address, self.connect_timeout)
-                )
-                self._busy.add(channel)
-            quick = turn.quick
-            assert quick is not None
-            outcome: tuple[bool, Any] | None = None
-            left = quick.start()
-            if left is not False:
-                try:
-                    outcome = (True, run_shared(channel, quick.prepared, left))
-                except BaseException as error:  # the caller gets it; the lane lives on
-                    outcome = (False, error)
-            with cond:
-                self._busy.discard(channel)
-                if self._closed is None:
-                    self._idle.append(channel)
-                else:
-                    channel.abort()
+                channel = self._take_socket(turn)
+            self._carry_out(turn, channel, lane=True)
+
+    def _has_socket(self) -> bool:
+        """(Under the lock.) A keep-alive socket is idle, or one more may be opened."""
+        return bool(self._idle) or len(self._busy) < POOL_SIZE
+
+    def _take_socket(self, turn: Turn) -> PersistentChannel:
+        """(Under the lock.) Claim `turn` and a keep-alive socket to carry it out on."""
+        turn.started = True
+        channel = (
+            self._idle.pop()
+            if self._idle
+            else PersistentChannel(self.address, self.connect_timeout)
+        )
+        self._busy.add(channel)
+        return channel
+
+    def _carry_out(self, turn: Turn, channel: PersistentChannel, lane: bool) -> None:
+        quick = turn.quick
+        assert quick is not None
+        outcome: tuple[bool, Any] | None = None
+        left = quick.start()
+        if left is not False:
+            try:
+                outcome = (True, run_shared(channel, quick.prepared, left))
+            except BaseException as error:  # the caller gets it; the lane lives on
+                outcome = (False, error)
+        with self._cond:
+            self._busy.discard(channel)
+            if self._closed is None:
+                self._idle.append(channel)
+                if self._ready:
+                    self._cond.notify()  # a call waiting for a socket
+            else:
+                channel.abort()
+            if lane:
                 self._waiting_lanes += 1  # before the reply: the caller's next call finds us
-            turn.done()
-            if outcome is not None:
-                if outcome[0]:
-                    quick.reply.ok(outcome[1])
-                else:
-                    quick.reply.fail(outcome[1])
+        turn.done()
+        if outcome is not None:
+            if outcome[0]:
+                quick.reply.ok(outcome[1])
+            else:
+                quick.reply.fail(outcome[1])
+
+    def run_here(self, turn: Turn, wait: float | None) -> None:
+        """Carry out a quick call in the thread about to wait `wait` seconds for its result,
+        if no lane has taken it yet (and its own deadline is within the wait): no hand-off
+        to a lane and back, the cost a caller waiting on each call would pay twice."""
+        quick = turn.quick
+        assert quick is not None
+        if wait is not None and (
+            quick.deadline is None or quick.deadline > time.monotonic() + wait
+        ):
+            return  # it might outlast the wait: leave it to a lane
+        with self._cond:
+            if turn.started or self._closed is not None or not self._has_socket():
+                return
+            try:
+                self._ready.remove(turn)
+            except ValueError:
+                return  # still waiting its turn in its caller's line
+            channel = self._take_socket(turn)
+        self._carry_out(turn, channel, lane=False)
 
     def _lane_ends(self) -> None:
         """(Under the lock.) An idle lane ends; so does its socket, unless it is the last."""

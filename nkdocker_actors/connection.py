@@ -24,7 +24,15 @@ from urllib.parse import urlencode
 import pykka
 
 from . import config as config_module
-from .calls import CallPool, Quick, Turn, daemon_answers, json_object, run_exclusive
+from .calls import (
+    CallPool,
+    Quick,
+    QuickFuture,
+    Turn,
+    daemon_answers,
+    json_object,
+    run_exclusive,
+)
 from .commands import COMMANDS, Command, lookup
 from .commands.spec import (
     Context,
@@ -515,16 +523,19 @@ class Docker:
     def _send(
         self, prepared: Prepared, timeout: float | None, reply_to: Subscriber | None
     ) -> Future:
-        future = Future()
+        pool = self._pool
+        future = QuickFuture() if pool is not None and reply_to is None else Future()
         if reply_to is None:
             reply = Reply(future, None, None)
         else:
             reply = Reply(None, Sink(reply_to), Ref())
             future.set(reply.ref)
-        pool = self._pool
         if pool is not None and prepared.command.mode == "shared":
             # Straight to a lane: its deadline is watched only if it has to wait.
-            pool.submit(Turn(pool, threading.get_ident(), Quick(prepared, timeout, reply)))
+            turn = Turn(pool, threading.get_ident(), Quick(prepared, timeout, reply))
+            if isinstance(future, QuickFuture):
+                future.turn = turn  # whoever waits on it may carry it out
+            pool.submit(turn)
             return future
         expired = _queued_too_long(prepared, timeout)
         pending = watch(timeout, lambda: reply.fail(expired()))
