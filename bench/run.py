@@ -27,7 +27,7 @@ import docker  # type: ignore[import-untyped]
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
 
-from . import attach, events, logs, many_streams, quick, report
+from . import attach, events, logs, many_streams, mixed_streams, quick, report
 from .common import Bench
 
 HERE = Path(__file__).resolve().parent
@@ -37,6 +37,8 @@ MEASUREMENTS: dict[str, Callable[[Bench], dict[str, Any]]] = {
     "events": events.run,
     "attach": attach.run,
     "logs": logs.run,
+    "mixed_streams": mixed_streams.run,  # 5,000 streams over 2 daemons
+    "monitor": mixed_streams.run_monitor,  # stats of 200 containers: CPU per 1,000 samples
 }
 
 

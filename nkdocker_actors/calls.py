@@ -10,12 +10,17 @@ import contextlib
 import dataclasses
 import functools
 import json
+import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from .commands.spec import Context, Prepared, json_reply, raise_for_status
-from .errors import ConnectionFailed, LocalFileError, NkDockerError, NotModified
+from .deadlines import Pending, watch_until
+from .errors import ConnectionFailed, LocalFileError, NkDockerError, NotModified, TimedOut
 from .http11 import Channel, PersistentChannel, ProtocolError, Request, ResponseHead
+from .messages import Future
 from .transport import Address
 
 __all__ = [
@@ -134,17 +139,23 @@ def _local(operation: Callable[[], object], file: object) -> None:
 
 
 def start_exchange(
-    channel: Channel, prepared: Prepared, timeout: float | None
+    channel: Channel,
+    prepared: Prepared,
+    timeout: float | None,
+    on_sent: Callable[[], None] | None = None,
 ) -> tuple[ResponseHead, Context]:
     """Send the request on a socket of its own and read the answer's head.
 
     The context says whether the output is a TTY's; an HTTP error raises here.
+    `on_sent` runs once the request is written.
     """
     context = prepared.context
     if prepared.tty_source is not None:
         context = dataclasses.replace(context, tty=has_tty(channel, prepared, timeout))
     channel.set_timeout(timeout)
     channel.send_request(prepared.request)
+    if on_sent is not None:
+        on_sent()
     head = channel.read_head(prepared.request)
     if head.status >= 300:
         check_status(prepared, head, channel.read_body(head, prepared.request.method))
@@ -162,12 +173,19 @@ def run_exclusive(
     prepared: Prepared,
     timeout: float | None,
     on_open: Callable[[Channel], None] = lambda channel: None,
+    on_answer: Callable[[], None] = lambda: None,
 ) -> Any:
-    """One exchange on a fresh socket, closed at the end."""
+    """One exchange on a fresh socket, closed at the end.
+
+    `on_answer` runs once the daemon has answered the request (its head read), or for
+    a command with no time bound (wait, pull...), once the request is sent.
+    """
     channel = Channel.open(address, connect_timeout)
     on_open(channel)
     try:
-        head, context = start_exchange(channel, prepared, timeout)
+        unbounded = prepared.command.timeout is None
+        head, context = start_exchange(channel, prepared, timeout, on_answer if unbounded else None)
+        on_answer()
         command = prepared.command
         pieces = body_pieces(channel, head, prepared.request.method)
         file = context.values.get(command.to_file) if command.to_file else None
@@ -177,3 +195,331 @@ def run_exclusive(
         return decode(prepared, head, b"".join(pieces), context)
     finally:
         channel.close()
+
+
+# -- the pool of keep-alive sockets quick calls share ---------------------------------
+
+POOL_SIZE = 8  # keep-alive sockets (and lane threads) at most, grown only while calls overlap
+MIN_LEFT = 0.05  # seconds: a call that waited its turn is sent only with this much time left
+LANE_LINGER = 2.0  # seconds a lane waits idle before it ends (closing its socket, but the last)
+
+
+class Quick:
+    """A quick call for a lane: the request, where its result goes, and its deadline."""
+
+    __slots__ = ("deadline", "pending", "prepared", "reply", "timeout")
+
+    def __init__(self, prepared: Prepared, timeout: float | None, reply: Any) -> None:
+        self.prepared = prepared
+        self.timeout = timeout
+        self.reply = reply  # has ok(value) and fail(error)
+        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.pending: Pending | None = None  # set only if it has to wait its turn
+
+    def start(self) -> float | bool | None:
+        """The seconds left to run it (None: no bound), or False if it expired waiting.
+
+        A call left with less than MIN_LEFT seconds after waiting is not sent: no answer
+        could come in time, and a stalled daemon would get a request for nothing.
+        """
+        if self.pending is not None:
+            left = self.pending.start()
+            if left is not None and left >= MIN_LEFT:
+                return left
+            if left is not None:
+                self.reply.fail(TimedOut(_not_sent(self.prepared, self.timeout)))
+            return False
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left > 0:
+            return left
+        self.reply.fail(TimedOut(_not_sent(self.prepared, self.timeout)))
+        return False
+
+    def fail(self, error: BaseException) -> None:
+        """Never to be sent: fail it (unless it has already expired)."""
+        if self.start() is not False:
+            self.reply.fail(error)
+
+
+def _not_sent(prepared: Prepared, timeout: float | None) -> str:
+    return (
+        f"{prepared.command.name} waited its whole timeout ({timeout:g} s) behind "
+        "earlier calls: not sent"
+    )
+
+
+class QuickFuture(Future):
+    """A quick call's Future: the thread that waits on it carries the call out, if no lane
+    has taken it yet (see `CallPool.run_here`)."""
+
+    turn: Turn | None = None
+
+    def get(self, timeout: float | None = None) -> Any:
+        """The result, waiting up to `timeout` seconds (pykka.Timeout past it)."""
+        turn, self.turn = self.turn, None
+        if turn is not None:
+            turn.pool.run_here(turn, timeout)
+        return super().get(timeout)
+
+
+class Turn:
+    """A call's place in its caller's line: `done()` lets the caller's next call go.
+
+    A quick call is done once answered; a slow command once the daemon has answered
+    its request, or, for a command with no time bound (wait, pull, build...), once
+    its request is sent; a stream once its request is sent.
+    """
+
+    __slots__ = ("_done", "caller", "fail", "go", "pool", "quick", "started")
+
+    def __init__(
+        self,
+        pool: CallPool,
+        caller: int,
+        quick: Quick | None,
+        go: Callable[[], None] | None = None,
+        fail: Callable[[BaseException], object] | None = None,
+    ) -> None:
+        self.pool = pool
+        self.caller = caller
+        self.quick = quick
+        self.go = go  # for a call the actor carries out: hands it to the actor
+        self.fail = fail
+        self.started = False  # taken by a lane, or handed to the actor
+        self._done = False
+
+    def done(self) -> None:
+        """The caller's next call may go (idempotent, from any thread)."""
+        self.pool._done(self)
+
+
+class CallPool:
+    """The quick calls of one connection: keep-alive sockets and the lanes that use them.
+
+    Each lane is a thread carrying out one call at a time on a keep-alive socket. A
+    lane is added only while calls overlap (at most POOL_SIZE), and ends after
+    LANE_LINGER idle seconds, closing its socket (the last socket stays open, as one
+    keep-alive socket would). Calls from one caller (a thread, or an actor: its
+    thread) go in the order made: each waits for its predecessor's `Turn.done()`.
+    A call that waits gets a `Pending`, so its deadline counts from when it was made.
+    """
+
+    def __init__(self, shared: PersistentChannel) -> None:
+        self.address = shared.address
+        self.connect_timeout = shared.connect_timeout
+        self._cond = threading.Condition(threading.Lock())
+        self._lines: dict[int, deque[Turn]] = {}  # per caller: its calls not yet done
+        self._ready: deque[Turn] = deque()  # quick calls whose turn has come
+        self._idle: list[PersistentChannel] = [shared]  # the most recently used last
+        self._busy: set[PersistentChannel] = set()
+        self._lanes = 0
+        self._waiting_lanes = 0
+        self._closed: ConnectionFailed | None = None
+        self.opened_before = 0  # sockets opened by channels since closed for idleness
+
+    # -- submitting, from the caller's thread ----------------------------------------
+
+    def submit(self, turn: Turn) -> None:
+        """Queue a call behind its caller's earlier ones; run it now if none is left."""
+        with self._cond:
+            if self._closed is not None:
+                raise self._closed
+            line = self._lines.get(turn.caller)
+            if line:
+                line.append(turn)
+                self._wait_with_deadline(turn)
+                return
+            self._lines[turn.caller] = deque((turn,))
+            run_now = self._begin(turn)
+        if run_now:
+            assert turn.go is not None
+            try:
+                turn.go()
+            except BaseException:  # the actor is gone: the caller hears it here
+                turn.done()
+                raise
+
+    def _wait_with_deadline(self, turn: Turn) -> None:
+        quick = turn.quick
+        if quick is not None and quick.pending is None and quick.deadline is not None:
+            reply, prepared, timeout = quick.reply, quick.prepared, quick.timeout
+            quick.pending = watch_until(
+                quick.deadline, lambda: reply.fail(TimedOut(_not_sent(prepared, timeout)))
+            )
+
+    def _begin(self, turn: Turn) -> bool:
+        """(Under the lock.) Its turn has come: queue a quick call for a lane; True if
+        the call is one for the actor, to hand over outside the lock."""
+        if turn.quick is None:
+            turn.started = True
+            return True
+        self._ready.append(turn)
+        if len(self._ready) <= self._waiting_lanes:
+            self._cond.notify()
+        elif self._lanes < POOL_SIZE:
+            self._lanes += 1
+            threading.Thread(target=self._lane, name="nkdocker-lane", daemon=True).start()
+        else:
+            self._wait_with_deadline(turn)  # every lane is busy: it waits
+        return False
+
+    @staticmethod
+    def _hand_over(turn: Turn) -> None:
+        assert turn.go is not None
+        try:
+            turn.go()
+        except BaseException as error:  # the actor is gone
+            if turn.fail is not None:
+                turn.fail(error)
+            turn.done()
+
+    def _done(self, turn: Turn) -> None:
+        with self._cond:
+            if turn._done:
+                return
+            turn._done = True
+            line = self._lines.get(turn.caller)
+            if not line or line[0] is not turn:
+                return  # dropped by abort()
+            line.popleft()
+            if not line:
+                del self._lines[turn.caller]
+                return
+            following = line[0]
+            hand_over = self._begin(following)
+        if hand_over:
+            self._hand_over(following)
+
+    # -- the lanes ---------------------------------------------------------------------
+
+    def _lane(self) -> None:
+        cond = self._cond
+        with cond:
+            self._waiting_lanes += 1
+        while True:
+            with cond:
+                while not (self._ready and self._has_socket()) and self._closed is None:
+                    if not cond.wait(LANE_LINGER) and not self._ready:
+                        self._lane_ends()
+                        return
+                if self._closed is not None:
+                    self._lane_ends()
+                    return
+                self._waiting_lanes -= 1
+                turn = self._ready.popleft()
+                channel = self._take_socket(turn)
+            self._carry_out(turn, channel, lane=True)
+
+    def _has_socket(self) -> bool:
+        """(Under the lock.) A keep-alive socket is idle, or one more may be opened."""
+        return bool(self._idle) or len(self._busy) < POOL_SIZE
+
+    def _take_socket(self, turn: Turn) -> PersistentChannel:
+        """(Under the lock.) Claim `turn` and a keep-alive socket to carry it out on."""
+        turn.started = True
+        channel = (
+            self._idle.pop()
+            if self._idle
+            else PersistentChannel(self.address, self.connect_timeout)
+        )
+        self._busy.add(channel)
+        return channel
+
+    def _carry_out(self, turn: Turn, channel: PersistentChannel, lane: bool) -> None:
+        quick = turn.quick
+        assert quick is not None
+        outcome: tuple[bool, Any] | None = None
+        left = quick.start()
+        if left is not False:
+            try:
+                outcome = (True, run_shared(channel, quick.prepared, left))
+            except BaseException as error:  # the caller gets it; the lane lives on
+                outcome = (False, error)
+        with self._cond:
+            self._busy.discard(channel)
+            if self._closed is None:
+                self._idle.append(channel)
+                if self._ready:
+                    self._cond.notify()  # a call waiting for a socket
+            else:
+                channel.abort()
+            if lane:
+                self._waiting_lanes += 1  # before the reply: the caller's next call finds us
+        turn.done()
+        if outcome is not None:
+            if outcome[0]:
+                quick.reply.ok(outcome[1])
+            else:
+                quick.reply.fail(outcome[1])
+
+    def run_here(self, turn: Turn, wait: float | None) -> None:
+        """Carry out a quick call in the thread about to wait `wait` seconds for its result,
+        if no lane has taken it yet (and its own deadline is within the wait): no hand-off
+        to a lane and back, the cost a caller waiting on each call would pay twice."""
+        quick = turn.quick
+        assert quick is not None
+        if wait is not None and (
+            quick.deadline is None or quick.deadline > time.monotonic() + wait
+        ):
+            return  # it might outlast the wait: leave it to a lane
+        with self._cond:
+            if turn.started or self._closed is not None or not self._has_socket():
+                return
+            try:
+                self._ready.remove(turn)
+            except ValueError:
+                return  # still waiting its turn in its caller's line
+            channel = self._take_socket(turn)
+        self._carry_out(turn, channel, lane=False)
+
+    def _lane_ends(self) -> None:
+        """(Under the lock.) An idle lane ends; so does its socket, unless it is the last."""
+        self._waiting_lanes -= 1
+        self._lanes -= 1
+        if len(self._idle) > max(1, self._lanes):
+            oldest = self._idle.pop(0)
+            self.opened_before += oldest.opened
+            oldest.close()
+
+    # -- the connection's view -----------------------------------------------------------
+
+    @property
+    def opened(self) -> int:
+        """Keep-alive sockets opened so far."""
+        with self._cond:
+            channels = [*self._idle, *self._busy]
+        return self.opened_before + sum(channel.opened for channel in channels)
+
+    @property
+    def busy(self) -> int:
+        """Quick calls being carried out now."""
+        return len(self._busy)
+
+    def close_sockets(self) -> None:
+        """Close every keep-alive socket (a call on one fails; the next call reopens)."""
+        with self._cond:
+            channels = [*self._idle, *self._busy]
+        for channel in channels:
+            channel.close()
+
+    def abort(self, error: ConnectionFailed) -> None:
+        """For good, from any thread: calls in progress and waiting fail with `error`."""
+        with self._cond:
+            if self._closed is None:
+                self._closed = error
+            channels = [*self._idle, *self._busy]
+            waiting = [turn for line in self._lines.values() for turn in line]
+            self._lines.clear()
+            self._ready.clear()
+            self._cond.notify_all()
+        for channel in channels:
+            channel.abort()
+        for turn in waiting:
+            if turn.started:
+                continue  # its lane, or the actor, answers it
+            if turn.quick is not None:
+                turn.quick.fail(error)
+            elif turn.fail is not None:
+                turn.fail(error)

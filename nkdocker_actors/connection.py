@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import math
 import re
@@ -23,7 +24,15 @@ from urllib.parse import urlencode
 import pykka
 
 from . import config as config_module
-from .calls import daemon_answers, json_object, run_exclusive, run_shared
+from .calls import (
+    CallPool,
+    Quick,
+    QuickFuture,
+    Turn,
+    daemon_answers,
+    json_object,
+    run_exclusive,
+)
 from .commands import COMMANDS, Command, lookup, shapes
 from .commands.spec import (
     Context,
@@ -120,6 +129,7 @@ class _Call:
     timeout: float | None
     reply: Reply
     pending: Pending | None = None  # its deadline, counted from when the call was made
+    turn: Turn | None = None  # its place in its caller's line
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,7 @@ class _OpenStream:
     ref: Ref
     ready: pykka.Future[Any]
     pending: Pending | None = None
+    turn: Turn | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +187,7 @@ class _ExclusiveChild:
                 call.prepared,
                 call.timeout,
                 self._opened,
+                _turn_done(call.turn),
             )
         except BaseException as error:  # delivered to the caller, whatever it is
             if self._aborted is not None and not isinstance(error, DockerError):
@@ -184,6 +196,7 @@ class _ExclusiveChild:
         else:
             call.reply.ok(result)
         finally:
+            _turn_done(call.turn)()
             with contextlib.suppress(pykka.ActorDeadError):
                 self._owner.tell(_ChildEnded(self))
 
@@ -196,15 +209,25 @@ class _ExclusiveChild:
 
 
 class DockerConnection(pykka.ThreadingActor):
-    """One daemon connection: config, API version, keep-alive socket, children in flight."""
+    """One daemon connection: config, API version, keep-alive sockets, children in flight.
+
+    Quick calls go from the caller's thread to the connection's `CallPool` (its lanes
+    and keep-alive sockets, which the actor closes); slow calls and streams come here.
+    """
 
     use_daemon_thread = True
 
-    def __init__(self, config: config_module.ConnConfig, shared: PersistentChannel) -> None:
+    def __init__(
+        self,
+        config: config_module.ConnConfig,
+        shared: PersistentChannel,
+        pool: CallPool | None = None,
+    ) -> None:
         super().__init__()
         self.config = config
         self.api_version: tuple[int, int] = NEWEST_API
         self.shared = shared
+        self.pool = pool if pool is not None else CallPool(shared)
         self.calls: set[_ExclusiveChild] = set()
         self.streams: dict[Ref, tuple[pykka.ActorRef[Any], Callable[[Payload], None]]] = {}
         self._stopping = threading.Event()
@@ -236,7 +259,8 @@ class DockerConnection(pykka.ThreadingActor):
             return self._negotiate()
         elif isinstance(message, _Stats):
             return {
-                "shared_sockets_opened": self.shared.opened,
+                "shared_sockets_opened": self.pool.opened,
+                "quick_calls": self.pool.busy,
                 "calls": len(self.calls),
                 "streams": len(self.streams),
             }
@@ -246,15 +270,11 @@ class DockerConnection(pykka.ThreadingActor):
         if call.pending is not None:
             left = call.pending.start()
             if left is None:
+                _turn_done(call.turn)()
                 return  # it expired in the queue: failed TimedOut, never sent
             call = dataclasses.replace(call, timeout=left)
-        if call.prepared.command.mode == "shared":
-            try:
-                result = run_shared(self.shared, call.prepared, call.timeout)
-            except BaseException as error:  # the caller gets it; the actor lives on
-                call.reply.fail(error)
-            else:
-                call.reply.ok(result)
+        if call.prepared.command.mode == "shared":  # told here directly: to the pool, in order
+            self.pool.submit(Turn(self.pool, 0, Quick(call.prepared, call.timeout, call.reply)))
             return
         child = _ExclusiveChild(self.actor_ref, self.config, call)
         self.calls.add(child)
@@ -265,6 +285,7 @@ class DockerConnection(pykka.ThreadingActor):
         if request.pending is not None:
             left = request.pending.start()
             if left is None:
+                _turn_done(request.turn)()
                 return
             request = dataclasses.replace(request, timeout=left)
         stoppers: list[Callable[[Payload], None]] = []
@@ -278,6 +299,7 @@ class DockerConnection(pykka.ThreadingActor):
             ref=request.ref,
             on_end=_ChildEnded(request.ref),
             ready=request.ready,
+            on_open=_turn_done(request.turn),
         )
         self.streams[request.ref] = (stream, stoppers[0])
         self._watch_liveness()
@@ -298,7 +320,8 @@ class DockerConnection(pykka.ThreadingActor):
         interval = self.config.liveness
         assert interval is not None
         while not self._stopping.wait(interval):
-            if not (self.streams or self.calls) or daemon_answers(self.config.address, interval):
+            busy = self.streams or self.calls or self.pool.busy
+            if not busy or daemon_answers(self.config.address, interval):
                 continue
             if self._stopping.is_set():
                 return
@@ -315,7 +338,7 @@ class DockerConnection(pykka.ThreadingActor):
             stop(Failed(error))
         for child in _snapshot(lambda: list(self.calls)):
             child.abort(error)
-        self.shared.close()  # a quick call without a deadline fails; the next call reopens
+        self.pool.close_sockets()  # a quick call without a deadline fails; the next reopens
 
     def _control(self, request: _Control) -> None:
         entry = self.streams.get(request.ref)
@@ -375,10 +398,10 @@ class DockerConnection(pykka.ThreadingActor):
     def on_stop(self) -> None:
         """Close the shared socket and end every child: each ref gets its terminal message."""
         self._stopping.set()
-        self.shared.close()
+        closed = ConnectionFailed(f"the connection to {self.config.address} was closed")
+        self.pool.abort(closed)
         for child in list(self.calls):
             child.abort()
-        closed = ConnectionFailed(f"the connection to {self.config.address} was closed")
         for _, stop in list(self.streams.values()):
             stop(Failed(closed))
         fail_queued(self.actor_inbox, lambda message: _fail_message(message, closed))
@@ -388,8 +411,14 @@ class DockerConnection(pykka.ThreadingActor):
         self.on_stop()
 
 
+def _turn_done(turn: Turn | None) -> Callable[[], None]:
+    """What lets the caller's next call go once this one is answered (or sent)."""
+    return (lambda: None) if turn is None else turn.done
+
+
 def _fail_message(message: Any, error: BaseException) -> bool:
     """Give a message that will not be carried out its failure: no Future left hanging."""
+    _turn_done(getattr(message, "turn", None))()
     pending = getattr(message, "pending", None)
     if pending is not None and pending.start() is None:
         return True  # expired in the queue: it has had its TimedOut
@@ -435,11 +464,13 @@ class Docker(TypedCommands):
         config: config_module.ConnConfig,
         api_version: tuple[int, int],
         abort_shared: Callable[[], None] = lambda: None,
+        pool: CallPool | None = None,
     ) -> None:
         self._actor_ref = actor_ref
         self.config = config
         self.api_version = api_version
         self._abort_shared = abort_shared
+        self._pool = pool
         self._commands: dict[str, Command] = {name: lookup(name, api_version) for name in COMMANDS}
 
     @property
@@ -458,6 +489,18 @@ class Docker(TypedCommands):
             self.actor_ref.tell(message)
         except pykka.ActorDeadError:
             raise ConnectionFailed(f"the connection to {self.config.address} is closed") from None
+
+    def _in_turn(self, message: _Call | _OpenStream) -> None:
+        """Tell the actor `message` once the caller's earlier calls are done (see CallPool)."""
+        pool = self._pool
+        if pool is None:
+            self._tell(message)
+            return
+        turn = Turn(pool, threading.get_ident(), None)
+        message = dataclasses.replace(message, turn=turn)
+        turn.go = functools.partial(self._tell, message)
+        turn.fail = functools.partial(_fail_message, message)
+        pool.submit(turn)
 
     def call(self, command_name: str, /, *args: Any, **options: Any) -> Future:
         """Run the command named `command_name` (what every command method does)."""
@@ -485,15 +528,23 @@ class Docker(TypedCommands):
     def _send(
         self, prepared: Prepared, timeout: float | None, reply_to: Subscriber | None
     ) -> Future:
-        future = Future()
+        pool = self._pool
+        future = QuickFuture() if pool is not None and reply_to is None else Future()
         if reply_to is None:
             reply = Reply(future, None, None)
         else:
             reply = Reply(None, Sink(reply_to), Ref())
             future.set(reply.ref)
+        if pool is not None and prepared.command.mode == "shared":
+            # Straight to a lane: its deadline is watched only if it has to wait.
+            turn = Turn(pool, threading.get_ident(), Quick(prepared, timeout, reply))
+            if isinstance(future, QuickFuture):
+                future.turn = turn  # whoever waits on it may carry it out
+            pool.submit(turn)
+            return future
         expired = _queued_too_long(prepared, timeout)
         pending = watch(timeout, lambda: reply.fail(expired()))
-        self._tell(_Call(prepared, timeout, reply, pending))
+        self._in_turn(_Call(prepared, timeout, reply, pending))
         return future
 
     def _stream(self, prepared: Prepared, timeout: float | None, sink: Sink) -> Future:
@@ -507,7 +558,7 @@ class Docker(TypedCommands):
             sink.send(Message(ref, Failed(expired())))
             future.set(ref)
 
-        self._tell(_OpenStream(prepared, timeout, sink, ref, future, watch(timeout, expire)))
+        self._in_turn(_OpenStream(prepared, timeout, sink, ref, future, watch(timeout, expire)))
         return future
 
     def _control(self, ref: Ref, control: StreamControl) -> Future:
@@ -687,7 +738,8 @@ def connect(url: str | None = None, **settings: Any) -> Docker:
     """
     conf = config_module.resolve({"url": url, **settings})
     shared = PersistentChannel(conf.address, conf.connect_timeout)
-    actor_ref = DockerConnection.start(conf, shared)
+    pool = CallPool(shared)
+    actor_ref = DockerConnection.start(conf, shared, pool)
     try:
         api = cast(
             tuple[int, int],
@@ -697,4 +749,5 @@ def connect(url: str | None = None, **settings: Any) -> Docker:
         shared.abort()
         actor_ref.stop()
         raise
-    return Docker(actor_ref, conf, api, shared.abort)
+    closed = ConnectionFailed(f"the connection to {conf.address} was closed")
+    return Docker(actor_ref, conf, api, functools.partial(pool.abort, closed), pool)

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
-__all__ = ["Pending", "watch"]
+__all__ = ["Pending", "watch", "watch_until"]
 
 _QUEUED, _STARTED, _EXPIRED = 0, 1, 2
 
@@ -134,5 +134,12 @@ def watch(timeout: float | None, on_expire: Callable[[], None]) -> Pending | Non
     if timeout is None:
         return None
     pending = Pending(time.monotonic() + timeout, on_expire)
+    _timer.add(pending)
+    return pending
+
+
+def watch_until(deadline: float, on_expire: Callable[[], None]) -> Pending:
+    """A Pending expiring at `deadline` (time.monotonic()), for a call that has to wait."""
+    pending = Pending(deadline, on_expire)
     _timer.add(pending)
     return pending

@@ -1,19 +1,33 @@
 """StreamActor: one async command on a socket of its own, posting messages.
 
-The actor's own thread takes control messages (stdin data, half-close, finish);
-a reader thread it owns reads the socket and posts `Message(ref, payload)` to
-the subscriber. Every ref ends with exactly one `Done` or `Failed`. Reading
-pauses while the subscriber holds too much unconsumed data, so TCP pushes back
-on the daemon instead of memory growing.
+One thread per stream, its actor's: it opens the socket, reads what the socket has
+and posts `Message(ref, payload)` to the subscriber. Stdin data and half-close of an
+attach or exec stream are written by a writer thread that lives only while there is
+stdin to write, so a write the peer does not take yet never stops the reads. No
+thread waits on an idle socket: the process's one `Poller` thread (epoll) watches
+every idle stream socket and tells the owning actor when its socket is readable or
+its subscriber is gone. Every ref ends with exactly one `Done` or `Failed`. Reading
+pauses while the subscriber holds too much unconsumed data, so TCP pushes back on
+the daemon instead of memory growing.
+
+Why an actor thread still, not a bare object run by the poller: the HTTP decoding
+is pull-style (a chunk may need a second read; a TLS read may want a write), and a
+subscriber that is a callable, or a full Inbox, blocks whoever delivers to it. On
+the stream's own thread either only holds that stream; on the poller it would hold
+all of them. So the poller only watches, and each actor reads.
 """
 
 from __future__ import annotations
 
 import contextlib
+import queue
+import select
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pykka
 
@@ -29,7 +43,165 @@ if TYPE_CHECKING:
 
 __all__ = ["StreamActor", "StreamControl"]
 
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.5  # how often the poller checks the subscribers of idle streams
+BURST = 64  # pieces read in a row before queued controls get their turn
+_IDLE = object()  # what the payloads say when the socket has nothing more for now
+
+
+class _Wake:
+    """From the poller to a stream actor: why to look at its socket."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason  # "read" or "unwanted"
+
+
+_READ = _Wake("read")
+
+
+class _Watch:
+    """An idle stream socket the poller watches (once armed, until it fires)."""
+
+    __slots__ = ("actor", "armed", "fd", "still_wanted")
+
+    def __init__(self, fd: int, actor: pykka.ActorRef[Any], still_wanted: Callable[[], bool]):
+        self.fd = fd
+        self.actor = actor
+        self.still_wanted = still_wanted
+        self.armed = False
+
+    def fire(self, wake: _Wake) -> None:
+        with contextlib.suppress(pykka.ActorDeadError):
+            self.actor.tell(wake)
+
+
+class Poller:
+    """One thread per process watching idle stream sockets (epoll, one-shot).
+
+    A stream arms its socket when it has read all there was; the poller tells its
+    actor once the socket is readable, or its subscriber is gone (checked every
+    POLL_SECONDS). An idle stream is no fault: the head came in time, silence after
+    it never times out. The thread ends a second after the last socket is forgotten.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._watches: dict[int, _Watch] = {}
+        self._epoll: Any = None
+        self._thread: threading.Thread | None = None
+
+    def arm(self, watch: _Watch) -> None:
+        """Tell `watch`'s actor once its socket is readable (or its subscriber gone)."""
+        with self._lock:
+            if self._epoll is None:
+                self._epoll = _Backend()
+            watch.armed = True
+            if self._watches.get(watch.fd) is watch:
+                self._epoll.rearm(watch.fd)
+            else:
+                self._watches[watch.fd] = watch
+                self._epoll.add(watch.fd)  # (a closed socket's number reused: replaced)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="nkdocker-poller", daemon=True
+                )
+                self._thread.start()
+
+    def forget(self, watch: _Watch) -> None:
+        """Stop watching (before the socket is closed)."""
+        with self._lock:
+            watch.armed = False
+            if self._watches.get(watch.fd) is watch:
+                del self._watches[watch.fd]
+                self._epoll.remove(watch.fd)
+
+    def _run(self) -> None:
+        idle_since: float | None = None
+        last_check = time.monotonic()
+        while True:
+            with self._lock:
+                backend = self._epoll
+                if self._watches:
+                    idle_since = None
+                else:
+                    now = time.monotonic()
+                    idle_since = idle_since or now
+                    if now - idle_since > 1.0:
+                        self._thread = None
+                        self._epoll = None
+                        backend.close()
+                        return
+            ready = backend.wait(POLL_SECONDS)
+            fired: list[tuple[_Watch, _Wake]] = []
+            with self._lock:
+                for fd in ready:
+                    watch = self._watches.get(fd)
+                    if watch is not None and watch.armed:
+                        watch.armed = False
+                        fired.append((watch, _READ))
+                now = time.monotonic()
+                if now - last_check >= POLL_SECONDS:
+                    last_check = now
+                    for watch in self._watches.values():
+                        if watch.armed and not watch.still_wanted():
+                            watch.armed = False
+                            fired.append((watch, _Wake("unwanted")))
+            for watch, wake in fired:
+                watch.fire(wake)
+
+
+class _Backend:
+    """epoll with one-shot registrations (poll(2) where there is no epoll)."""
+
+    def __init__(self) -> None:
+        self._epoll = select.epoll() if hasattr(select, "epoll") else None
+        self._poll = select.poll() if self._epoll is None else None
+
+    def add(self, fd: int) -> None:
+        if self._epoll is not None:
+            try:
+                self._epoll.register(fd, select.EPOLLIN | select.EPOLLONESHOT)
+            except FileExistsError:
+                self.rearm(fd)
+        else:
+            assert self._poll is not None
+            self._poll.register(fd, select.POLLIN)
+
+    def rearm(self, fd: int) -> None:
+        if self._epoll is not None:
+            try:
+                self._epoll.modify(fd, select.EPOLLIN | select.EPOLLONESHOT)
+            except FileNotFoundError:  # closed and reopened under the same number
+                self._epoll.register(fd, select.EPOLLIN | select.EPOLLONESHOT)
+        else:
+            assert self._poll is not None
+            self._poll.register(fd, select.POLLIN)
+
+    def remove(self, fd: int) -> None:
+        with contextlib.suppress(OSError, KeyError):
+            (self._epoll or self._poll).unregister(fd)  # type: ignore[union-attr]
+
+    def wait(self, timeout: float) -> list[int]:
+        try:
+            if self._epoll is not None:
+                return [fd for fd, _ in self._epoll.poll(timeout)]
+            assert self._poll is not None
+            ready = [fd for fd, _ in self._poll.poll(timeout * 1000)]
+            for fd in ready:  # one-shot by hand
+                with contextlib.suppress(KeyError):
+                    self._poll.unregister(fd)
+            return ready
+        except (OSError, ValueError):  # closed under us: look again
+            time.sleep(0.01)
+            return []
+
+    def close(self) -> None:
+        if self._epoll is not None:
+            self._epoll.close()
+
+
+poller = Poller()
 
 
 @dataclass(frozen=True)
@@ -41,7 +213,7 @@ class StreamControl:
 
 
 class StreamActor(pykka.ThreadingActor):
-    """Owns one stream's socket and its reader thread."""
+    """Owns one stream's socket; reads it when the poller says it is readable."""
 
     use_daemon_thread = True
 
@@ -56,8 +228,10 @@ class StreamActor(pykka.ThreadingActor):
         on_end: Any,
         ready: pykka.Future[Any] | None = None,
         expose_stop: Callable[[Callable[[Payload], None]], None] = lambda stop: None,
+        on_open: Callable[[], None] = lambda: None,
     ) -> None:
         super().__init__()
+        self.on_open = on_open  # the caller's next call may go once the request is sent
         self.owner = owner
         self.config = config
         self.prepared = prepared
@@ -73,18 +247,39 @@ class StreamActor(pykka.ThreadingActor):
         self.ended = False
         self.lock = threading.Lock()
         self.opened = threading.Event()  # set once the request is answered
-        self.reader = threading.Thread(target=self._read, name="nkdocker-stream", daemon=True)
+        self._payloads_left: Iterator[Any] | None = None  # resumed on each wake-up
+        self._writes: deque[tuple[StreamControl, Any]] = deque()  # stdin controls to write
+        self._writer: threading.Thread | None = None  # while there are some
+        self._watch: _Watch | None = None
         # The owner ends the stream through this, from its own thread: never queued
         # behind a stdin write that may block.
         expose_stop(self._stop_with)
 
     def on_start(self) -> None:
-        """Start reading in a thread of its own."""
-        self.reader.start()
+        """Open the stream first thing (a message to itself: controls queue behind it)."""
+        self.actor_ref.tell(_READ)
 
     def on_receive(self, message: Any) -> Any:
-        """Handle a (StreamControl, Reply) pair from the connection actor."""
-        control, reply = message
+        """A wake-up (read what the socket has), or a (StreamControl, Reply) pair."""
+        if isinstance(message, _Wake):
+            self._woken(message.reason)
+            return None
+        if self.prepared.command.stream == "hijack":
+            # stdin is written by a writer thread while this one goes on reading: a
+            # blocked write must not stop the reads the peer waits for (cat echoing).
+            with self.lock:
+                self._writes.append(message)
+                if self._writer is not None:
+                    return None
+                self._writer = threading.Thread(
+                    target=self._write, name="nkdocker-stdin", daemon=True
+                )
+            self._writer.start()
+            return None
+        self._control(*message)
+        return None
+
+    def _control(self, control: StreamControl, reply: Any) -> None:
         try:
             self._apply(control)
         except BaseException as error:  # the caller gets it
@@ -93,7 +288,16 @@ class StreamActor(pykka.ThreadingActor):
         else:
             if reply is not None:
                 reply.ok(None)
-        return None
+
+    def _write(self) -> None:
+        """The writer thread: the queued stdin controls in order; it ends when none is left."""
+        while True:
+            with self.lock:
+                if not self._writes:
+                    self._writer = None
+                    return
+                control, reply = self._writes.popleft()
+            self._control(control, reply)
 
     def _apply(self, control: StreamControl) -> None:
         if self.prepared.command.stream != "hijack":
@@ -114,31 +318,62 @@ class StreamActor(pykka.ThreadingActor):
                 return
             self.ending = payload
             channel = self.channel
+        if self._watch is not None:
+            poller.forget(self._watch)
         if channel is not None:
-            channel.close()  # the reader wakes up and delivers `ending`
+            channel.close()  # a read in progress wakes up
+        with contextlib.suppress(pykka.ActorDeadError):
+            self.actor_ref.tell(_READ)  # the actor delivers `ending`
 
-    # -- the reader thread ---------------------------------------------------------
+    # -- reading, in the actor's thread ---------------------------------------------
 
     def _still_wanted(self) -> bool:
         return self.ending is None and self.sink.alive
 
-    def _read(self) -> None:
-        try:
-            for payload in self._payloads():
-                if not self._still_wanted():
-                    break
-                self.sink.wait_for_room(self._still_wanted)
-                size = self._item_size if isinstance(payload, Data) else None
-                if self.ending is not None or not self.sink.send(Message(self.ref, payload), size):
-                    break
-            else:
-                self._end(self._eof())
-                return
+    def _woken(self, reason: str) -> None:
+        if self.ended:
+            return
+        if reason == "unwanted":
             self._end(Failed(ConnectionFailed("the subscriber is gone")))
+            return
+        try:
+            self._pump()
         except BaseException as error:  # every failure ends the ref, typed
             if not isinstance(error, NkDockerError):
                 error = ConnectionFailed(f"stream failed: {error!r}")
             self._end(Failed(error))
+
+    def _pump(self) -> None:
+        """Deliver what the socket has now; then arm the poller, or end at EOF."""
+        if self._payloads_left is None:
+            self._payloads_left = self._payloads()
+        for count, payload in enumerate(self._payloads_left):
+            if payload is _IDLE:
+                self._arm()
+                return
+            if not self._still_wanted():
+                break
+            self.sink.wait_for_room(self._still_wanted)
+            size = self._item_size if isinstance(payload, Data) else None
+            if self.ending is not None or not self.sink.send(Message(self.ref, payload), size):
+                break
+            if count >= BURST and cast("queue.Queue[Any]", self.actor_inbox).qsize():
+                self.actor_ref.tell(_READ)  # controls queued meanwhile go first
+                return
+        else:
+            self._end(self._eof())
+            return
+        self._end(Failed(ConnectionFailed("the subscriber is gone")))
+
+    def _arm(self) -> None:
+        channel = self.channel
+        assert channel is not None
+        if self._watch is None:
+            self._watch = _Watch(channel.fileno(), self.actor_ref, self._still_wanted)
+        with self.lock:
+            if self.ending is not None:  # being stopped: the stopper has told us
+                return
+            poller.arm(self._watch)
 
     def _eof(self) -> Payload:
         """Done at EOF, unless the daemon died: a body that ends when the socket closes
@@ -161,7 +396,7 @@ class StreamActor(pykka.ThreadingActor):
     def _payloads(self) -> Iterator[Payload]:
         channel = self._open()
         prepared = self.prepared
-        head, context = start_exchange(channel, prepared, self.timeout)
+        head, context = start_exchange(channel, prepared, self.timeout, self.on_open)
         kind = prepared.command.stream
         if kind == "hijack":
             channel.duplex()  # stdin is written from the actor's thread, read from this one
@@ -175,6 +410,9 @@ class StreamActor(pykka.ThreadingActor):
         if kind == "json":
             lines = JsonLines()
             for piece in pieces:
+                if piece is _IDLE:
+                    yield _IDLE
+                    continue
                 items = lines.feed(piece)
                 # What each item stands for in the backpressure budget: its share of the bytes.
                 self._item_size = max(64, len(piece) // max(1, len(items)))
@@ -185,10 +423,13 @@ class StreamActor(pykka.ThreadingActor):
             return
         if context.tty:
             for piece in pieces:
-                yield Output("stdout", piece)
+                yield _IDLE if piece is _IDLE else Output("stdout", piece)
             return
         frames = FrameDecoder()
         for piece in pieces:
+            if piece is _IDLE:
+                yield _IDLE
+                continue
             for stream, data in frames.feed(piece):
                 yield Output(stream, data)
         frames.check_end()
@@ -198,12 +439,12 @@ class StreamActor(pykka.ThreadingActor):
         yield Data(item)
         raise_for_progress_error(item)  # the ref then ends Failed, typed
 
-    def _polled(self, channel: Channel, pieces: Iterator[bytes]) -> Iterator[bytes]:
-        """Wake up regularly while idle, to notice a stopped subscriber."""
+    def _polled(self, channel: Channel, pieces: Iterator[bytes]) -> Iterator[Any]:
+        """The pieces, and _IDLE whenever the socket has nothing more for now."""
         while True:
-            while not channel.wait_readable(POLL_SECONDS):
-                if not self._still_wanted():
-                    return
+            if not channel.wait_readable(0):
+                yield _IDLE
+                continue
             try:
                 piece = next(pieces)
             except StopIteration:
@@ -217,6 +458,7 @@ class StreamActor(pykka.ThreadingActor):
                 self.ready.set(self.ref)
 
     def _end(self, payload: Payload) -> None:
+        self.on_open()
         self._mark_open()
         with self.lock:
             if self.ended:
@@ -226,6 +468,8 @@ class StreamActor(pykka.ThreadingActor):
             channel = self.channel
         if self.ending is None and isinstance(final, Failed):  # not finish_async nor close
             reports.stream_failed(self.prepared.command.name, self.ref, final.error)
+        if self._watch is not None:
+            poller.forget(self._watch)
         if channel is not None:
             channel.close()
         try:
@@ -233,12 +477,14 @@ class StreamActor(pykka.ThreadingActor):
         finally:
             with contextlib.suppress(pykka.ActorDeadError):
                 self.owner.tell(self.on_end)
-            self.actor_ref.stop(block=False)
+            with contextlib.suppress(pykka.ActorDeadError):  # (in on_stop: stopping already)
+                self.actor_ref.stop(block=False)
 
     def on_stop(self) -> None:
         """End the ref if it has not ended; fail the controls still queued."""
         if not self.ended:
             self._stop_with(Failed(ConnectionFailed("the stream was stopped")))
+            self._end(Failed(ConnectionFailed("the stream was stopped")))  # `ending` wins
         fail_queued(self.actor_inbox, self._fail_control)
 
     @staticmethod

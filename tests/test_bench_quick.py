@@ -36,6 +36,8 @@ EXPECTED: Expected = {
     "attach": (*CONTENDERS, "ours_vs_docker_py", "ours_vs_raw"),
     "events": {"latency": CONTENDERS, "fan_out": ("ours", "docker_py")},
     "streams": ("complete_streams", "threads", "rss_mb", "second_pass"),
+    "mixed_streams": ("complete", "terminal_messages", "threads", "rss_mb", "fds"),
+    "monitor": ("ours_cpu_s_per_1000", "docker_py_cpu_s_per_1000"),
 }
 
 

@@ -95,11 +95,11 @@ def test_soak_commands(daemon: sandbox.SandboxInfo, name: Callable[[str], str]) 
             w.join(600)
         assert not errors, errors[:3]
         assert next(done) >= COMMANDS
-        # Quick commands never needed more than the one shared socket; slow ones closed
-        # theirs: at most one socket per caller thread was ever open besides it.
-        assert max(peak_sockets) - sockets <= 1 + CALLERS
+        # Quick commands needed at most a keep-alive socket per caller (the pool grows only
+        # while calls overlap); slow ones closed theirs: at most one more per caller.
+        assert max(peak_sockets) - sockets <= 2 * CALLERS
         stats = docker.connection_stats()
-        assert stats["shared_sockets_opened"] == 1
+        assert stats["shared_sockets_opened"] <= CALLERS
         assert stats["calls"] == 0 and stats["streams"] == 0
         docker.rm(keeper, force=True).get(60)
         assert _left_behind(docker, label) == []

@@ -1,0 +1,95 @@
+"""Quick calls share a small pool of keep-alive sockets, grown only while calls overlap.
+
+Calls from one thread keep their order (a `pause` sent before an `unpause` without
+waiting reaches the daemon first); calls from different threads run in parallel.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pykka
+from conftest import socket_fds, wait_until
+
+import nkdocker_actors as nk
+from nkdocker_actors import calls, sandbox
+
+
+def test_overlapping_calls_grow_the_pool_and_idle_sockets_close(
+    daemon: sandbox.SandboxInfo, no_leaks: None
+) -> None:
+    before = socket_fds()
+    with nk.connect(daemon.unix_url) as docker:
+        barrier = threading.Barrier(12)
+        errors: list[BaseException] = []
+
+        def caller() -> None:
+            barrier.wait(30)
+            try:
+                for _ in range(40):
+                    docker.ps(all=True).get(30)
+            except BaseException as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=caller) for _ in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert not errors
+        opened = docker.connection_stats()["shared_sockets_opened"]
+        assert 1 < opened <= calls.POOL_SIZE  # grown while calls overlapped, never past it
+        # Idle lanes end and close their sockets, but the last.
+        wait_until(lambda: socket_fds() - before == 1, calls.LANE_LINGER + 10)
+        assert docker.ps().get(10) == docker.ps().get(10)
+        assert docker.connection_stats()["quick_calls"] == 0
+
+
+def test_one_callers_calls_keep_their_order(
+    docker: nk.Docker, name: Callable[[str], str], cleanup: Callable[[str], str]
+) -> None:
+    container = cleanup(name("order"))
+    docker.create("busybox:latest", name=container, cmds=["sleep", "600"]).get(30)
+    docker.start(container).get(30)
+    # Sent without waiting: each must reach the daemon after the one before.
+    futures = []
+    for _ in range(10):
+        futures.append(docker.pause(container))
+        futures.append(docker.inspect(container))
+        futures.append(docker.unpause(container))
+        futures.append(docker.inspect(container))
+    results = [future.get(60) for future in futures]
+    states = [result["State"]["Paused"] for result in results[1::2]]
+    assert states == [True, False] * 10
+    docker.kill(container).get(30)
+
+
+def _done(future: nk.Future) -> bool:
+    try:
+        future.get(0)
+    except pykka.Timeout:
+        return False
+    except nk.NkDockerError:
+        pass
+    return True
+
+
+def test_a_stuck_caller_does_not_hold_the_others(docker: nk.Docker) -> None:
+    # One thread's call waits on the daemon (an open-ended events GET)...
+    futures: list[nk.Future] = []
+
+    def stuck_caller() -> None:
+        futures.append(docker.get("/events", {"until": "2000000000"}, timeout=3))
+        futures.append(docker.version())  # ... its own next call waits behind it
+
+    thread = threading.Thread(target=stuck_caller)
+    thread.start()
+    thread.join(10)
+    slow, later = futures
+    wait_until(lambda: docker.connection_stats()["quick_calls"] == 1)
+    # ... while another thread's calls go on, on another socket.
+    assert docker.ping().get(10) == "OK"
+    assert not _done(slow) and not _done(later)
+    assert later.get(30)["ApiVersion"]
+    assert _done(slow)
