@@ -136,6 +136,16 @@ def _digest(name: str) -> str:
     return hashlib.sha256(name.encode()).hexdigest()
 
 
+def meta_dir(name: str, environ: Mapping[str, str] | None = None) -> Path:
+    """Where the docker CLI keeps a context's meta.json (a folder named by its digest)."""
+    return config_dir(environ) / "contexts" / "meta" / _digest(name)
+
+
+def tls_dir(name: str, environ: Mapping[str, str] | None = None) -> Path:
+    """Where the docker CLI keeps a context's TLS files, one folder per endpoint."""
+    return config_dir(environ) / "contexts" / "tls" / _digest(name)
+
+
 def current_context(environ: Mapping[str, str] | None = None) -> str | None:
     """The context the CLI would use with no --context: None for the default one."""
     env = os.environ if environ is None else environ
@@ -162,13 +172,13 @@ def _context_from_meta(path: Path, environ: Mapping[str, str] | None) -> DockerC
     scheme = urlsplit(host).scheme.lower()
     if scheme not in _SCHEMES:
         raise InvalidOption(f"context {name!r}: host {host!r} has an unsupported scheme")
-    tls_dir = config_dir(environ) / "contexts" / "tls" / _digest(name) / "docker"
+    tls_files = tls_dir(name, environ) / "docker"
     files = {
-        key: str(tls_dir / f"{key}.pem") if (tls_dir / f"{key}.pem").is_file() else None
+        key: str(tls_files / f"{key}.pem") if (tls_files / f"{key}.pem").is_file() else None
         for key in ("ca", "cert", "key")
     }
     if files["cert"] and not files["key"]:
-        raise InvalidOption(f"context {name!r}: {tls_dir} has cert.pem but no key.pem")
+        raise InvalidOption(f"context {name!r}: {tls_files} has cert.pem but no key.pem")
     description = (meta.get("Metadata") or {}).get("Description", "")
     return DockerContext(
         name=name,
@@ -185,7 +195,7 @@ def read_context(name: str, environ: Mapping[str, str] | None = None) -> DockerC
     """The context called `name`; InvalidOption naming it when there is none."""
     if not isinstance(name, str) or not name or name == DEFAULT_CONTEXT:
         raise InvalidOption(f"context {name!r}: expected the name of a context")
-    meta = config_dir(environ) / "contexts" / "meta" / _digest(name) / "meta.json"
+    meta = meta_dir(name, environ) / "meta.json"
     if not meta.is_file():
         raise InvalidOption(f"context {name!r} not found (no {meta})")
     context = _context_from_meta(meta, environ)

@@ -75,7 +75,8 @@ def _same_registry(key: str, registry: str) -> bool:
     return key == registry or _hostname(key) == _hostname(registry)
 
 
-def _helper_for(config: Mapping[str, Any], registry: str) -> str | None:
+def helper_for(config: Mapping[str, Any], registry: str) -> str | None:
+    """The credential helper config.json names for `registry` (credHelpers, else credsStore)."""
     helpers = config.get("credHelpers") or {}
     if isinstance(helpers, Mapping):
         for key, helper in helpers.items():
@@ -211,7 +212,7 @@ def lookup(registry: str, environ: Mapping[str, str] | None = None) -> dict[str,
     serveraddress).
     """
     config = _load(environ)
-    helper = _helper_for(config, registry)
+    helper = helper_for(config, registry)
     if helper is not None:
         return _helper_get(helper, registry)
     auths = config.get("auths") or {}
@@ -302,7 +303,7 @@ def store_login(
     auths = config.get("auths")
     if not isinstance(auths, dict):
         auths = config["auths"] = {}
-    helper = _helper_for(config, registry)
+    helper = helper_for(config, registry)
     if helper is not None:
         secret = identitytoken or password
         creds = {
@@ -328,7 +329,7 @@ def erase_login(registry: str, environ: Mapping[str, str] | None = None) -> bool
     Whether config.json had an entry for it.
     """
     config = _load(environ)
-    helper = _helper_for(config, registry)
+    helper = helper_for(config, registry)
     if helper is not None:
         status, said = _run_helper(helper, "erase", registry.encode())
         if status != 0 and _NOT_FOUND not in said.decode("utf-8", "replace"):

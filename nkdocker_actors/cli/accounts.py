@@ -33,7 +33,7 @@ def _stderr(text: str) -> None:
 
 
 def _unencrypted_warning(server: str) -> None:
-    if credentials._helper_for(contexts.load_config(), server) is None:
+    if credentials.helper_for(contexts.load_config(), server) is None:
         path = contexts.config_dir() / "config.json"
         _stderr(
             f"\nWARNING! Your credentials are stored unencrypted in '{path}'.\n"
@@ -92,12 +92,8 @@ def _current() -> str:
     return str(name or contexts.DEFAULT_CONTEXT)
 
 
-def _meta_dir(name: str) -> Any:
-    return contexts.config_dir() / "contexts" / "meta" / contexts._digest(name)
-
-
 def _not_found(name: str) -> CliError:
-    path = _meta_dir(name) / "meta.json"
+    path = contexts.meta_dir(name) / "meta.json"
     return CliError(f'context "{name}": context not found: open {path}: no such file or directory')
 
 
@@ -116,14 +112,14 @@ def _inspect(name: str) -> dict[str, Any]:
             "TLSMaterial": {},
             "Storage": {"MetadataPath": "<IN MEMORY>", "TLSPath": "<IN MEMORY>"},
         }
-    meta_dir = _meta_dir(name)
+    meta_dir = contexts.meta_dir(name)
     try:
         meta = json.loads((meta_dir / "meta.json").read_bytes())
     except FileNotFoundError:
         raise _not_found(name) from None
     except (OSError, ValueError):
         raise CliError(f'context "{name}": cannot read {meta_dir / "meta.json"}') from None
-    tls_dir = contexts.config_dir() / "contexts" / "tls" / contexts._digest(name)
+    tls_dir = contexts.tls_dir(name)
     material = {
         endpoint.name: sorted(f.name for f in endpoint.iterdir())
         for endpoint in (sorted(tls_dir.iterdir()) if tls_dir.is_dir() else ())
@@ -190,7 +186,7 @@ def cmd_context_show(session: Session, args: argparse.Namespace) -> int:
 def cmd_context_use(session: Session, args: argparse.Namespace) -> int:
     """Make a context the current one (config.json's currentContext)."""
     name = args.context
-    if name != contexts.DEFAULT_CONTEXT and not (_meta_dir(name) / "meta.json").is_file():
+    if name != contexts.DEFAULT_CONTEXT and not (contexts.meta_dir(name) / "meta.json").is_file():
         raise _not_found(name)
     contexts.use_context(name)
     write(name + "\n")
