@@ -41,7 +41,7 @@ from .commands.spec import build
 from .connection import Docker, check_timeout
 from .errors import ConnectionFailed, DockerError, InvalidOption, NkDockerError, NotFound
 from .messages import DEFAULT_MAX_PENDING, Data, Done, Failed, Future, Message, Ref, Sink
-from .supervisor import SupervisedDocker, _daemon_now
+from .supervisor import RoutedDocker, SupervisedDocker, _daemon_now
 
 __all__ = [
     "ServiceWatch",
@@ -395,7 +395,7 @@ class SwarmEventRelay(pykka.ThreadingActor):
 # -- the handle -----------------------------------------------------------------------------
 
 
-class SwarmHandle(Docker):
+class SwarmHandle(RoutedDocker):
     """One handle for a swarm: commands go to a reachable manager (see the module's doc).
 
     Every command of `Docker` is here; `events(subscriber=...)` is a durable cluster
@@ -410,7 +410,6 @@ class SwarmHandle(Docker):
         leader_wait: float = 30.0,
         give_up_after: float = 60.0,
     ) -> None:
-        # No Docker.__init__: each call goes to one of the managers' current connections.
         self.name = name
         self._managers = managers
         self._preferred = 0
@@ -449,15 +448,8 @@ class SwarmHandle(Docker):
             raise ConnectionFailed(f"no manager of {self.name!r} is up")
         return candidates[0]
 
-    @property
-    def actor_ref(self) -> pykka.ActorRef[Any]:
-        """The connection actor of the manager in use."""
-        return self.manager().actor_ref
-
-    @property
-    def api_version(self) -> tuple[int, int]:  # type: ignore[override]
-        """The API version the manager in use talks."""
-        return self.manager().api_version
+    def _current(self) -> SupervisedDocker:
+        return self.manager()
 
     def call(self, command_name: str, /, *args: Any, **options: Any) -> Future:
         """Run a command on a manager, moving to another as the module's doc says."""
@@ -549,9 +541,6 @@ class SwarmHandle(Docker):
                 raise failure
             threading.Event().wait(0.25)  # the supervisor is reconnecting them
             tried.clear()
-
-    def _raw(self, *args: Any) -> Future:
-        return self.manager()._raw(*args)
 
     def events(self, **options: Any) -> Future:
         """Events; with a subscriber, a durable subscription across managers."""

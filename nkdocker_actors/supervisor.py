@@ -38,7 +38,14 @@ if TYPE_CHECKING:
 
 RESUME_SLACK = 2 * 10**9  # ns
 
-__all__ = ["EventRelay", "SupervisedDocker", "Supervisor", "SupervisorHandle", "supervisor"]
+__all__ = [
+    "EventRelay",
+    "RoutedDocker",
+    "SupervisedDocker",
+    "Supervisor",
+    "SupervisorHandle",
+    "supervisor",
+]
 
 
 @dataclass
@@ -413,33 +420,43 @@ class EventRelay(pykka.ThreadingActor):
         self.actor_ref.stop(block=False)
 
 
-class SupervisedDocker(Docker):
-    """A Docker handle that reaches whichever connection actor is current."""
+class RoutedDocker(Docker):
+    """A Docker handle whose every command goes to the handle `_current()` picks.
 
-    def __init__(self, supervisor: pykka.ActorRef[Any], slot: _Slot) -> None:
-        # No Docker.__init__: the actor, API version and command tables are the current
-        # connection's, which a restart replaces (the daemon may even have been upgraded).
-        self.config = self._current_of(slot).config
-        self._supervisor = supervisor
-        self._slot = slot
-        self._relays: dict[Ref, pykka.ActorRef[Any]] = {}
+    No Docker.__init__: the actor, API version and command tables are those of the
+    connection in use, which a restart or a failover replaces (the daemon may even have
+    been upgraded). Subclasses set `config` and define `_current`.
+    """
+
+    def _current(self) -> Docker:
+        raise NotImplementedError
 
     @property
     def actor_ref(self) -> pykka.ActorRef[Any]:
-        """The current connection actor (ConnectionFailed while restarting)."""
+        """The connection actor in use (ConnectionFailed when there is none)."""
         return self._current().actor_ref
 
     @property
     def api_version(self) -> tuple[int, int]:  # type: ignore[override]
-        """The API version the current connection talks."""
+        """The API version the connection in use talks."""
         return self._current().api_version
 
     def call(self, command_name: str, /, *args: Any, **options: Any) -> Future:
-        """Run a command on the current connection."""
+        """Run a command on the connection in use."""
         return self._current().call(command_name, *args, **options)
 
     def _raw(self, *args: Any) -> Future:
         return self._current()._raw(*args)
+
+
+class SupervisedDocker(RoutedDocker):
+    """A Docker handle that reaches whichever connection actor is current."""
+
+    def __init__(self, supervisor: pykka.ActorRef[Any], slot: _Slot) -> None:
+        self.config = self._current_of(slot).config
+        self._supervisor = supervisor
+        self._slot = slot
+        self._relays: dict[Ref, pykka.ActorRef[Any]] = {}
 
     @staticmethod
     def _current_of(slot: _Slot) -> Docker:

@@ -310,6 +310,22 @@ def fanout(
     return results
 
 
+def listed(results: list[tuple[Target, Any]]) -> list[tuple[Target, Any]]:
+    """Each item of every daemon's list that came back, with its daemon."""
+    return [
+        (target, item)
+        for target, result in results
+        if not isinstance(result, NkDockerError)
+        for item in result
+    ]
+
+
+def quiet_ids(items: list[tuple[Target, Any]], no_trunc: bool) -> None:
+    """Print the items' ids, one per line (each once), as `-q` does."""
+    ids = (item["Id"] if no_trunc else short_id(item["Id"]) for _, item in items)
+    write("".join(f"{i}\n" for i in dict.fromkeys(ids)))
+
+
 def report_failures(results: list[tuple[Target, Any]]) -> int:
     """Print each daemon's failure; 1 if any failed."""
     code = 0

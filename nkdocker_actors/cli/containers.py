@@ -22,7 +22,9 @@ from .common import (
     error,
     fanout,
     filters,
+    listed,
     print_json,
+    quiet_ids,
     report_failures,
     short_id,
     wait,
@@ -122,24 +124,18 @@ def cmd_ps(session: Session, args: argparse.Namespace) -> int:
     elif args.last is not None:
         options["limit"] = args.last
     results = fanout(session, lambda docker: docker.ps(**options))
-    listed = [
-        (t, item)
-        for t, result in results
-        if not isinstance(result, NkDockerError)
-        for item in result
-    ]
+    found = listed(results)
     if args.quiet and not session.json:
-        ids = (item["Id"] if args.no_trunc else short_id(item["Id"]) for _, item in listed)
-        write("".join(f"{i}\n" for i in ids))
+        quiet_ids(found, args.no_trunc)
         return report_failures(results)
     default = PS_FORMAT + ("\t{{.Size}}" if args.size else "")
     if session.many:
         default = default.replace("table ", "table {{.Host}}\t", 1)
     items = [
         {**ps_context(item, not args.no_trunc), **({"Host": t.label} if session.many else {})}
-        for t, item in listed
+        for t, item in found
     ]
-    raw = [{**item, "Host": t.label} if session.many else item for t, item in listed]
+    raw = [{**item, "Host": t.label} if session.many else item for t, item in found]
     listing(session.json, args.format, default, PS_HEADERS, items, raw)
     return report_failures(results)
 

@@ -21,8 +21,10 @@ from .common import (
     error,
     fanout,
     filters,
+    listed,
     pairs,
     print_json,
+    quiet_ids,
     report_failures,
     short_id,
     wait,
@@ -72,15 +74,9 @@ def cmd_images(session: Session, args: argparse.Namespace) -> int:
     if wanted:
         options["filters"] = wanted
     results = fanout(session, lambda docker: docker.images(**options))
-    listed = [
-        (t, item)
-        for t, result in results
-        if not isinstance(result, NkDockerError)
-        for item in result
-    ]
+    found = listed(results)
     if args.quiet and not session.json:
-        ids = (item["Id"] if args.no_trunc else short_id(item["Id"]) for _, item in listed)
-        write("".join(f"{i}\n" for i in dict.fromkeys(ids)))
+        quiet_ids(found, args.no_trunc)
         return report_failures(results)
     default = IMAGES_FORMAT
     if args.digests:
@@ -89,10 +85,10 @@ def cmd_images(session: Session, args: argparse.Namespace) -> int:
         default = default.replace("table ", "table {{.Host}}\t", 1)
     items = [
         {**ctx, "Host": t.label}
-        for t, item in listed
+        for t, item in found
         for ctx in image_contexts(item, not args.no_trunc)
     ]
-    raw = [{**item, "Host": t.label} if session.many else item for t, item in listed]
+    raw = [{**item, "Host": t.label} if session.many else item for t, item in found]
     listing(session.json, args.format, default, IMAGES_HEADERS, items, raw)
     return report_failures(results)
 
