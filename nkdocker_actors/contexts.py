@@ -16,6 +16,8 @@ import contextlib
 import hashlib
 import json
 import os
+import re
+import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,10 +31,12 @@ __all__ = [
     "DEFAULT_CONTEXT",
     "DockerContext",
     "config_dir",
+    "create_context",
     "current_context",
     "list_contexts",
     "load_config",
     "read_context",
+    "remove_context",
     "save_config",
     "use_context",
 ]
@@ -40,6 +44,7 @@ __all__ = [
 DEFAULT_CONTEXT = "default"
 _ENV_TLS = ("proto", "tls_verify", "cafile", "certfile", "keyfile")
 _SCHEMES = ("unix", "tcp", "tls", "https", "http", "ssh")
+_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.+-]+")  # the docker CLI's rule
 
 
 @dataclass(frozen=True)
@@ -202,6 +207,98 @@ def read_context(name: str, environ: Mapping[str, str] | None = None) -> DockerC
     if context.name != name:
         raise InvalidOption(f"context {name!r}: {meta} names {context.name!r}")
     return context
+
+
+def create_context(
+    name: str,
+    host: str,
+    *,
+    description: str = "",
+    skip_tls_verify: bool = False,
+    cafile: str | None = None,
+    certfile: str | None = None,
+    keyfile: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> DockerContext:
+    """Store a new context where `docker context create` would, TLS files copied in.
+
+    InvalidOption, before anything is written, for a name the CLI refuses, a context
+    that exists, a host the library cannot reach, or TLS files it cannot read.
+    """
+    if name == DEFAULT_CONTEXT:
+        raise InvalidOption(f'"{name}" is a reserved context name')
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        shown = f'"{name}"' if isinstance(name, str) else repr(name)
+        raise InvalidOption(
+            f"context name {shown} is invalid, names are validated against regexp "
+            f'"^{_NAME.pattern}$"'
+        )
+    parts = urlsplit(host) if isinstance(host, str) else urlsplit("")
+    if parts.scheme.lower() not in _SCHEMES or not (parts.netloc or parts.path.strip("/")):
+        raise InvalidOption(f"context {name!r}: host {host!r} is not a daemon URL")
+    if bool(certfile) != bool(keyfile):
+        raise InvalidOption(f"context {name!r}: a client certificate needs both cert and key")
+    meta = meta_dir(name, environ)
+    if (meta / "meta.json").exists():
+        raise InvalidOption(f'context "{name}" already exists')
+    material: dict[str, bytes] = {}
+    for key, path in (("ca", cafile), ("cert", certfile), ("key", keyfile)):
+        if path:
+            try:
+                material[key] = Path(path).expanduser().read_bytes()
+            except OSError as exc:
+                raise InvalidOption(
+                    f"context {name!r}: cannot read {path}: {exc.strerror}"
+                ) from None
+    document = {
+        "Name": name,
+        "Metadata": {"Description": description} if description else {},
+        "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": skip_tls_verify}},
+    }
+    if material:
+        folder = tls_dir(name, environ) / "docker"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for key, content in material.items():
+            _write_new(folder / f"{key}.pem", content, 0o600)
+    meta.mkdir(mode=0o755, parents=True, exist_ok=True)
+    _write_new(meta / "meta.json", json.dumps(document, separators=(",", ":")).encode(), 0o644)
+    return read_context(name, environ)
+
+
+def _write_new(path: Path, content: bytes, mode: int) -> None:
+    """Write a file whole or not at all (a temp file renamed into place)."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def remove_context(
+    name: str, *, force: bool = False, environ: Mapping[str, str] | None = None
+) -> None:
+    """Delete a stored context and its TLS files, as `docker context rm` does.
+
+    The current context (config.json's currentContext) goes only with `force`, which
+    then makes "default" current. InvalidOption naming the context otherwise.
+    """
+    if name == DEFAULT_CONTEXT:
+        raise InvalidOption(f'context "{name}" cannot be removed')
+    if not isinstance(name, str) or not (meta_dir(name, environ) / "meta.json").is_file():
+        raise InvalidOption(f'context "{name}" does not exist')
+    config = load_config(environ)
+    if config.get("currentContext") == name:
+        if not force:
+            raise InvalidOption(f'context "{name}" is in use, set -f flag to force remove')
+        del config["currentContext"]
+        save_config(config, environ)
+    shutil.rmtree(tls_dir(name, environ), ignore_errors=True)
+    shutil.rmtree(meta_dir(name, environ))
 
 
 def list_contexts(environ: Mapping[str, str] | None = None) -> list[DockerContext]:

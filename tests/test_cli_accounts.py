@@ -41,6 +41,45 @@ ACCOUNT_CASES: tuple[Case, ...] = (
     C("context inspect -f", ("context inspect -f '{{.Endpoints.docker.Host}}' pa-ctx default",)),
     C("context inspect json", ("context inspect -f '{{json .}}' pa-ctx default",), "json"),
     C("context inspect missing", ("context inspect no-such-context",)),
+    C(
+        "context create, rm",
+        (
+            "context create c2 --description 'a b' --docker host=tcp://127.0.0.1:7",
+            "context ls",
+            "context inspect c2",
+            "context rm c2 no-such-context",
+            "context ls -q",
+        ),
+    ),
+    C(
+        "context create, TLS files",
+        (
+            "context create c3 --docker host=tcp://127.0.0.1:7,ca={tls}/ca.pem"
+            " --docker cert={tls}/cert.pem,key={tls}/key.pem,skip-tls-verify=true",
+            "context inspect c3",
+            "context create c4 --from c3 --description copied",
+            "context inspect c4",
+            "context create c5 --docker from=c3,host=unix:///run/other.sock",
+            "context inspect c5",
+        ),
+    ),
+    C("context create from the current", ("context create c6", "context inspect c6")),
+    C("context create exists", ("context create pa-ctx --docker host=unix:///x",)),
+    C("context create reserved", ("context create default --docker host=unix:///x",)),
+    C("context create bad name", ("context create 'bad name' --docker host=unix:///x",)),
+    C("context create unknown key", ("context create c7 --docker host=tcp://x:1,foo=1",)),
+    C("context create bad bool", ("context create c7 --docker host=tcp://x:1,skip-tls-verify=no",)),
+    C(
+        "context create --docker --from",
+        ("context create c7 --from pa-ctx --docker host=tcp://x:1",),
+    ),
+    C("context create missing source", ("context create c7 --from no-such-context",)),
+    C("context create missing file", ("context create c7 --docker host=tcp://x:1,ca={tls}/none",)),
+    C(
+        "context rm in use",
+        ("context use pa-ctx", "context rm pa-ctx", "context rm -f pa-ctx", "context show"),
+    ),
+    C("context rm default", ("context rm default",)),
 )
 
 
@@ -62,6 +101,8 @@ def configs(daemon: sandbox.SandboxInfo, tmp_path: Path) -> dict[str, dict[str, 
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "NKDOCKER_"))}
     base.update(NO_COLOR="1", TZ="UTC", COLUMNS="200", DOCKER_CLI_HINTS="false")
     base.update(PARITY_TMP=str(tmp_path), PARITY_UNTIL="0")
+    tls = tmp_path / "tls"  # real certificates: docker checks what it copies into a context
+    shutil.copytree(daemon.cert_dir, tls, dirs_exist_ok=True)
     envs = {}
     for tool, me in (("docker", "dk"), ("nkdocker", "nk")):
         config = tmp_path / f"{me}-config"
@@ -89,9 +130,9 @@ def test_same_as_docker(
     daemon: sandbox.SandboxInfo,
     request: pytest.FixtureRequest,
 ) -> None:
-    values: dict[str, str] = {}
+    values = {"tls": f"{configs['docker']['PARITY_TMP']}/tls"}
     if _needs_daemon(case):
-        values = request.getfixturevalue("accounts")
+        values.update(request.getfixturevalue("accounts"))
         for env in configs.values():
             env["DOCKER_HOST"] = daemon.unix_url
     tmp = configs["docker"]["PARITY_TMP"]

@@ -161,3 +161,59 @@ def test_bad_contexts_are_invalid_options(
         nk.connect(daemon.unix_url, context="nkunix")
     with pytest.raises(nk.InvalidOption, match="unknown setting"):
         nk.configure(contxt="nkunix")
+
+
+def test_create_and_remove_as_the_cli(daemon: sandbox.SandboxInfo, docker_config: Path) -> None:
+    files = client_certs(daemon)
+    made = contexts.create_context(
+        "made-here",
+        f"tcp://127.0.0.1:{daemon.tls_port}",
+        description="from the library",
+        **files,
+    )
+    assert (
+        made.certfile and Path(made.certfile).read_bytes() == Path(files["certfile"]).read_bytes()
+    )
+    assert oct(Path(made.keyfile or "").stat().st_mode & 0o777) == "0o600"
+    shown = json.loads(cli("context", "inspect", "made-here"))[0]  # the docker CLI reads it
+    assert shown["Metadata"] == {"Description": "from the library"}
+    assert shown["TLSMaterial"] == {"docker": ["ca.pem", "cert.pem", "key.pem"]}
+    with nk.connect(context="made-here") as docker:  # and it reaches the daemon over TLS
+        assert docker.ping().get(10) == "OK"
+    contexts.use_context("made-here")
+    with pytest.raises(nk.InvalidOption, match="is in use"):
+        contexts.remove_context("made-here")
+    contexts.remove_context("made-here", force=True)
+    assert "currentContext" not in json.loads((docker_config / "config.json").read_text())
+    assert not (docker_config / "contexts" / "tls").exists() or not any(
+        (docker_config / "contexts" / "tls").iterdir()
+    )
+    assert cli("context", "ls", "-q").split() == ["default"]
+
+
+@pytest.mark.parametrize(
+    ("name", "host", "extra", "words"),
+    [
+        ("default", "unix:///x", {}, "reserved"),
+        ("bad name", "unix:///x", {}, "is invalid"),
+        ("ok", "ftp://x", {}, "not a daemon URL"),
+        ("ok", "tcp://", {}, "not a daemon URL"),
+        ("ok", "tcp://x:1", {"certfile": "/etc/hostname"}, "both cert and key"),
+        ("ok", "tcp://x:1", {"cafile": "/no/such.pem"}, "cannot read /no/such.pem"),
+    ],
+)
+def test_create_refuses_before_writing(
+    docker_config: Path, name: str, host: str, extra: dict[str, str], words: str
+) -> None:
+    with pytest.raises(nk.InvalidOption, match=words):
+        contexts.create_context(name, host, **extra)
+    assert not (docker_config / "contexts").exists()
+
+
+def test_create_refuses_an_existing_context(docker_config: Path) -> None:
+    contexts.create_context("twice", "unix:///run/one.sock")
+    with pytest.raises(nk.InvalidOption, match='"twice" already exists'):
+        contexts.create_context("twice", "unix:///run/two.sock")
+    assert contexts.read_context("twice").host == "unix:///run/one.sock"
+    with pytest.raises(nk.InvalidOption, match="does not exist"):
+        contexts.remove_context("never")

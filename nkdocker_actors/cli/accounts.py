@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from .. import contexts, credentials
+from ..errors import InvalidOption
 from .common import CliError, Cmd, Session, arg, wait, write
 from .render import listing
 
@@ -219,6 +220,116 @@ def cmd_context_inspect(session: Session, args: argparse.Namespace) -> int:
     return 0
 
 
+_ENDPOINT_KEYS = ("from", "host", "ca", "cert", "key", "skip-tls-verify")
+_GO_BOOLS = {"1": True, "t": True, "true": True, "0": False, "f": False, "false": False}
+
+
+def _endpoint(values: list[str]) -> dict[str, str]:
+    """--docker key=value[,key=value] (repeatable), as the docker CLI reads it."""
+    endpoint: dict[str, str] = {}
+    for value in values:
+        for pair in value.split(","):
+            key, eq, setting = pair.partition("=")
+            if not eq:
+                raise CliError(
+                    f'invalid argument "{value}" for "--docker" flag: {pair} must be '
+                    "formatted as key=value",
+                    2,
+                )
+            endpoint[key] = setting
+    return endpoint
+
+
+def _source_endpoint(source: str) -> tuple[dict[str, Any], str]:
+    """A context's endpoint (host, skip-tls-verify, TLS files) and its description."""
+    if source == contexts.DEFAULT_CONTEXT:
+        return {"host": os.environ.get("DOCKER_HOST") or DEFAULT_HOST}, DEFAULT_DESCRIPTION
+    if not (contexts.meta_dir(source) / "meta.json").is_file():
+        raise _not_found(source)
+    try:
+        stored = contexts.read_context(source)
+    except InvalidOption as problem:
+        raise CliError(str(problem)) from None
+    endpoint = {
+        "host": stored.host,
+        "skip": stored.skip_tls_verify,
+        "ca": stored.cafile,
+        "cert": stored.certfile,
+        "key": stored.keyfile,
+    }
+    return endpoint, stored.description
+
+
+def cmd_context_create(session: Session, args: argparse.Namespace) -> int:
+    """Store a context: from --docker, else a copy of --from or of the context in force."""
+    name = args.context
+    if (contexts.meta_dir(name) / "meta.json").exists():
+        raise CliError(f'context "{name}" already exists')
+    keys = _endpoint(args.docker)
+    if keys and args.source is not None:
+        raise CliError("cannot use --docker flag when --from is set")
+    unknown = [key for key in keys if key not in _ENDPOINT_KEYS]
+    if unknown:
+        raise CliError(
+            f"unable to create docker endpoint config: unrecognized config key: {unknown[0]}"
+        )
+    verify = keys.get("skip-tls-verify")
+    if verify is not None and verify.lower() not in _GO_BOOLS:
+        raise CliError(
+            "unable to create docker endpoint config: skip-tls-verify: "
+            f'parsing "{verify}": invalid syntax'
+        )
+    if keys:  # --docker from= copies host and skip-tls-verify only, as docker does
+        copied_from = _source_endpoint(keys["from"])[0] if keys.get("from") else {}
+        endpoint = {k: v for k, v in copied_from.items() if k in ("host", "skip")}
+        endpoint.update({k: v for k, v in keys.items() if k in ("host", "ca", "cert", "key") and v})
+        if verify is not None:
+            endpoint["skip"] = _GO_BOOLS[verify.lower()]
+        description = args.description or ""
+    else:
+        endpoint, copied = _source_endpoint(args.source or _current())
+        description = copied if args.description is None else args.description
+    for key in ("ca", "cert", "key"):
+        path = endpoint.get(key)
+        try:
+            if path:
+                open(path, "rb").close()
+        except OSError as problem:
+            reason = (problem.strerror or "cannot read").lower()
+            raise CliError(
+                f"unable to create docker endpoint config: open {path}: {reason}"
+            ) from None
+    try:
+        contexts.create_context(
+            name,
+            str(endpoint.get("host") or ""),
+            description=description,
+            skip_tls_verify=bool(endpoint.get("skip")),
+            cafile=endpoint.get("ca"),
+            certfile=endpoint.get("cert"),
+            keyfile=endpoint.get("key"),
+        )
+    except InvalidOption as problem:
+        raise CliError(str(problem)) from None
+    write(name + "\n")
+    _stderr(f'Successfully created context "{name}"')
+    return 0
+
+
+def cmd_context_rm(session: Session, args: argparse.Namespace) -> int:
+    """Delete contexts (the one in use only with -f)."""
+    code = 0
+    for name in args.contexts:
+        try:
+            contexts.remove_context(name, force=args.force)
+        except InvalidOption as problem:
+            _stderr(str(problem))
+            code = 1
+        else:
+            write(name + "\n")
+    return code
+
+
 COMMANDS = (
     Cmd(
         "login",
@@ -253,6 +364,33 @@ COMMANDS = (
         cmd_context_use,
         "make a context the current one",
         (arg("context", metavar="CONTEXT"),),
+    ),
+    Cmd(
+        "context create",
+        cmd_context_create,
+        "store a context (its TLS files copied in)",
+        (
+            arg("context", metavar="CONTEXT"),
+            arg("--description", help="what the context is for"),
+            arg(
+                "--docker",
+                action="append",
+                default=[],
+                metavar="KEY=VALUE,...",
+                help="the endpoint: host=, ca=, cert=, key=, skip-tls-verify=, from=",
+            ),
+            arg("--from", dest="source", metavar="CONTEXT", help="copy this context"),
+        ),
+    ),
+    Cmd(
+        "context rm",
+        cmd_context_rm,
+        "delete contexts",
+        (
+            arg("contexts", nargs="+", metavar="CONTEXT"),
+            arg("-f", "--force", action="store_true", help="even the context in use"),
+        ),
+        aliases=("context remove",),
     ),
     Cmd(
         "context inspect",
