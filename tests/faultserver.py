@@ -2,8 +2,8 @@
 
 It runs in a process of its own (so its sockets and threads never blur the leak
 checks of the process under test) and answers like dockerd, except that every
-request other than the negotiation's GET /version and the TTY probe
-(GET /containers/{id}/json) is answered by the *behaviour* currently set:
+request other than the negotiation's GET /_ping and GET /version and the TTY
+probe (GET /containers/{id}/json) is answered by the *behaviour* currently set:
 a well-formed answer, or one of the faults in `BEHAVIOURS`.
 
 The answer's content follows the request, as dockerd's would:
@@ -50,6 +50,10 @@ DOCKER29_MIN = "1.44"
 DOCKER29_VERSION_BODY = json.dumps(
     {"ApiVersion": "1.52", "MinAPIVersion": DOCKER29_MIN, "Version": "29.0.0", "Os": "linux"}
 ).encode()
+# Personas newer than the API the client models (1.56): "next" still takes 1.56,
+# "next_strict" refuses anything below 1.58.
+NEXT_PERSONAS = {"next": "1.44", "next_strict": "1.58"}
+PERSONA_API = {"": API, "docker29": "1.52", "next": "1.60", "next_strict": "1.60"}
 JSON_DOC = [{"Id": "c0ffee", "Names": ["/fault"], "State": "running"}]
 EVENTS = [{"status": "start", "id": f"c{i}", "time": 1700000000 + i} for i in range(3)]
 OUTPUT = [(1, b"out1\n"), (2, b"err1\n"), (1, b"out2\n")]
@@ -785,7 +789,7 @@ class Server:
         self.params: dict[str, Any] = {}
         self.also_version = False  # apply the behaviour to GET /version too
         self.tty = False
-        self.persona = ""  # "" (dockerd 20.10) or "docker29"
+        self.persona = ""  # "" (dockerd 20.10), "docker29" or one of NEXT_PERSONAS
         self.requests: list[dict[str, Any]] = []
         self.accepted = 0
         self.open = 0
@@ -823,12 +827,22 @@ class Server:
             self.requests.append(req.record())
             behaviour, also_version, persona = self.behaviour, self.also_version, self.persona
         path = re.sub(r"^/v[0-9.]+", "", req.path)
+        if path == "/_ping" and not also_version:  # as dockerd answers it: its version too
+            extra = f"Api-Version: {PERSONA_API[persona]}\r\n"
+            return conn.respond("200 OK", b"OK", "text/plain; charset=utf-8", extra)
         if persona == "docker29":
             refused = _docker29_refusal(req.path)
             if refused:
                 return conn.respond("400 Bad Request", refused)
             if path == "/version" and not also_version:
                 return conn.respond("200 OK", DOCKER29_VERSION_BODY)
+        if persona in NEXT_PERSONAS:
+            refused = _docker29_refusal(req.path, NEXT_PERSONAS[persona])
+            if refused:
+                return conn.respond("400 Bad Request", refused)
+            if path == "/version" and not also_version:
+                body = {"ApiVersion": "1.60", "MinAPIVersion": NEXT_PERSONAS[persona]}
+                return conn.respond("200 OK", json.dumps(body).encode())
         if path == "/version" and not also_version:
             return conn.respond("200 OK", VERSION_BODY)
         if re.fullmatch(r"/containers/[^/]+/json", path) and behaviour not in ("echo",):
@@ -857,14 +871,15 @@ class Server:
         return conn.respond("200 OK", json.dumps(reply).encode())
 
 
-def _docker29_refusal(path: str) -> bytes:
+def _docker29_refusal(path: str, minimum: str = DOCKER29_MIN) -> bytes:
     """dockerd 29's answer to a request on an API version below its minimum (else b"")."""
     match = re.match(r"/v([0-9]+)\.([0-9]+)/", path)
-    if match is None or (int(match[1]), int(match[2])) >= (1, 44):
+    low = tuple(int(part) for part in minimum.split("."))
+    if match is None or (int(match[1]), int(match[2])) >= low:
         return b""
     message = (
         f"client version {match[1]}.{match[2]} is too old. Minimum supported API version is "
-        f"{DOCKER29_MIN}, please upgrade your client to a newer version"
+        f"{minimum}, please upgrade your client to a newer version"
     )
     return json.dumps({"message": message}).encode()
 
@@ -917,7 +932,8 @@ class FaultServer:
     ) -> None:
         """Answer from now on with `behaviour` (and forget the requests seen so far).
 
-        persona="docker29" answers as Docker Engine 29.0: API 1.52, nothing below 1.44.
+        persona="docker29" answers as Docker Engine 29.0: API 1.52, nothing below 1.44;
+        "next" as a daemon of API 1.60 taking 1.44 up, "next_strict" 1.58 up.
         """
         settings = {"behaviour": behaviour, "version": version, "tty": tty, "params": params}
         self._control("set", {**settings, "persona": persona})
