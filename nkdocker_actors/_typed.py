@@ -147,12 +147,13 @@ if TYPE_CHECKING:
             timeout: float | None = ...,
             reply_to: None = None,
             subscriber: None = None,
-        ) -> Future[Any]: ...
+        ) -> Future[bytes]: ...
         def attach_ws(self, *args: Any, **options: Any) -> Future[Any]:
-            """Attach over a websocket (a subscriber always): each frame's payload comes as
+            """Attach over a websocket: with a subscriber, each frame's payload comes as
             Data(bytes), stdout and stderr unmultiplexed; attach_send writes stdin,
             close_stdin starts the close handshake, which ends the stream Done('closed:
-            1000'). Podman 4.3 does not offer it (NotFound).
+            1000'). Without (stream=False, logs=True): the output so far, as bytes. Podman 4.3
+            does not offer it (NotFound).
             """
 
         @overload

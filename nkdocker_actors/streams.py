@@ -489,8 +489,7 @@ class StreamActor(pykka.ThreadingActor):
     def _websocket(self, channel: Channel, head: Any) -> Iterator[Any]:
         """After the handshake: each data frame's payload as Data(bytes) as it comes; pings
         answered; the server's close frame answered and reported as the end."""
-        key = dict(self.prepared.request.headers)["Sec-WebSocket-Key"]
-        check_handshake(head, key, self.config.address)
+        check_handshake(head, self.prepared.context.websocket_key, self.config.address)
         channel.duplex()
         self._mark_open()
         self._ends_at_close = True

@@ -12,12 +12,15 @@ No extension is negotiated, so the RSV bits must stay clear.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .http11 import ProtocolError, ResponseHead
+from .errors import ConnectionFailed
+from .http11 import Channel, ProtocolError, ResponseHead
 
 __all__ = [
     "BINARY",
@@ -33,6 +36,7 @@ __all__ = [
     "close_frame",
     "encode_frame",
     "handshake_headers",
+    "payloads",
 ]
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455, section 1.3
@@ -258,3 +262,24 @@ class FrameReader:
             raise ProtocolError("websocket: the connection closed inside a frame")
         if self._in_message:
             raise ProtocolError("websocket: the connection closed inside a fragmented message")
+
+
+def payloads(channel: Channel, head: ResponseHead, key: str) -> Iterator[bytes]:
+    """A whole websocket exchange in one thread (no stdin): the data frames' payloads up
+    to the server's close frame, which is answered, as pings are."""
+    check_handshake(head, key, channel.address)
+    frames = FrameReader()
+    for piece in channel.raw_pieces():
+        for event in frames.feed(piece):
+            if isinstance(event, bytes):
+                yield event
+                continue
+            if isinstance(event, Ping):
+                answer = encode_frame(PONG, event.payload)
+            else:
+                answer = close_frame(event.code)
+            with contextlib.suppress(ConnectionFailed):  # the reads say what happened
+                channel.send_raw(answer)
+            if isinstance(event, Close):
+                return
+    frames.check_end()

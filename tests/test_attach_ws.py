@@ -148,6 +148,9 @@ def test_megabytes_of_output_then_the_exit_ends_the_stream(
         items, end = drain(inbox, ref, timeout=60)
         assert zlib.crc32(_data(items)) == zlib.crc32(expected)
         assert end == nk.Done("closed: 1000")
+        # without a subscriber: the same replay, as bytes
+        replay = docker.attach_ws(container, logs=True, stream=False).get(60)
+        assert zlib.crc32(replay) == zlib.crc32(expected)
 
 
 def test_logs_replay_then_the_live_stream(
@@ -199,6 +202,11 @@ def test_engines_offer_it_or_say_they_do_not(
         assert _read_until(inbox, ref, b"hi\n") == b"hi\n"
         docker.finish_async(ref).get(10)
         assert drain(inbox, ref)[1] == nk.Done("finished")
+    if engine.name == "podman":
+        with pytest.raises(nk.NotFound, match="Not Found"):
+            docker.attach_ws(container, logs=True, stream=False).get(10)
+    else:
+        assert docker.attach_ws(container, logs=True, stream=False).get(10) == b"hi\n"
     missing = nk.Inbox()
     ref = docker.attach_ws(name("wsnone"), subscriber=missing).get(10)
     _, end = drain(missing, ref)
@@ -263,6 +271,21 @@ def test_a_good_handshake_output_and_the_servers_close(
     first = fault.websocket()["keys"]
     ws("output")
     assert fault.websocket()["keys"] != first  # a fresh random key per handshake
+
+
+def test_without_a_subscriber_the_output_as_bytes(fault: FaultServer, baseline: None) -> None:
+    with nk.connect(fault.url, timeout=10) as docker:
+        fault.set("ws", ws="output")
+        assert docker.attach_ws("c0ffee", logs=True, stream=False).get(20) == b"".join(WS_OUTPUT)
+        fault.set("ws", ws="bad_accept")
+        with pytest.raises(ProtocolError, match="wrong Sec-WebSocket-Accept"):
+            docker.attach_ws("c0ffee", logs=True, stream=False).get(20)
+        fault.set("ws", ws="close_mid_frame")
+        with pytest.raises(ProtocolError, match="closed inside a frame"):
+            docker.attach_ws("c0ffee", logs=True, stream=False).get(20)
+        with pytest.raises(nk.InvalidOption, match="give it a subscriber"):
+            docker.attach_ws("c0ffee", logs=True)  # stream=True by default: endless
+    wait_until(lambda: fault.stats()["open"] == 0, 10)
 
 
 @pytest.mark.parametrize(

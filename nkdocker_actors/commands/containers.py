@@ -358,10 +358,11 @@ COMMANDS = (
         "attach_ws",
         "GET",
         "/containers/{container}/attach/ws",
-        "Attach over a websocket (a subscriber always): each frame's payload comes as "
+        "Attach over a websocket: with a subscriber, each frame's payload comes as "
         "Data(bytes), stdout and stderr unmultiplexed; attach_send writes stdin, close_stdin "
-        "starts the close handshake, which ends the stream Done('closed: 1000'). Podman "
-        "4.3 does not offer it (NotFound).",
+        "starts the close handshake, which ends the stream Done('closed: 1000'). Without "
+        "(stream=False, logs=True): the output so far, as bytes. Podman 4.3 does not offer "
+        "it (NotFound).",
         params=("container",),
         fields={
             **_C,
@@ -374,9 +375,10 @@ COMMANDS = (
             "detach_keys": in_query("detachKeys", text, since=(1, 25)),
         },
         defaults={"stream": True},
+        reply=bytes_reply,  # (the frames' payloads: see calls.run_exclusive)
         mode="exclusive",
         stream="websocket",
-        stream_when=lambda values: True,
+        stream_when=lambda values: bool(values.get("stream")),
         timeout=None,
     ),
     Command(

@@ -52,6 +52,7 @@ class Context:
     api: ApiVersion
     values: Mapping[str, Any] = field(repr=False)  # may hold credentials: never shown
     tty: bool = False
+    websocket_key: str = ""  # the handshake's Sec-WebSocket-Key (its answer is checked)
 
 
 Decoder = Callable[[ResponseHead, bytes, Context], Any]
@@ -604,16 +605,18 @@ def build(
     if query:
         target += "?" + urlencode(query)
     upgrade = command.stream in ("hijack", "websocket")
-    protocol = "tcp"
+    protocol, key = "tcp", ""
     if command.stream == "websocket":
         protocol = "websocket"
-        headers.extend(handshake_headers())  # a fresh random key per request
+        handshake = handshake_headers()  # a fresh random key per request
+        headers.extend(handshake)
+        key = dict(handshake)["Sec-WebSocket-Key"]
     request = Request(command.method, target, tuple(headers), body, upgrade, protocol)
     tty_source = None
     if command.needs_tty:
         kind = next(k for k in _TTY_SOURCES if k in encoded)
         tty_source = _TTY_SOURCES[kind].format(identifiers.quote_segment(encoded[kind]))
-    context = Context(api, encoded, tty=encoded.get("tty") is True)
+    context = Context(api, encoded, tty=encoded.get("tty") is True, websocket_key=key)
     return Prepared(command, request, context, tty_source)
 
 
