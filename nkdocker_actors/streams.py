@@ -2,8 +2,9 @@
 
 One thread per stream, its actor's: it opens the socket, reads what the socket has
 and posts `Message(ref, payload)` to the subscriber. Stdin data and half-close of an
-attach or exec stream are written by a writer thread that lives only while there is
-stdin to write, so a write the peer does not take yet never stops the reads. No
+attach or exec stream (a websocket attach's frames: stdin, and a pong or close behind
+a stdin write) are written by a writer thread that lives only while there is stdin to
+write, so a write the peer does not take yet never stops the reads. No
 thread waits on an idle socket: the process's one `Poller` thread (epoll) watches
 every idle stream socket and tells the owning actor when its socket is readable or
 its subscriber is gone. Every ref ends with exactly one `Done` or `Failed`. Reading
