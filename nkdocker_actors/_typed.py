@@ -149,11 +149,11 @@ if TYPE_CHECKING:
             subscriber: None = None,
         ) -> Future[bytes]: ...
         def attach_ws(self, *args: Any, **options: Any) -> Future[Any]:
-            """Attach over a websocket: with a subscriber, each frame's payload comes as
-            Data(bytes), stdout and stderr unmultiplexed; attach_send writes stdin,
+            """Attach over a websocket: with a subscriber and stream=True, each frame's payload
+            comes as Data(bytes), stdout and stderr unmultiplexed; attach_send writes stdin,
             close_stdin starts the close handshake, which ends the stream Done('closed:
-            1000'). Without (stream=False, logs=True): the output so far, as bytes. Podman 4.3
-            does not offer it (NotFound).
+            1000'). Without (logs=True): the output so far, as bytes. Podman 4.3 does not
+            offer it (NotFound).
             """
 
         @overload

@@ -77,7 +77,7 @@ def test_output_of_a_running_container(
         docker.create("busybox:latest", name=container, cmds=["sh", "-c", script]).get(30)
         docker.start(container).get(30)
         inbox = nk.Inbox()
-        ref = docker.attach_ws(container, subscriber=inbox, stdout=True).get(10)
+        ref = docker.attach_ws(container, subscriber=inbox, stream=True, stdout=True).get(10)
         seen = _read_until(inbox, ref, b"\n", timeout=10)
         first = int(seen.split(b"tick ")[1].split(b"\n")[0])
         seen = _read_until(inbox, ref, b"tick %d\n" % (first + 3), timeout=10)
@@ -99,7 +99,9 @@ def test_stdin_round_trip_and_close_from_our_side(
         docker.create("busybox:latest", name=container, interactive=True, cmds=["cat"]).get(30)
         docker.start(container).get(30)
         inbox = nk.Inbox()
-        ref = docker.attach_ws(container, subscriber=inbox, stdin=True, stdout=True).get(10)
+        ref = docker.attach_ws(
+            container, subscriber=inbox, stream=True, stdin=True, stdout=True
+        ).get(10)
         docker.attach_send(ref, b"hello\n").get(10)
         assert _read_until(inbox, ref, b"hello\n") == b"hello\n"
         # 3 MB in frames of 1 MiB and less, echoed by cat while we write: exact, CRC-checked
@@ -136,7 +138,9 @@ def test_megabytes_of_output_then_the_exit_ends_the_stream(
         inbox = nk.Inbox()
         # attached before it starts: nothing of its output can be missed; a small
         # max_pending makes the stream stop reading many times on the way
-        ref = docker.attach_ws(container, subscriber=inbox, max_pending=256 * 1024).get(10)
+        ref = docker.attach_ws(
+            container, subscriber=inbox, stream=True, max_pending=256 * 1024
+        ).get(10)
         docker.start(container).get(30)
         items, end = drain(inbox, ref, timeout=60)
         received = _data(items)
@@ -165,7 +169,9 @@ def test_logs_replay_then_the_live_stream(
         docker.start(container).get(30)
         wait_until(lambda: b"before" in b"".join(o.data for o in docker.logs(container).get(10)))
         inbox = nk.Inbox()
-        ref = docker.attach_ws(container, subscriber=inbox, logs=True, stdin=True).get(10)
+        ref = docker.attach_ws(container, subscriber=inbox, stream=True, logs=True, stdin=True).get(
+            10
+        )
         assert _read_until(inbox, ref, b"before\n") == b"before\n"  # replayed
         docker.attach_send(ref, b"live\n").get(10)
         assert _read_until(inbox, ref, b"got live\n") == b"got live\n"
@@ -176,13 +182,13 @@ def test_logs_replay_then_the_live_stream(
 def test_bad_options_fail_before_anything_is_sent(docker: nk.Docker) -> None:
     inbox = nk.Inbox()
     with pytest.raises(nk.InvalidOption, match="'logs'"):
-        docker.attach_ws("c0ffee", subscriber=inbox, logs="yes")
+        docker.attach_ws("c0ffee", subscriber=inbox, stream=True, logs="yes")
     with pytest.raises(nk.InvalidOption, match="unknown option"):
-        docker.attach_ws("c0ffee", subscriber=inbox, tty=True)
+        docker.attach_ws("c0ffee", subscriber=inbox, stream=True, tty=True)
     with pytest.raises(nk.InvalidOption, match="subscriber"):
-        docker.attach_ws("c0ffee")
+        docker.attach_ws("c0ffee", stream=True)
     with pytest.raises(nk.InvalidOption):
-        docker.attach_ws("bad/name!", subscriber=inbox)
+        docker.attach_ws("bad/name!", subscriber=inbox, stream=True)
 
 
 def test_engines_offer_it_or_say_they_do_not(
@@ -192,7 +198,7 @@ def test_engines_offer_it_or_say_they_do_not(
     docker.create("busybox:latest", name=container, cmds=["sh", "-c", "echo hi; sleep 300"]).get(30)
     docker.start(container).get(30)
     inbox = nk.Inbox()
-    ref = docker.attach_ws(container, subscriber=inbox, logs=True).get(10)
+    ref = docker.attach_ws(container, subscriber=inbox, stream=True, logs=True).get(10)
     if engine.name == "podman":
         # Podman 4.3 has no such route: its 404, in its words, as the one terminal message
         items, end = drain(inbox, ref)
@@ -208,7 +214,7 @@ def test_engines_offer_it_or_say_they_do_not(
     else:
         assert docker.attach_ws(container, logs=True, stream=False).get(10) == b"hi\n"
     missing = nk.Inbox()
-    ref = docker.attach_ws(name("wsnone"), subscriber=missing).get(10)
+    ref = docker.attach_ws(name("wsnone"), subscriber=missing, stream=True).get(10)
     _, end = drain(missing, ref)
     assert isinstance(end, nk.Failed) and isinstance(end.error, nk.NotFound)
     docker.rm(container, force=True).get(30)
@@ -225,7 +231,7 @@ def test_over_ssh(
         docker.create("busybox:latest", name=container, interactive=True, cmds=["cat"]).get(30)
         docker.start(container).get(30)
         inbox = nk.Inbox()
-        ref = docker.attach_ws(container, subscriber=inbox, stdin=True).get(30)
+        ref = docker.attach_ws(container, subscriber=inbox, stream=True, stdin=True).get(30)
         payload = os.urandom(1000 * 1000)
         docker.attach_send(ref, payload + b"END\n").get(30)
         echoed = _read_until(inbox, ref, b"END\n", timeout=60)
@@ -246,7 +252,9 @@ def ws(fault: FaultServer, baseline: None) -> Iterator[Callable[..., tuple[list[
     def attach(persona: str, **options: Any) -> tuple[list[Any], Any]:
         fault.set("ws", ws=persona)
         inbox = nk.Inbox()
-        ref = docker.attach_ws("c0ffee", subscriber=inbox, timeout=10, **options).get(20)
+        ref = docker.attach_ws("c0ffee", subscriber=inbox, stream=True, timeout=10, **options).get(
+            20
+        )
         return drain(inbox, ref, timeout=30)
 
     yield attach
@@ -284,7 +292,7 @@ def test_without_a_subscriber_the_output_as_bytes(fault: FaultServer, baseline: 
         with pytest.raises(ProtocolError, match="closed inside a frame"):
             docker.attach_ws("c0ffee", logs=True, stream=False).get(20)
         with pytest.raises(nk.InvalidOption, match="give it a subscriber"):
-            docker.attach_ws("c0ffee", logs=True)  # stream=True by default: endless
+            docker.attach_ws("c0ffee", logs=True, stream=True)  # endless
     wait_until(lambda: fault.stats()["open"] == 0, 10)
 
 
@@ -354,7 +362,7 @@ def test_stdin_frames_are_masked_and_the_close_handshake_ours(
     fault.set("ws", ws="echo")  # closes 1002 on an unmasked frame
     with nk.connect(fault.url, timeout=10) as docker:
         inbox = nk.Inbox()
-        ref = docker.attach_ws("c0ffee", subscriber=inbox, stdin=True).get(10)
+        ref = docker.attach_ws("c0ffee", subscriber=inbox, stream=True, stdin=True).get(10)
         payload = os.urandom(2 * 1024 * 1024 + 7)  # three frames: a message in fragments
         docker.attach_send(ref, payload).get(30)
         docker.attach_send(ref, b"").get(10)  # an empty message: nothing comes back

@@ -358,11 +358,11 @@ COMMANDS = (
         "attach_ws",
         "GET",
         "/containers/{container}/attach/ws",
-        "Attach over a websocket: with a subscriber, each frame's payload comes as "
-        "Data(bytes), stdout and stderr unmultiplexed; attach_send writes stdin, close_stdin "
-        "starts the close handshake, which ends the stream Done('closed: 1000'). Without "
-        "(stream=False, logs=True): the output so far, as bytes. Podman 4.3 does not offer "
-        "it (NotFound).",
+        "Attach over a websocket: with a subscriber and stream=True, each frame's payload "
+        "comes as Data(bytes), stdout and stderr unmultiplexed; attach_send writes stdin, "
+        "close_stdin starts the close handshake, which ends the stream Done('closed: 1000'). "
+        "Without (logs=True): the output so far, as bytes. Podman 4.3 does not offer it "
+        "(NotFound).",
         params=("container",),
         fields={
             **_C,
@@ -374,7 +374,6 @@ COMMANDS = (
             "stderr": in_query("stderr", flag),
             "detach_keys": in_query("detachKeys", text, since=(1, 25)),
         },
-        defaults={"stream": True},
         reply=bytes_reply,  # (the frames' payloads: see calls.run_exclusive)
         mode="exclusive",
         stream="websocket",
