@@ -609,13 +609,14 @@ class Docker(TypedCommands):
     # -- stream control ------------------------------------------------------------
 
     def attach_send(self, ref: Ref, data: bytes) -> Future:
-        """Write `data` to the stdin of an attach or exec stream."""
+        """Write `data` to the stdin of an attach, attach_ws or exec stream."""
         if not isinstance(data, bytes | bytearray):
             raise InvalidOption(f"attach_send takes bytes, not {type(data).__name__}")
         return self._control(ref, StreamControl("send", bytes(data)))
 
     def close_stdin(self, ref: Ref) -> Future:
-        """Half-close an attach or exec stream: the process reads EOF, output keeps flowing."""
+        """Half-close an attach or exec stream: the process reads EOF, output keeps flowing.
+        On attach_ws (a websocket has no half-close): start the close handshake."""
         return self._control(ref, StreamControl("close_stdin"))
 
     def finish_async(self, ref: Ref) -> Future:
