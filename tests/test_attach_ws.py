@@ -68,10 +68,15 @@ def _connect_over(daemon: sandbox.SandboxInfo, transport: str) -> nk.Docker:
     return nk.connect(host="127.0.0.1", port=daemon.tls_port, proto="tls", **client_certs(daemon))
 
 
+@pytest.mark.parametrize("api", [None, "1.25"])  # before 1.28 dockerd sends text frames
 def test_output_of_a_running_container(
-    daemon: sandbox.SandboxInfo, name: Callable[[str], str], cleanup: Any, baseline: None
+    daemon: sandbox.SandboxInfo,
+    api: str | None,
+    name: Callable[[str], str],
+    cleanup: Any,
+    baseline: None,
 ) -> None:
-    with nk.connect(daemon.unix_url) as docker:
+    with nk.connect(daemon.unix_url, api_version=api) as docker:
         container = cleanup(name("wsout"))
         script = "i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.1; done"
         docker.create("busybox:latest", name=container, cmds=["sh", "-c", script]).get(30)
