@@ -19,13 +19,15 @@ from typing import Any
 
 import pytest
 from conftest import Engine, child_pids, client_certs, drain, open_fds, wait_until
-from faultserver import WS_OUTPUT, FaultServer
+from faultserver import WS_OUTPUT, FaultServer, ws_frame
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_ssh import Sshd, ssh_path, sshd  # noqa: F401  (the fixtures)
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
 from nkdocker_actors.http11 import ProtocolError
-from nkdocker_actors.websocket import FrameReader
+from nkdocker_actors.websocket import Close, FrameReader, Ping
 
 
 @pytest.fixture
@@ -391,3 +393,34 @@ def test_the_frame_reader_refuses_before_it_allocates() -> None:
         FrameReader().feed(b"\x89\x7e\x00\x80")
     with pytest.raises(ProtocolError, match="new message inside"):
         FrameReader().feed(b"\x01\x01a\x02\x01b")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    messages=st.lists(st.binary(max_size=70000), min_size=1, max_size=5),
+    fragment=st.integers(min_value=1, max_value=5),
+    cuts=st.lists(st.integers(min_value=1, max_value=70000), max_size=20),
+)
+def test_the_frame_reader_takes_any_split(
+    messages: list[bytes], fragment: int, cuts: list[int]
+) -> None:
+    """Messages in fragments (with pings among them), fed in pieces cut anywhere: the same
+    bytes, the pings and the close, in order."""
+    wire, expected_pings = b"", []
+    for message in messages:
+        step = max(1, -(-len(message) // fragment))
+        pieces = [message[i : i + step] for i in range(0, len(message), step)] or [b""]
+        for i, piece in enumerate(pieces):
+            wire += ws_frame(2 if i == 0 else 0, piece, fin=i == len(pieces) - 1)
+            wire += ws_frame(9, b"%d" % i)
+            expected_pings.append(Ping(b"%d" % i))
+    wire += ws_frame(8, b"\x03\xe8")
+    reader, events, position = FrameReader(), [], 0
+    for cut in [*cuts, len(wire)]:
+        events += reader.feed(wire[position : position + cut])
+        position += cut
+        if position >= len(wire):
+            break
+    assert b"".join(e for e in events if isinstance(e, bytes)) == b"".join(messages)
+    assert [e for e in events if not isinstance(e, bytes)][-1] == Close(1000)
+    assert [e for e in events if isinstance(e, Ping)] == expected_pings
