@@ -118,6 +118,8 @@ STREAMS = {
     "json": "each JSON item as `Data(value)`",
     "raw": "the output as `Output(stream, data)`",
     "hijack": "the output as `Output(stream, data)`; stdin via `attach_send` / `close_stdin`",
+    "websocket": "each websocket frame's payload as `Data(bytes)`; stdin via `attach_send`, "
+    "`close_stdin` closes (RFC 6455 close handshake: `Done('closed: 1000')`)",
 }
 
 

@@ -105,6 +105,58 @@ if TYPE_CHECKING:
             """
 
         @overload
+        def attach_ws(
+            self,
+            container: str,
+            *,
+            logs: bool | None = None,
+            stream: bool | None = None,
+            stdin: bool | None = None,
+            stdout: bool | None = None,
+            stderr: bool | None = None,
+            detach_keys: str | None = None,
+            timeout: float | None = ...,
+            subscriber: Subscriber,
+            max_pending: int | None = None,
+        ) -> Future[Ref]: ...
+        @overload
+        def attach_ws(
+            self,
+            container: str,
+            *,
+            logs: bool | None = None,
+            stream: bool | None = None,
+            stdin: bool | None = None,
+            stdout: bool | None = None,
+            stderr: bool | None = None,
+            detach_keys: str | None = None,
+            timeout: float | None = ...,
+            reply_to: Subscriber,
+        ) -> Future[Ref]: ...
+        @overload
+        def attach_ws(
+            self,
+            container: str,
+            *,
+            logs: bool | None = None,
+            stream: bool | None = None,
+            stdin: bool | None = None,
+            stdout: bool | None = None,
+            stderr: bool | None = None,
+            detach_keys: str | None = None,
+            timeout: float | None = ...,
+            reply_to: None = None,
+            subscriber: None = None,
+        ) -> Future[bytes]: ...
+        def attach_ws(self, *args: Any, **options: Any) -> Future[Any]:
+            """Attach over a websocket: with a subscriber and stream=True, each frame's payload
+            comes as Data(bytes), stdout and stderr unmultiplexed; attach_send writes stdin,
+            close_stdin starts the close handshake, which ends the stream Done('closed:
+            1000'). Without (logs=True): the output so far, as bytes. Podman 4.3 does not
+            offer it (NotFound).
+            """
+
+        @overload
         def build(
             self,
             tar: BuildContext,

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
+from . import websocket
 from .commands.spec import Context, Prepared, json_reply, raise_for_status
 from .deadlines import Pending, watch_until
 from .errors import ConnectionFailed, LocalFileError, NkDockerError, NotModified, TimedOut
@@ -188,6 +189,8 @@ def run_exclusive(
         on_answer()
         command = prepared.command
         pieces = body_pieces(channel, head, prepared.request.method)
+        if command.stream == "websocket":
+            pieces = websocket.payloads(channel, head, context.websocket_key)
         file = context.values.get(command.to_file) if command.to_file else None
         if file is not None:
             _write_to(file, pieces)

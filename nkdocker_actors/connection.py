@@ -357,38 +357,73 @@ class DockerConnection(pykka.ThreadingActor):
             request.reply.fail(InvalidOption(f"{request.ref!r} is not an open stream"))
 
     def _negotiate(self) -> tuple[int, int]:
-        """Ask GET /version and pick the API version to talk.
+        """Pick the API version to talk, asking as little as the daemon allows.
 
         Unpinned: min(daemon's ApiVersion, NEWEST_API), refused below the daemon's
-        MinAPIVersion. Pinned: asked on the pinned version's own path, so a daemon that
-        refuses that version says so in its own words ("client version 1.41 is too old").
+        MinAPIVersion. The daemon's version comes from GET /_ping's Api-Version header
+        (Podman's GET /version costs it a second: it asks dpkg); without that header,
+        from GET /version. A daemon newer than NEWEST_API is asked once on
+        /vNEWEST/version whether it still takes that version. Pinned: asked on the pinned
+        version's own path, so a daemon that refuses that version says so in its own
+        words ("client version 1.41 is too old").
         """
         pinned = self.config.api_version
+        if pinned is None:
+            daemon = self._ping_version()
+            if daemon is not None:
+                return self._from_ping(daemon)
         wanted = None if pinned is None else _parse_version(pinned)
         path = "/version" if wanted is None else f"/v{wanted[0]}.{wanted[1]}/version"
-        head, body = self.shared.exchange(Request("GET", path), self.config.timeout)
-        raise_for_status(head, body)  # a refused version: UnsupportedDaemon, the daemon's words
-        info = json_object(body, "GET /version")
-        daemon = _parse_version(str(info.get("ApiVersion", "")))
-        oldest = _parse_version(str(info.get("MinAPIVersion", "1.12")))
-        where = self.config.address
-        if daemon < OLDEST_API:
-            raise UnsupportedDaemon(
-                f"the daemon at {where} speaks API {daemon[0]}.{daemon[1]}; "
-                f"nkdocker_actors needs {OLDEST_API[0]}.{OLDEST_API[1]} or newer"
-            )
+        daemon, oldest = self._version_document(path)
+        self._refuse_too_old(daemon)
         if wanted is not None:
             if not oldest <= wanted <= daemon:
                 raise UnsupportedDaemon(
-                    f"api_version {pinned} is outside what the daemon at {where} speaks "
+                    f"api_version {pinned} is outside what the daemon at "
+                    f"{self.config.address} speaks "
                     f"({oldest[0]}.{oldest[1]} to {daemon[0]}.{daemon[1]})"
                 )
             self.api_version = wanted
             return wanted
+        return self._settle(daemon, oldest)
+
+    def _ping_version(self) -> tuple[int, int] | None:
+        """The daemon's API version from GET /_ping's header (None if it gives none)."""
+        head, _ = self.shared.exchange(Request("GET", "/_ping"), self.config.timeout)
+        found = head.headers.get("api-version", "")
+        if head.status != 200 or not _VERSION.fullmatch(found):
+            return None  # an old daemon, or a fault: GET /version says which
+        return _parse_version(found)
+
+    def _from_ping(self, daemon: tuple[int, int]) -> tuple[int, int]:
+        self._refuse_too_old(daemon)
+        if daemon <= NEWEST_API:  # a daemon always takes its own version
+            self.api_version = daemon
+            return daemon
+        # Newer than we model: does it still take ours? (its 400 "too old": UnsupportedDaemon)
+        confirmed, oldest = self._version_document(f"/v{NEWEST_API[0]}.{NEWEST_API[1]}/version")
+        return self._settle(max(daemon, confirmed), oldest)
+
+    def _version_document(self, path: str) -> tuple[tuple[int, int], tuple[int, int]]:
+        """(ApiVersion, MinAPIVersion) from GET `path`."""
+        head, body = self.shared.exchange(Request("GET", path), self.config.timeout)
+        raise_for_status(head, body)  # a refused version: UnsupportedDaemon, the daemon's words
+        info = json_object(body, "GET /version")
+        daemon = _parse_version(str(info.get("ApiVersion", "")))
+        return daemon, _parse_version(str(info.get("MinAPIVersion", "1.12")))
+
+    def _refuse_too_old(self, daemon: tuple[int, int]) -> None:
+        if daemon < OLDEST_API:
+            raise UnsupportedDaemon(
+                f"the daemon at {self.config.address} speaks API {daemon[0]}.{daemon[1]}; "
+                f"nkdocker_actors needs {OLDEST_API[0]}.{OLDEST_API[1]} or newer"
+            )
+
+    def _settle(self, daemon: tuple[int, int], oldest: tuple[int, int]) -> tuple[int, int]:
         chosen = min(daemon, NEWEST_API)
         if chosen < oldest:
             raise UnsupportedDaemon(
-                f"the daemon at {where} speaks API {oldest[0]}.{oldest[1]} to "
+                f"the daemon at {self.config.address} speaks API {oldest[0]}.{oldest[1]} to "
                 f"{daemon[0]}.{daemon[1]}; nkdocker_actors talks at most "
                 f"{NEWEST_API[0]}.{NEWEST_API[1]}"
             )
@@ -439,6 +474,9 @@ def _snapshot(take: Callable[[], list[_T]]) -> list[_T]:
             return take()
         except RuntimeError:  # changed size during the copy
             continue
+
+
+_VERSION = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}")
 
 
 def _parse_version(text: str) -> tuple[int, int]:
@@ -571,13 +609,14 @@ class Docker(TypedCommands):
     # -- stream control ------------------------------------------------------------
 
     def attach_send(self, ref: Ref, data: bytes) -> Future:
-        """Write `data` to the stdin of an attach or exec stream."""
+        """Write `data` to the stdin of an attach, attach_ws or exec stream."""
         if not isinstance(data, bytes | bytearray):
             raise InvalidOption(f"attach_send takes bytes, not {type(data).__name__}")
         return self._control(ref, StreamControl("send", bytes(data)))
 
     def close_stdin(self, ref: Ref) -> Future:
-        """Half-close an attach or exec stream: the process reads EOF, output keeps flowing."""
+        """Half-close an attach or exec stream: the process reads EOF, output keeps flowing.
+        On attach_ws (a websocket has no half-close): start the close handshake."""
         return self._control(ref, StreamControl("close_stdin"))
 
     def finish_async(self, ref: Ref) -> Future:
@@ -733,8 +772,9 @@ def connect(url: str | None = None, **settings: Any) -> Docker:
     """Start a DockerConnection actor and return its handle.
 
     Settings (see `config`): url, host, port, proto, certfile, keyfile, cafile,
-    tls_verify, api_version, connect_timeout, timeout. Asks GET /version, refuses
-    an API below 1.17, and talks min(daemon's, newest supported) unless pinned.
+    tls_verify, api_version, connect_timeout, timeout. Asks GET /_ping (GET /version
+    where the ping names no version), refuses an API below 1.17, and talks
+    min(daemon's, newest supported) unless pinned.
     """
     conf = config_module.resolve({"url": url, **settings})
     shared = PersistentChannel(conf.address, conf.connect_timeout)

@@ -64,6 +64,7 @@ class Request:
     headers: tuple[tuple[str, str], ...] = ()
     body: Body = None
     upgrade: bool = False
+    protocol: str = "tcp"  # what an upgrade asks for: dockerd's hijack, or "websocket"
 
     @property
     def idempotent(self) -> bool:
@@ -109,7 +110,7 @@ def _encode_head(request: Request, host: str, length: int | None) -> bytes:
     lines.extend(f"{name}: {value}" for name, value in request.headers)
     if request.upgrade:
         lines.append("Connection: Upgrade")
-        lines.append("Upgrade: tcp")
+        lines.append(f"Upgrade: {request.protocol}")
     if length is not None:
         lines.append(f"Content-Length: {length}")
     elif request.body is not None:

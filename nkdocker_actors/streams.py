@@ -2,8 +2,9 @@
 
 One thread per stream, its actor's: it opens the socket, reads what the socket has
 and posts `Message(ref, payload)` to the subscriber. Stdin data and half-close of an
-attach or exec stream are written by a writer thread that lives only while there is
-stdin to write, so a write the peer does not take yet never stops the reads. No
+attach or exec stream (a websocket attach's frames: stdin, and a pong or close behind
+a stdin write) are written by a writer thread that lives only while there is stdin to
+write, so a write the peer does not take yet never stops the reads. No
 thread waits on an idle socket: the process's one `Poller` thread (epoll) watches
 every idle stream socket and tells the owning actor when its socket is readable or
 its subscriber is gone. Every ref ends with exactly one `Done` or `Failed`. Reading
@@ -37,6 +38,16 @@ from .commands.spec import Prepared, raise_for_progress_error
 from .errors import ConnectionFailed, InvalidOption, NkDockerError, TimedOut
 from .http11 import Channel, FrameDecoder, JsonLines
 from .messages import Data, Done, Failed, Message, Output, Payload, Ref, Sink, fail_queued
+from .websocket import (
+    PONG,
+    Close,
+    FrameReader,
+    Ping,
+    check_handshake,
+    close_frame,
+    data_frames,
+    encode_frame,
+)
 
 if TYPE_CHECKING:
     from .config import ConnConfig
@@ -206,7 +217,8 @@ poller = Poller()
 
 @dataclass(frozen=True)
 class StreamControl:
-    """A request to a stream: "send" (data), "close_stdin" or "finish"."""
+    """A request to a stream: "send" (data), "close_stdin" or "finish" (and, inside a
+    websocket stream, "frame": a control frame of ours to write)."""
 
     op: str
     data: bytes = b""
@@ -251,6 +263,10 @@ class StreamActor(pykka.ThreadingActor):
         self._writes: deque[tuple[StreamControl, Any]] = deque()  # stdin controls to write
         self._writer: threading.Thread | None = None  # while there are some
         self._watch: _Watch | None = None
+        # A websocket stream's frames are written whole, one at a time (stdin, pongs, close).
+        self._frames_lock = threading.Lock()
+        self._closed_with: Payload | None = None  # the server's close frame, as the end
+        self._close_sent = False  # we began the close handshake (close_stdin)
         # The owner ends the stream through this, from its own thread: never queued
         # behind a stdin write that may block.
         expose_stop(self._stop_with)
@@ -264,20 +280,21 @@ class StreamActor(pykka.ThreadingActor):
         if isinstance(message, _Wake):
             self._woken(message.reason)
             return None
-        if self.prepared.command.stream == "hijack":
+        if self.prepared.command.stream in ("hijack", "websocket"):
             # stdin is written by a writer thread while this one goes on reading: a
             # blocked write must not stop the reads the peer waits for (cat echoing).
-            with self.lock:
-                self._writes.append(message)
-                if self._writer is not None:
-                    return None
-                self._writer = threading.Thread(
-                    target=self._write, name="nkdocker-stdin", daemon=True
-                )
-            self._writer.start()
+            self._queue_write(message)
             return None
         self._control(*message)
         return None
+
+    def _queue_write(self, message: tuple[StreamControl, Any]) -> None:
+        with self.lock:
+            self._writes.append(message)
+            if self._writer is not None:
+                return
+            self._writer = threading.Thread(target=self._write, name="nkdocker-stdin", daemon=True)
+        self._writer.start()
 
     def _control(self, control: StreamControl, reply: Any) -> None:
         try:
@@ -300,17 +317,45 @@ class StreamActor(pykka.ThreadingActor):
             self._control(control, reply)
 
     def _apply(self, control: StreamControl) -> None:
-        if self.prepared.command.stream != "hijack":
+        kind = self.prepared.command.stream
+        if kind not in ("hijack", "websocket"):
             raise InvalidOption(f"{self.prepared.command.name} streams have no stdin")
         if not self.opened.wait(self.config.connect_timeout + 5):
             raise TimedOut("the daemon has not yet answered the stream's request")
         channel = self.channel
         if channel is None or self.ended:
             raise ConnectionFailed("the stream is not open")
-        if control.op == "send":
+        if kind == "websocket":
+            # A websocket has no half-close: close_stdin starts the close handshake.
+            if control.op == "send":
+                self._send_frames(channel, data_frames(control.data))
+            elif control.op == "close_stdin":
+                self._close_sent = True
+                self._send_frames(channel, [close_frame()])
+            elif control.op == "frame":
+                self._send_frames(channel, [control.data])
+        elif control.op == "send":
             channel.send_raw(control.data)
         elif control.op == "close_stdin":
             channel.shutdown_write()
+
+    def _send_frames(self, channel: Channel, frames: list[bytes]) -> None:
+        with self._frames_lock:
+            for frame in frames:
+                channel.send_raw(frame)
+
+    def _answer(self, channel: Channel, frame: bytes) -> None:
+        """From the reading thread: write a control frame now if no stdin write is under
+        way, else after it (by the writer thread): reading never waits behind stdin."""
+        if not self._frames_lock.acquire(blocking=False):
+            self._queue_write((StreamControl("frame", frame), None))
+            return
+        try:
+            channel.send_raw(frame)
+        except ConnectionFailed:
+            pass  # the reads say what happened to the connection
+        finally:
+            self._frames_lock.release()
 
     def _stop_with(self, payload: Payload) -> None:
         with self.lock:
@@ -354,7 +399,10 @@ class StreamActor(pykka.ThreadingActor):
             if not self._still_wanted():
                 break
             self.sink.wait_for_room(self._still_wanted)
-            size = self._item_size if isinstance(payload, Data) else None
+            size = None
+            if isinstance(payload, Data):
+                value = payload.value
+                size = len(value) if isinstance(value, bytes) else self._item_size
             if self.ending is not None or not self.sink.send(Message(self.ref, payload), size):
                 break
             if count >= BURST and cast("queue.Queue[Any]", self.actor_inbox).qsize():
@@ -379,6 +427,8 @@ class StreamActor(pykka.ThreadingActor):
         """Done at EOF, unless the daemon died: a body that ends when the socket closes
         (upgraded streams, unframed logs) cannot tell a crash from an end, so a ping on a
         fresh socket decides."""
+        if self._closed_with is not None:
+            return self._closed_with  # the websocket's close handshake: no crash
         if not self._ends_at_close or self.ending is not None:
             return Done("eof")
         if daemon_answers(self.config.address, min(2.0, self.config.connect_timeout)):
@@ -398,6 +448,9 @@ class StreamActor(pykka.ThreadingActor):
         prepared = self.prepared
         head, context = start_exchange(channel, prepared, self.timeout, self.on_open)
         kind = prepared.command.stream
+        if kind == "websocket":
+            yield from self._websocket(channel, head)
+            return
         if kind == "hijack":
             channel.duplex()  # stdin is written from the actor's thread, read from this one
         self._mark_open()  # stdin may flow only once the daemon has upgraded the connection
@@ -432,6 +485,30 @@ class StreamActor(pykka.ThreadingActor):
                 continue
             for stream, data in frames.feed(piece):
                 yield Output(stream, data)
+        frames.check_end()
+
+    def _websocket(self, channel: Channel, head: Any) -> Iterator[Any]:
+        """After the handshake: each data frame's payload as Data(bytes) as it comes; pings
+        answered; the server's close frame answered and reported as the end."""
+        check_handshake(head, self.prepared.context.websocket_key, self.config.address)
+        channel.duplex()
+        self._mark_open()
+        self._ends_at_close = True
+        frames = FrameReader()
+        for piece in self._polled(channel, channel.raw_pieces()):
+            if piece is _IDLE:
+                yield _IDLE
+                continue
+            for event in frames.feed(piece):
+                if isinstance(event, bytes):
+                    yield Data(event)
+                elif isinstance(event, Ping):
+                    self._answer(channel, encode_frame(PONG, event.payload))
+                elif isinstance(event, Close):
+                    if not self._close_sent:  # the handshake's second half
+                        self._answer(channel, close_frame(event.code))
+                    self._closed_with = Done(event.describe())
+                    return
         frames.check_end()
 
     @staticmethod

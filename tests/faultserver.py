@@ -2,8 +2,8 @@
 
 It runs in a process of its own (so its sockets and threads never blur the leak
 checks of the process under test) and answers like dockerd, except that every
-request other than the negotiation's GET /version and the TTY probe
-(GET /containers/{id}/json) is answered by the *behaviour* currently set:
+request other than the negotiation's GET /_ping and GET /version and the TTY
+probe (GET /containers/{id}/json) is answered by the *behaviour* currently set:
 a well-formed answer, or one of the faults in `BEHAVIOURS`.
 
 The answer's content follows the request, as dockerd's would:
@@ -50,6 +50,10 @@ DOCKER29_MIN = "1.44"
 DOCKER29_VERSION_BODY = json.dumps(
     {"ApiVersion": "1.52", "MinAPIVersion": DOCKER29_MIN, "Version": "29.0.0", "Os": "linux"}
 ).encode()
+# Personas newer than the API the client models (1.56): "next" still takes 1.56,
+# "next_strict" refuses anything below 1.58.
+NEXT_PERSONAS = {"next": "1.44", "next_strict": "1.58"}
+PERSONA_API = {"": API, "docker29": "1.52", "next": "1.60", "next_strict": "1.60"}
 JSON_DOC = [{"Id": "c0ffee", "Names": ["/fault"], "State": "running"}]
 EVENTS = [{"status": "start", "id": f"c{i}", "time": 1700000000 + i} for i in range(3)]
 OUTPUT = [(1, b"out1\n"), (2, b"err1\n"), (1, b"out2\n")]
@@ -678,6 +682,198 @@ def _echo(c: Conn, req: Req) -> bool:
     )
 
 
+# -- websocket personas (GET /containers/{id}/attach/ws), chosen by the `ws` param --------
+
+WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def ws_accept(key: str) -> str:
+    """The Sec-WebSocket-Accept for `key` (RFC 6455)."""
+    import hashlib
+
+    return base64.b64encode(hashlib.sha1((key + WS_GUID).encode()).digest()).decode()
+
+
+def ws_frame(
+    opcode: int,
+    payload: bytes = b"",
+    fin: bool = True,
+    mask: bytes | None = None,
+    length: int | None = None,
+    rsv: int = 0,
+) -> bytes:
+    """A server frame (unmasked unless `mask` is given; `length` may lie)."""
+    size = len(payload) if length is None else length
+    first = (0x80 if fin else 0) | rsv << 4 | opcode
+    bit = 0x80 if mask is not None else 0
+    if size < 126:
+        head = struct.pack(">BB", first, bit | size)
+    elif size < 1 << 16:
+        head = struct.pack(">BBH", first, bit | 126, size)
+    else:
+        head = struct.pack(">BBQ", first, bit | 127, size)
+    if mask is None:
+        return head + payload
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def ws_read(c: Conn) -> tuple[int, bytes, bool] | None:
+    """The client's next frame: (opcode, unmasked payload, was it masked); None at EOF."""
+    while (frame := _ws_take(c.buffer)) is None:
+        if not c.fill(STALL_LIMIT):
+            return None
+    return frame
+
+
+def _ws_take(buffer: bytearray) -> tuple[int, bytes, bool] | None:
+    """Cut one whole frame out of `buffer` (None if it is not all there yet)."""
+    if len(buffer) < 2:
+        return None
+    size, pos = buffer[1] & 0x7F, 2
+    if size >= 126:
+        pos = 4 if size == 126 else 10
+        if len(buffer) < pos:
+            return None
+        size = int.from_bytes(buffer[2:pos], "big")
+    masked = bool(buffer[1] & 0x80)
+    start = pos + (4 if masked else 0)
+    if len(buffer) < start + size:
+        return None
+    payload = bytes(buffer[start : start + size])
+    if masked:
+        mask = (bytes(buffer[pos:start]) * (size // 4 + 1))[:size]
+        value = int.from_bytes(payload, "big") ^ int.from_bytes(mask, "big")
+        payload = value.to_bytes(size, "big")
+    opcode = buffer[0] & 0x0F
+    del buffer[: start + size]
+    return opcode, payload, masked
+
+
+def ws_close_payload(code: int, reason: bytes = b"") -> bytes:
+    return struct.pack(">H", code) + reason
+
+
+WS_OUTPUT = [b"out1\n", b"err1\n", b"out2\n"]  # what the "output" persona sends
+
+
+def _ws(c: Conn, req: Req) -> bool:
+    """A websocket attach; the `ws` param names the persona that says how it behaves."""
+    persona = c.server.params.get("ws", "output")
+    if persona in ("refuse_200", "refuse_400", "refuse_404"):
+        status, message = {
+            "refuse_200": ("200 OK", "no upgrade header found"),
+            "refuse_400": ("400 Bad Request", "bad parameter"),
+            "refuse_404": ("404 Not Found", "page not found"),
+        }[persona]
+        return c.respond(status, json.dumps({"message": message}).encode())
+    key = req.header("sec-websocket-key") or ""
+    problems = []
+    if (req.header("upgrade") or "").lower() != "websocket":
+        problems.append("Upgrade is not websocket")
+    if req.header("sec-websocket-version") != "13":
+        problems.append("Sec-WebSocket-Version is not 13")
+    if len(base64.b64decode(key + "==")) != 16:
+        problems.append("the key is not 16 random bytes")
+    if problems:
+        return c.respond("400 Bad Request", json.dumps({"message": "; ".join(problems)}).encode())
+    accept = "d3JvbmcgYWNjZXB0IGtleSE=" if persona == "bad_accept" else ws_accept(key)
+    c.send(
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Accept: %b\r\n\r\n" % accept.encode()
+    )
+    with c.server.lock:
+        c.server.ws_keys.append(key)
+    _WS_PERSONAS[persona](c)
+    return False
+
+
+def _ws_output(c: Conn) -> None:
+    """Three binary frames, then a close 1000; the client's close reply is checked."""
+    c.send(b"".join(ws_frame(2, data) for data in WS_OUTPUT) + ws_frame(8, ws_close_payload(1000)))
+    _ws_expect_close(c)
+
+
+def _ws_expect_close(c: Conn) -> None:
+    frame = ws_read(c)
+    with c.server.lock:
+        c.server.ws_replies.append(
+            "none" if frame is None else f"{frame[0]}:{frame[1].hex()}:{frame[2]}"
+        )
+
+
+def _ws_echo(c: Conn) -> None:
+    """Each data frame back as one binary frame, until the client closes (then: 1000);
+    an unmasked client frame is answered by a close 1002 (protocol error)."""
+    while (frame := ws_read(c)) is not None:
+        opcode, payload, masked = frame
+        if not masked:
+            c.send(ws_frame(8, ws_close_payload(1002, b"unmasked client frame")))
+            return
+        if opcode == 8:
+            c.send(ws_frame(8, payload))  # the handshake's second half, echoing the code
+            return
+        if opcode in (0, 1, 2):
+            c.send(ws_frame(2, payload))
+
+
+def _ws_fragmented(c: Conn) -> None:
+    """A text message in three fragments with a ping among them; the pong reported in-band."""
+    c.send(ws_frame(1, b"frag-", fin=False) + ws_frame(0, b"ment", fin=False))
+    c.send(ws_frame(9, b"are you there?") + ws_frame(0, b"ed\n", fin=True))
+    frame = ws_read(c)
+    report = b"no pong" if frame is None else b"pong %d %b %d" % (frame[0], frame[1], frame[2])
+    c.send(ws_frame(2, report) + ws_frame(8, ws_close_payload(1000)))
+    _ws_expect_close(c)
+
+
+def _ws_masked(c: Conn) -> None:
+    c.send(ws_frame(2, b"masked", mask=b"abcd"))
+    c.wait_close()
+
+
+def _ws_oversize(c: Conn) -> None:
+    c.send(ws_frame(2, b"x" * 10, length=1 << 40))
+    c.wait_close()
+
+
+def _ws_close_mid_frame(c: Conn) -> None:
+    c.send(ws_frame(2, WS_OUTPUT[0]) + ws_frame(2, b"0123456789", length=100))
+
+
+def _ws_abrupt_eof(c: Conn) -> None:
+    c.send(b"".join(ws_frame(2, data) for data in WS_OUTPUT))
+
+
+def _ws_rsv(c: Conn) -> None:
+    c.send(ws_frame(2, b"compressed?", rsv=4))
+    c.wait_close()
+
+
+def _ws_continuation_first(c: Conn) -> None:
+    c.send(ws_frame(0, b"orphan"))
+    c.wait_close()
+
+
+def _ws_going_away(c: Conn) -> None:
+    c.send(ws_frame(2, WS_OUTPUT[0]) + ws_frame(8, ws_close_payload(1001, b"shutting down")))
+    _ws_expect_close(c)
+
+
+_WS_PERSONAS: dict[str, Callable[[Conn], None]] = {
+    "output": _ws_output,
+    "bad_accept": _ws_output,
+    "echo": _ws_echo,
+    "fragmented": _ws_fragmented,
+    "masked": _ws_masked,
+    "oversize": _ws_oversize,
+    "close_mid_frame": _ws_close_mid_frame,
+    "abrupt_eof": _ws_abrupt_eof,
+    "rsv": _ws_rsv,
+    "continuation_first": _ws_continuation_first,
+    "going_away": _ws_going_away,
+}
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"non-finite number {name} in JSON body")
 
@@ -766,6 +962,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "slowloris": _slowloris,
     "slowloris_endless_head": _slowloris_endless_head,
     "script": _script,
+    "ws": _ws,
 }
 
 
@@ -785,8 +982,10 @@ class Server:
         self.params: dict[str, Any] = {}
         self.also_version = False  # apply the behaviour to GET /version too
         self.tty = False
-        self.persona = ""  # "" (dockerd 20.10) or "docker29"
+        self.persona = ""  # "" (dockerd 20.10), "docker29" or one of NEXT_PERSONAS
         self.requests: list[dict[str, Any]] = []
+        self.ws_keys: list[str] = []  # the websocket keys received
+        self.ws_replies: list[str] = []  # the client's answers to our close frames
         self.accepted = 0
         self.open = 0
         self.sent = 0
@@ -823,12 +1022,22 @@ class Server:
             self.requests.append(req.record())
             behaviour, also_version, persona = self.behaviour, self.also_version, self.persona
         path = re.sub(r"^/v[0-9.]+", "", req.path)
+        if path == "/_ping" and not also_version:  # as dockerd answers it: its version too
+            extra = f"Api-Version: {PERSONA_API[persona]}\r\n"
+            return conn.respond("200 OK", b"OK", "text/plain; charset=utf-8", extra)
         if persona == "docker29":
             refused = _docker29_refusal(req.path)
             if refused:
                 return conn.respond("400 Bad Request", refused)
             if path == "/version" and not also_version:
                 return conn.respond("200 OK", DOCKER29_VERSION_BODY)
+        if persona in NEXT_PERSONAS:
+            refused = _docker29_refusal(req.path, NEXT_PERSONAS[persona])
+            if refused:
+                return conn.respond("400 Bad Request", refused)
+            if path == "/version" and not also_version:
+                body = {"ApiVersion": "1.60", "MinAPIVersion": NEXT_PERSONAS[persona]}
+                return conn.respond("200 OK", json.dumps(body).encode())
         if path == "/version" and not also_version:
             return conn.respond("200 OK", VERSION_BODY)
         if re.fullmatch(r"/containers/[^/]+/json", path) and behaviour not in ("echo",):
@@ -850,21 +1059,26 @@ class Server:
                 self.tty = settings.get("tty", False)
                 self.persona = settings.get("persona", "")
                 self.requests.clear()
+                self.ws_keys.clear()
+                self.ws_replies.clear()
             elif parts[0] == "requests":
                 reply = self.requests
+            elif parts[0] == "websocket":
+                reply = {"keys": self.ws_keys, "replies": self.ws_replies}
             elif parts[0] == "stats":
                 reply = {"accepted": self.accepted, "open": self.open - 1, "sent": self.sent}
         return conn.respond("200 OK", json.dumps(reply).encode())
 
 
-def _docker29_refusal(path: str) -> bytes:
+def _docker29_refusal(path: str, minimum: str = DOCKER29_MIN) -> bytes:
     """dockerd 29's answer to a request on an API version below its minimum (else b"")."""
     match = re.match(r"/v([0-9]+)\.([0-9]+)/", path)
-    if match is None or (int(match[1]), int(match[2])) >= (1, 44):
+    low = tuple(int(part) for part in minimum.split("."))
+    if match is None or (int(match[1]), int(match[2])) >= low:
         return b""
     message = (
         f"client version {match[1]}.{match[2]} is too old. Minimum supported API version is "
-        f"{DOCKER29_MIN}, please upgrade your client to a newer version"
+        f"{minimum}, please upgrade your client to a newer version"
     )
     return json.dumps({"message": message}).encode()
 
@@ -917,7 +1131,8 @@ class FaultServer:
     ) -> None:
         """Answer from now on with `behaviour` (and forget the requests seen so far).
 
-        persona="docker29" answers as Docker Engine 29.0: API 1.52, nothing below 1.44.
+        persona="docker29" answers as Docker Engine 29.0: API 1.52, nothing below 1.44;
+        "next" as a daemon of API 1.60 taking 1.44 up, "next_strict" 1.58 up.
         """
         settings = {"behaviour": behaviour, "version": version, "tty": tty, "params": params}
         self._control("set", {**settings, "persona": persona})
@@ -925,6 +1140,11 @@ class FaultServer:
     def requests(self) -> list[dict[str, Any]]:
         """The requests received since the last `set` (control requests excluded)."""
         return self._control("requests")  # type: ignore[no-any-return]
+
+    def websocket(self) -> dict[str, list[str]]:
+        """Since the last `set`: the websocket keys received, and the client's answers to
+        our close frames ("opcode:payload hex:masked", or "none" if it closed without)."""
+        return self._control("websocket")  # type: ignore[no-any-return]
 
     def stats(self) -> dict[str, int]:
         """accepted (connections ever), open (now, besides the asking one), sent (bytes)."""

@@ -165,13 +165,13 @@ def _fake_daemon(api_version: str) -> tuple[socket.socket, threading.Thread]:
 
     def serve() -> None:
         conn, _ = listener.accept()
-        with conn:
-            conn.recv(65536)
-            body = json.dumps({"ApiVersion": api_version, "Version": "1.4.1"}).encode()
-            conn.sendall(
-                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
-            )
+        with conn:  # every request (the ping, then /version) gets the version document
+            while conn.recv(65536):
+                body = json.dumps({"ApiVersion": api_version, "Version": "1.4.1"}).encode()
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+                )
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()

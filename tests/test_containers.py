@@ -568,6 +568,7 @@ def _every_call(none: str) -> dict[str, tuple[tuple[Any, ...], dict[str, Any]]]:
     return {
         "archive_stat": ((none, "/"), {}),
         "attach": ((none,), {"logs": True, "stdout": True}),
+        "attach_ws": ((none,), {"logs": True, "stream": False}),
         "build": ((b"not a tar",), {}),
         "build_prune": ((), {"filters": nothing}),
         "commit": ((none,), {}),

@@ -87,7 +87,8 @@ def test_at_least_twenty_hostile_behaviours() -> None:
     from faultserver import BEHAVIOURS
 
     assert len(set(ERRORS) | {"stall_mid_body", "slowloris"} | set(CORRECT)) >= 20
-    tested_elsewhere = {"stall_mid_body", "slowloris", "echo", "script"}  # script: test_fuzz
+    # script: test_fuzz; ws (the websocket personas): test_attach_ws
+    tested_elsewhere = {"stall_mid_body", "slowloris", "echo", "script", "ws"}
     assert set(ERRORS) | set(CORRECT) | tested_elsewhere == set(BEHAVIOURS)
 
 

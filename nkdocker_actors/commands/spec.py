@@ -24,6 +24,7 @@ from ..errors import ConnectionFailed, InvalidOption, UnsupportedDaemon, error_f
 from ..http11 import Body, FrameDecoder, Request, ResponseHead
 from ..messages import Output
 from ..times import time_value
+from ..websocket import handshake_headers
 
 __all__ = [
     "ApiVersion",
@@ -41,7 +42,7 @@ ApiVersion = tuple[int, int]
 Encoder = Callable[[str, Any], Any]
 Place = Literal["path", "query", "body", "header", "data", "local"]
 Mode = Literal["shared", "exclusive"]
-StreamKind = Literal["json", "raw", "hijack"]
+StreamKind = Literal["json", "raw", "hijack", "websocket"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Context:
     api: ApiVersion
     values: Mapping[str, Any] = field(repr=False)  # may hold credentials: never shown
     tty: bool = False
+    websocket_key: str = ""  # the handshake's Sec-WebSocket-Key (its answer is checked)
 
 
 Decoder = Callable[[ResponseHead, bytes, Context], Any]
@@ -602,13 +604,19 @@ def build(
     target = f"/v{api[0]}.{api[1]}{path}"
     if query:
         target += "?" + urlencode(query)
-    upgrade = command.stream == "hijack"
-    request = Request(command.method, target, tuple(headers), body, upgrade=upgrade)
+    upgrade = command.stream in ("hijack", "websocket")
+    protocol, key = "tcp", ""
+    if command.stream == "websocket":
+        protocol = "websocket"
+        handshake = handshake_headers()  # a fresh random key per request
+        headers.extend(handshake)
+        key = dict(handshake)["Sec-WebSocket-Key"]
+    request = Request(command.method, target, tuple(headers), body, upgrade, protocol)
     tty_source = None
     if command.needs_tty:
         kind = next(k for k in _TTY_SOURCES if k in encoded)
         tty_source = _TTY_SOURCES[kind].format(identifiers.quote_segment(encoded[kind]))
-    context = Context(api, encoded, tty=encoded.get("tty") is True)
+    context = Context(api, encoded, tty=encoded.get("tty") is True, websocket_key=key)
     return Prepared(command, request, context, tty_source)
 
 
