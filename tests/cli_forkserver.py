@@ -190,6 +190,9 @@ def _serve(path: str) -> None:
     cli = importlib.import_module(f"{PACKAGE}.cli")
     for module in pkgutil.iter_modules(cli.__path__):
         importlib.import_module(f"{PACKAGE}.cli.{module.name}")
+    # A ctrl-C at the terminal reaches the whole process group: the caller decides (and
+    # closes our stdin); the children get Python's own handler back.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)
@@ -268,6 +271,7 @@ def _child(request: dict[str, Any], fds: list[int]) -> None:
     import runpy
     import traceback
 
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))
