@@ -36,7 +36,7 @@ def _rate(size: int, first: float, got: int) -> float:
 
 def run(bench: Bench) -> dict[str, Any]:
     """Every contender streams the same amount once per round."""
-    size = (20 if bench.quick else 500) * MB
+    size = (5 if bench.quick else 500) * MB
     rounds = 2 if bench.quick else 3
     name = f"{PREFIX}-attach"
     starter = bench.raw()

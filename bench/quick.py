@@ -71,7 +71,7 @@ def _contenders(bench: Bench, command: str, target: str) -> dict[str, Callable[[
 
 
 def _case(bench: Bench, command: str, target: str, threads: int) -> dict[str, Any]:
-    rounds, calls = (2, 200) if bench.quick else (5, 2000)
+    rounds, calls = (2, 100) if bench.quick else (5, 2000)
     bench.log(f"quick commands: {command}, {threads} thread(s)")
     makers = _contenders(bench, command, target)
     samples = alternate(
@@ -102,7 +102,7 @@ def run(bench: Bench) -> dict[str, Any]:
     results: dict[str, Any] = {
         "unit": "calls/s",
         "rounds": 2 if bench.quick else 5,
-        "calls": 200 if bench.quick else 2000,
+        "calls": 100 if bench.quick else 2000,
     }
     try:
         for command in ("ps", "inspect"):

@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep_sandbox:
             sandbox.down(args.sandbox)
+        sandbox.down(mixed_streams.second_daemon_name(args.sandbox))  # idempotent
     results["meta"]["load_average_after"] = list(os.getloadavg())
     results["meta"]["seconds"] = round(time.monotonic() - began, 1)
     results["targets"] = report.targets(results)

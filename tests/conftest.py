@@ -279,6 +279,12 @@ def single_swarm(daemon: sandbox.SandboxInfo) -> Iterator[nk.Docker]:
     yield connection
     for service in connection.services().get(30):
         connection.service_rm(service["ID"]).get(30)
+    # Tasks of removed services stop in the background, 10 s for a `sleep` that ignores
+    # SIGTERM, and the swarm's leave waits for them: killed at once here.
+    tasks = {"label": ["com.docker.swarm.service.id"]}
+    for task in connection.ps(all=True, filters=tasks).get(30):
+        with contextlib.suppress(nk.NotFound, nk.Conflict):
+            connection.rm(task["Id"], force=True).get(30)
     connection.swarm_leave(force=True).get(60)
     # Swarm mode made a docker_gwbridge in the host's namespace: it goes with the swarm.
     with contextlib.suppress(nk.NotFound, nk.Forbidden, nk.Conflict):

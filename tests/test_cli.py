@@ -1,8 +1,10 @@
 """The `nkdocker` command line against a real sandbox daemon.
 
-Every command runs as a subprocess (`python -m nkdocker_actors`), as a user runs
-it: piped output must hold no escape code, errors no traceback, and exit codes
-must be the documented ones. `-t` runs inside a real pseudo-terminal (pexpect).
+Every command runs as a process of its own, as a user runs it: piped output must
+hold no escape code, errors no traceback, and exit codes must be the documented ones.
+`cli` forks it from a process that imported the package once (tests/cli_forkserver.py);
+start-up, --version, completion, signals (ctrl-C) and `-t` inside a real pseudo-terminal
+(pexpect) run a real `python -m nkdocker_actors`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import cli_forkserver
 import pexpect
 import pytest
 from conftest import wait_until
@@ -51,15 +54,7 @@ def cli(daemon: sandbox.SandboxInfo) -> Callable[..., subprocess.CompletedProces
     def run(
         *args: str, input: bytes | None = None, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[bytes]:
-        return _clean(
-            subprocess.run(
-                [*CLI, *args],
-                input=input if input is not None else b"",
-                capture_output=True,
-                env=env or _env(daemon),
-                timeout=60,
-            )
-        )
+        return _clean(cli_forkserver.run(args, env or _env(daemon), input or b"", timeout=60))
 
     return run
 

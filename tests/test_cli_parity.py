@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cli_forkserver
 import pexpect
 import pytest
 
@@ -371,14 +372,14 @@ def _argv(tool: str, step: str, tmp: str, until: str) -> list[str]:
 
 
 def run(tool: str, step: str, env: dict[str, str], stdin: str = "") -> tuple[int, str, str]:
-    """One step with one tool: (exit code, stdout, stderr)."""
-    done = subprocess.run(
-        _argv(tool, step, env["PARITY_TMP"], env["PARITY_UNTIL"]),
-        input=stdin.encode(),
-        capture_output=True,
-        env=env,
-        timeout=120,
-    )
+    """One step with one tool: (exit code, stdout, stderr). nkdocker is forked from a
+    process that imported it once (tests/cli_forkserver.py): a process of its own
+    without Python's start-up each time."""
+    argv = _argv(tool, step, env["PARITY_TMP"], env["PARITY_UNTIL"])
+    if tool == "docker":
+        done = subprocess.run(argv, input=stdin.encode(), capture_output=True, env=env, timeout=120)
+    else:
+        done = cli_forkserver.run(argv[len(NK) :], env, stdin.encode(), timeout=120)
     return done.returncode, done.stdout.decode(), done.stderr.decode()
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import cli_forkserver
 import pytest
 from conftest import wait_until
-from test_cli_parity import NK, Case, compare, normalise, run
+from test_cli_parity import Case, compare, normalise, run
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox, swarm_views
@@ -118,9 +118,7 @@ def test_same_as_docker(case: Case, world: dict[str, str]) -> None:
 
 
 def nkdocker(world: dict[str, str], *words: str, stdin: str = "") -> tuple[int, str, str]:
-    done = subprocess.run(
-        [*NK, *words], input=stdin.encode(), capture_output=True, env=world, timeout=300
-    )
+    done = cli_forkserver.run(words, world, stdin.encode(), timeout=300)
     return done.returncode, done.stdout.decode(), done.stderr.decode()
 
 

@@ -75,6 +75,7 @@ _NEEDED = {
     "catatonit": "catatonit",  # init=True (only recommended by Debian's podman)
 }
 _HELPERS = ("/usr/lib/podman", "/usr/libexec/podman")  # where Debian puts netavark
+_PACKAGERS = ("/usr/bin/dpkg", "/usr/bin/rpm")  # where Podman 4.3 looks them up
 # Paths Podman 4.3 hardcodes for root, made private (bind mounts in its mount namespace).
 _PRIVATE_PATHS = {
     "run-containers": "/run/containers",  # netavark's IPAM db and aardvark-dns configs
@@ -124,6 +125,11 @@ def _service_script(base: Path, sock: Path) -> str:
     for own, path in _PRIVATE_PATHS.items():
         lines.append(f"mkdir -p {path}")
         lines.append(f"mount --bind {shlex.quote(str(base / 'ns' / own))} {path}")
+    # Every /version and /info asks the package manager which package holds conmon, runc
+    # and slirp4netns (dpkg -S: about a second each time); in here it answers nothing
+    # at once, and the replies leave out the Debian package names.
+    for packager in _PACKAGERS:
+        lines.append(f"if [ -e {packager} ]; then mount --bind /bin/false {packager}; fi")
     env = {
         "CONTAINERS_CONF": base / "etc" / "containers.conf",
         "CONTAINERS_STORAGE_CONF": base / "etc" / "storage.conf",
