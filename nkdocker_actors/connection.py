@@ -338,7 +338,7 @@ class DockerConnection(pykka.ThreadingActor):
             stop(Failed(error))
         for child in _snapshot(lambda: list(self.calls)):
             child.abort(error)
-        self.pool.close_sockets()  # a quick call without a deadline fails; the next reopens
+        self.pool.close_sockets(str(error))  # a quick call without a deadline fails, unretried
 
     def _control(self, request: _Control) -> None:
         entry = self.streams.get(request.ref)

@@ -511,6 +511,7 @@ class PersistentChannel:
         self.channel: Channel | None = None
         self.opened = 0
         self.aborted = False
+        self.interrupted: str | None = None  # why interrupt() failed the exchange in progress
 
     def close(self) -> None:
         """Close the socket, if any."""
@@ -521,6 +522,12 @@ class PersistentChannel:
     def abort(self) -> None:
         """From another thread: close for good, failing an exchange in progress (no retry)."""
         self.aborted = True
+        self.close()
+
+    def interrupt(self, reason: str) -> None:
+        """From another thread: fail the exchange in progress with ConnectionFailed(reason),
+        without the retry a dead keep-alive socket gets (the daemon is known unreachable)."""
+        self.interrupted = reason
         self.close()
 
     def _fresh(self) -> Channel:
@@ -540,6 +547,7 @@ class PersistentChannel:
 
         An idempotent request on a reused socket found dead is retried once on a fresh one.
         """
+        self.interrupted = None
         channel = self.channel
         reused = channel is not None and not channel.is_stale()
         if not reused:
@@ -552,6 +560,7 @@ class PersistentChannel:
             raise
         except ConnectionFailed as first:
             self.close()
+            self._raise_if_aborted(first)
             if not (reused and request.idempotent and not isinstance(first, TimedOut)):
                 raise
         except BaseException as error:
@@ -566,7 +575,10 @@ class PersistentChannel:
             raise
 
     def _raise_if_aborted(self, error: BaseException) -> None:
-        """After abort(), whatever the closed socket raised reads as ConnectionFailed."""
+        """After abort(), whatever the closed socket raised reads as ConnectionFailed; after
+        interrupt(), as its reason."""
+        if self.interrupted is not None and isinstance(error, Exception):
+            raise ConnectionFailed(self.interrupted) from error
         if self.aborted and isinstance(error, Exception) and not isinstance(error, NkDockerError):
             raise ConnectionFailed(f"the connection to {self.address} was closed") from error
 
