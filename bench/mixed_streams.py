@@ -55,6 +55,8 @@ def _open(docker: nk.Docker, kind: str, container: str, label: str, inbox: nk.In
 def run(bench: Bench) -> dict[str, Any]:
     """Open every stream, signal the containers, check every delivery, close, settle."""
     streams, containers = (150, 2) if bench.quick else (5000, 10)
+    # BENCH_MIXED_STREAMS=N: another count (to find the cost per stream at a middle size).
+    streams = int(os.environ.get("BENCH_MIXED_STREAMS", streams))
     expected = "".join(f"{i}\n" for i in range(1, LINES + 1)).encode()
     label = f"{PREFIX}-mixed-{os.getpid()}"
     second = _second_daemon(bench)
@@ -93,6 +95,7 @@ def run(bench: Bench) -> dict[str, Any]:
             kinds[future.get(600)] = (kind, d)
         open_seconds = time.perf_counter() - began
         open_rss, open_threads = rss_mb(), os_threads()
+        bench.log(f"mixed streams: open in {open_seconds:.1f} s, RSS {open_rss:.0f} MB")
         bench.log("mixed streams: signalling the writers")
         began = time.perf_counter()
         for docker, group in zip(admin, names, strict=True):
@@ -123,6 +126,10 @@ def run(bench: Bench) -> dict[str, Any]:
             else:
                 ended[ref] = payload
         deliver_seconds = time.perf_counter() - began
+        bench.log(
+            f"mixed streams: delivered in {deliver_seconds:.1f} s, peak RSS "
+            f"{sampler.peak_rss:.0f} MB, {len(inbox)} messages queued"
+        )
         failed_early = [p for p in ended.values() if isinstance(p, nk.Failed)]
         complete = {
             "logs": sum(

@@ -35,7 +35,7 @@ from . import reports
 from .calls import body_pieces, daemon_answers, start_exchange
 from .commands.spec import Prepared, raise_for_progress_error
 from .errors import ConnectionFailed, InvalidOption, NkDockerError, TimedOut
-from .http11 import Channel, FrameDecoder, JsonLines
+from .http11 import RECV_SIZE, Channel, FrameDecoder, JsonLines
 from .messages import Data, Done, Failed, Message, Output, Payload, Ref, Sink, fail_queued
 
 if TYPE_CHECKING:
@@ -44,6 +44,19 @@ if TYPE_CHECKING:
 __all__ = ["StreamActor", "StreamControl"]
 
 POLL_SECONDS = 0.5  # how often the poller checks the subscribers of idle streams
+# After a read, how long a stream waits on its own socket before handing it to the poller:
+# a busy stream's next piece then costs no hop through the poller's thread. A stream with
+# stdin (attach, exec) waits only briefly, and only while its output is flowing: a stdin
+# write queued meanwhile waits for it. The others have nothing queued that this delays
+# (`finish` and closing reach the socket directly, waking the wait at once).
+LINGER_SECONDS = 0.25
+LINGER_SECONDS_STDIN = 0.005
+LINGER_MIN_PIECE = 4096
+# Output in bulk (a piece of LINGER_MIN_PIECE or more): what follows within this wait joins
+# it, up to COALESCE_BYTES, so the subscriber gets fewer, bigger messages (each costs a
+# hand-off between threads); smaller pieces (an interactive echo) go at once.
+COALESCE_SECONDS = 0.002
+COALESCE_BYTES = 192 * 1024  # (with what a read leaves buffered: about one read's worth)
 BURST = 64  # pieces read in a row before queued controls get their turn
 _IDLE = object()  # what the payloads say when the socket has nothing more for now
 
@@ -241,6 +254,11 @@ class StreamActor(pykka.ThreadingActor):
         self.on_end = on_end
         self.ready = ready
         self._item_size = 64
+        self._linger = (
+            LINGER_SECONDS_STDIN if prepared.command.stream == "hijack" else LINGER_SECONDS
+        )
+        self._last_piece = 0  # bytes in the last piece read (a stream with stdin lingers after
+        # a full one only)
         self._ends_at_close = False
         self.channel: Channel | None = None
         self.ending: Payload | None = None  # set when we end it ourselves
@@ -406,7 +424,9 @@ class StreamActor(pykka.ThreadingActor):
             or "content-length" in head.headers
         )
         self._ends_at_close = not framed
-        pieces = self._polled(channel, body_pieces(channel, head, prepared.request.method))
+        pieces = self._polled(
+            channel, body_pieces(channel, head, prepared.request.method), bulk=kind != "json"
+        )
         if kind == "json":
             lines = JsonLines()
             for piece in pieces:
@@ -423,7 +443,10 @@ class StreamActor(pykka.ThreadingActor):
             return
         if context.tty:
             for piece in pieces:
-                yield _IDLE if piece is _IDLE else Output("stdout", piece)
+                if piece is _IDLE:
+                    yield _IDLE
+                else:
+                    yield Output("stdout", b"".join(piece) if isinstance(piece, list) else piece)
             return
         frames = FrameDecoder()
         for piece in pieces:
@@ -439,17 +462,51 @@ class StreamActor(pykka.ThreadingActor):
         yield Data(item)
         raise_for_progress_error(item)  # the ref then ends Failed, typed
 
-    def _polled(self, channel: Channel, pieces: Iterator[bytes]) -> Iterator[Any]:
-        """The pieces, and _IDLE whenever the socket has nothing more for now."""
+    def _polled(self, channel: Channel, pieces: Iterator[bytes], bulk: bool) -> Iterator[Any]:
+        """The pieces, and _IDLE whenever the socket has nothing more for now; with `bulk`,
+        output in bulk coalesced (see COALESCE_SECONDS)."""
         while True:
-            if not channel.wait_readable(0):
+            if not channel.wait_readable(0) and not self._lingered(channel):
+                self._last_piece = 0
                 yield _IDLE
                 continue
             try:
                 piece = next(pieces)
             except StopIteration:
                 return
-            yield piece
+            self._last_piece = len(piece)
+            if not bulk or len(piece) < LINGER_MIN_PIECE:
+                yield piece
+                continue
+            parts, size = [piece], len(piece)
+            inbox = cast("queue.Queue[Any]", self.actor_inbox)
+            ended = False
+            while (
+                size < COALESCE_BYTES
+                and not inbox.qsize()
+                and channel.wait_readable(COALESCE_SECONDS)
+            ):
+                channel.read_size = COALESCE_BYTES - size  # a backpressure bound holds
+                try:
+                    piece = next(pieces)
+                except StopIteration:
+                    ended = True
+                    break
+                finally:
+                    channel.read_size = RECV_SIZE
+                parts.append(piece)
+                size += len(piece)
+            yield parts  # joined by the decoding: once
+            if ended:
+                return
+
+    def _lingered(self, channel: Channel) -> bool:
+        """Whether more came while waiting a little on the socket itself (see LINGER_SECONDS)."""
+        if self.ending is not None or cast("queue.Queue[Any]", self.actor_inbox).qsize():
+            return False
+        if self._linger < LINGER_SECONDS and self._last_piece < LINGER_MIN_PIECE:
+            return False  # a stream with stdin: only while its output flows in bulk
+        return channel.wait_readable(self._linger)
 
     def _mark_open(self) -> None:
         if not self.opened.is_set():
