@@ -129,13 +129,18 @@ def _body_pieces(body: Iterable[bytes] | IO[bytes]) -> Iterator[bytes]:
 # Reads go into one of these shared buffers and only the bytes received are kept: a fresh
 # RECV_SIZE allocation per read (what `sock.recv(RECV_SIZE)` does) costs more than the read
 # itself (an mmap, page faults, a remap to the size received), and a buffer per socket would
-# cost RECV_SIZE per idle stream. list.pop and append are atomic: no lock.
+# cost RECV_SIZE per idle stream. Used only for data already there, so a buffer is held for
+# a moment. list.pop and append are atomic: no lock.
 _SCRATCH: list[bytearray] = []
 SCRATCH_KEPT = 8  # buffers kept for reuse (one per thread reading at the same moment)
 
 
 def _recv(sock: socket.socket, size: int) -> bytes:
     """One read of at most `size` (<= RECV_SIZE) bytes (b"" at EOF)."""
+    if not _ready(sock, select.POLLIN, 0):
+        # It would wait: not holding a shared buffer meanwhile (thousands of streams
+        # waiting for their answers would each hold one).
+        return sock.recv(size)
     try:
         scratch = _SCRATCH.pop()
     except IndexError:

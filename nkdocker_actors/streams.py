@@ -52,9 +52,10 @@ POLL_SECONDS = 0.5  # how often the poller checks the subscribers of idle stream
 LINGER_SECONDS = 0.25
 LINGER_SECONDS_STDIN = 0.005
 LINGER_MIN_PIECE = 4096
-# Output in bulk (a piece of LINGER_MIN_PIECE or more): what follows within this wait joins
+# Output in bulk (a piece of LINGER_MIN_PIECE or more): what has come after this wait joins
 # it, up to COALESCE_BYTES, so the subscriber gets fewer, bigger messages (each costs a
-# hand-off between threads); smaller pieces (an interactive echo) go at once.
+# hand-off between threads) and the socket fewer, bigger reads; smaller pieces (an
+# interactive echo) go at once.
 COALESCE_SECONDS = 0.002
 COALESCE_BYTES = 192 * 1024  # (with what a read leaves buffered: about one read's worth)
 BURST = 64  # pieces read in a row before queued controls get their turn
@@ -481,11 +482,12 @@ class StreamActor(pykka.ThreadingActor):
             parts, size = [piece], len(piece)
             inbox = cast("queue.Queue[Any]", self.actor_inbox)
             ended = False
-            while (
-                size < COALESCE_BYTES
-                and not inbox.qsize()
-                and channel.wait_readable(COALESCE_SECONDS)
-            ):
+            while size < COALESCE_BYTES and not inbox.qsize():
+                if not channel.wait_readable(0):
+                    # Let more arrive: one bigger read, not one per write of the peer.
+                    time.sleep(COALESCE_SECONDS)
+                    if not channel.wait_readable(0):
+                        break
                 channel.read_size = COALESCE_BYTES - size  # a backpressure bound holds
                 try:
                     piece = next(pieces)
