@@ -3,12 +3,12 @@
 One thread per stream, its actor's: it opens the socket, reads what the socket has
 and posts `Message(ref, payload)` to the subscriber. Stdin data and half-close of an
 attach or exec stream are written by a writer thread that lives only while there is
-stdin to write, so a write the peer does not take yet never stops the reads. No
-thread waits on an idle socket: the process's one `Poller` thread (epoll) watches
-every idle stream socket and tells the owning actor when its socket is readable or
-its subscriber is gone. Every ref ends with exactly one `Done` or `Failed`. Reading
-pauses while the subscriber holds too much unconsumed data, so TCP pushes back on
-the daemon instead of memory growing.
+stdin to write, so a write the peer does not take yet never stops the reads. A stream
+that has just read waits a little on its own socket (LINGER_SECONDS); past that, the
+process's one `Poller` thread (epoll) watches every idle stream socket and tells the
+owning actor when its socket is readable or its subscriber is gone. Every ref ends
+with exactly one `Done` or `Failed`. Reading pauses while the subscriber holds too
+much unconsumed data, so TCP pushes back on the daemon instead of memory growing.
 
 Why an actor thread still, not a bare object run by the poller: the HTTP decoding
 is pull-style (a chunk may need a second read; a TLS read may want a write), and a
