@@ -156,7 +156,15 @@ def run(bench: Bench) -> dict[str, Any]:
         counts = {kind: sum(1 for k, _ in kinds.values() if k == kind) for kind in SHARES}
         deadline = time.monotonic() + 600
         while complete() != counts and len(ended) < len(kinds) and time.monotonic() < deadline:
-            bench.log(f"mixed streams: RSS {rss_mb():.0f} MB, {len(inbox)} queued, {complete()}")
+            with lock:
+                over = sum(
+                    1 for r, (k, _) in kinds.items() if k == "logs" and received[r] > len(expected)
+                )
+                early = [str(p)[:120] for p in ended.values()][:2]
+            bench.log(
+                f"mixed streams: RSS {rss_mb():.0f} MB, {len(inbox)} queued, {complete()}, "
+                f"{over} logs over, {len(ended)} ended {early}"
+            )
             time.sleep(5)
         deliver_seconds = time.perf_counter() - began
         bench.log(
