@@ -15,6 +15,7 @@ baseline. Goals: peak threads <= streams + 50, peak RSS <= 1 GiB.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import threading
@@ -61,6 +62,8 @@ def _open(docker: nk.Docker, kind: str, container: str, label: str, inbox: nk.In
 def run(bench: Bench) -> dict[str, Any]:
     """Open every stream, signal the containers, check every delivery, close, settle."""
     streams, containers = (150, 2) if bench.quick else (5000, 10)
+    # BENCH_MIXED_STREAMS=N: another count (to find the cost per stream at a middle size).
+    streams = int(os.environ.get("BENCH_MIXED_STREAMS", streams))
     expected = "".join(f"{i}\n" for i in range(1, LINES + 1)).encode()
     label = f"{PREFIX}-mixed-{os.getpid()}"
     second = _second_daemon(bench)
@@ -86,6 +89,33 @@ def run(bench: Bench) -> dict[str, Any]:
         # default 10 s to answer one, and the check would (rightly) fail every stream.
         conns = [nk.connect(info.unix_url, liveness=0) for info in daemons]
         inbox = nk.Inbox()
+        # The Inbox is drained from the first message on, by a thread of its own, as an
+        # application would: samples queued while streams open or the containers are
+        # signalled (each call slow on a swamped daemon) would otherwise count as the
+        # client's memory.
+        received: dict[nk.Ref, int] = collections.defaultdict(int)
+        checksums: dict[nk.Ref, int] = collections.defaultdict(int)
+        ended: dict[nk.Ref, Any] = {}
+        lock = threading.Lock()
+        draining = threading.Event()
+
+        def drain() -> None:
+            while not draining.is_set():
+                try:
+                    ref, payload = inbox.get(timeout=0.2)
+                except nk.Timeout:
+                    continue
+                with lock:
+                    if isinstance(payload, nk.Output):
+                        received[ref] += len(payload.data)
+                        checksums[ref] = zlib.crc32(payload.data, checksums[ref])
+                    elif isinstance(payload, nk.Data):
+                        received[ref] += 1
+                    else:
+                        ended[ref] = payload
+
+        drainer = threading.Thread(target=drain, name="bench-drain", daemon=True)
+        drainer.start()
         kinds: dict[nk.Ref, tuple[str, int]] = {}
         bench.log(f"mixed streams: opening {streams} (events, logs -f, stats) on 2 daemons")
         began = time.perf_counter()
@@ -99,69 +129,73 @@ def run(bench: Bench) -> dict[str, Any]:
             kinds[future.get(600)] = (kind, d)
         open_seconds = time.perf_counter() - began
         open_rss, open_threads = rss_mb(), os_threads()
+        bench.log(f"mixed streams: open in {open_seconds:.1f} s, RSS {open_rss:.0f} MB")
         bench.log("mixed streams: signalling the writers")
         began = time.perf_counter()
         for docker, group in zip(admin, names, strict=True):
             for name in group:
-                docker.kill(name, signal="SIGUSR1").get(60)
-        received = dict.fromkeys(kinds, 0)
-        checksums = dict.fromkeys(kinds, 0)
-        ended: dict[nk.Ref, Any] = {}
-        logs_left = sum(1 for kind, _ in kinds.values() if kind == "logs")
-        events_left = sum(1 for kind, _ in kinds.values() if kind == "events")
-        stats_left = sum(1 for kind, _ in kinds.values() if kind == "stats")
-        deadline = time.monotonic() + 600
-        while (
-            (logs_left or events_left or stats_left)
-            and len(ended) < len(kinds)
-            and time.monotonic() < deadline
-        ):
-            ref, payload = inbox.get(timeout=120)
-            kind, d = kinds[ref]
-            if isinstance(payload, nk.Output):
-                received[ref] += len(payload.data)
-                checksums[ref] = zlib.crc32(payload.data, checksums[ref])
-                logs_left -= received[ref] == len(expected)
-            elif isinstance(payload, nk.Data):
-                received[ref] += 1
-                events_left -= kind == "events" and received[ref] == containers
-                stats_left -= kind == "stats" and received[ref] == 1
-            else:
-                ended[ref] = payload
-        deliver_seconds = time.perf_counter() - began
-        failed_early = [p for p in ended.values() if isinstance(p, nk.Failed)]
-        complete = {
-            "logs": sum(
-                1
-                for ref, (kind, _) in kinds.items()
-                if kind == "logs"
-                and ref not in ended
-                and received[ref] == len(expected)
-                and checksums[ref] == zlib.crc32(expected)
-            ),
-            "events": sum(
-                1
-                for ref, (kind, _) in kinds.items()
-                if kind == "events" and received[ref] == containers
-            ),
-            "stats": sum(
-                1 for ref, (kind, _) in kinds.items() if kind == "stats" and received[ref] >= 1
-            ),
-        }
+                docker.kill(name, signal="SIGUSR1").get(120)
+
+        def complete() -> dict[str, int]:
+            with lock:
+                return {
+                    "logs": sum(
+                        1
+                        for ref, (kind, _) in kinds.items()
+                        if kind == "logs"
+                        and ref not in ended
+                        and received[ref] == len(expected)
+                        and checksums[ref] == zlib.crc32(expected)
+                    ),
+                    "events": sum(
+                        1
+                        for ref, (kind, _) in kinds.items()
+                        if kind == "events" and received[ref] == containers
+                    ),
+                    "stats": sum(
+                        1
+                        for ref, (kind, _) in kinds.items()
+                        if kind == "stats" and received[ref] >= 1
+                    ),
+                }
+
         counts = {kind: sum(1 for k, _ in kinds.values() if k == kind) for kind in SHARES}
+        deadline = time.monotonic() + 600
+        while complete() != counts and len(ended) < len(kinds) and time.monotonic() < deadline:
+            with lock:
+                over = sum(
+                    1 for r, (k, _) in kinds.items() if k == "logs" and received[r] > len(expected)
+                )
+                early = [str(p)[:120] for p in ended.values()][:2]
+            bench.log(
+                f"mixed streams: RSS {rss_mb():.0f} MB, {len(inbox)} queued, {complete()}, "
+                f"{over} logs over, {len(ended)} ended {early}"
+            )
+            time.sleep(5)
+        deliver_seconds = time.perf_counter() - began
+        bench.log(
+            f"mixed streams: delivered in {deliver_seconds:.1f} s, peak RSS "
+            f"{sampler.peak_rss:.0f} MB, {len(inbox)} messages queued"
+        )
+        with lock:
+            failed_early = [p for p in ended.values() if isinstance(p, nk.Failed)]
+        delivered = complete()
         bench.log("mixed streams: closing")
         for docker in conns:
             docker.close()
-        while len(ended) < len(kinds):  # every ref ends, exactly once
-            ref, payload = inbox.get(timeout=120)
-            if isinstance(payload, nk.Done | nk.Failed):
-                ended[ref] = payload
+        until = time.monotonic() + 120
+        while len(ended) < len(kinds) and time.monotonic() < until:  # every ref ends, once
+            time.sleep(0.1)
+        draining.set()
+        drainer.join()
         terminals = len(ended)
         settle_seconds = _back_to(base_threads, 120)
         settle_until = time.monotonic() + 30  # the poller closes its epoll a second after
         while _fds() > base_fds and time.monotonic() < settle_until:
             time.sleep(0.05)
-        del futures, received, checksums, ended, inbox, kinds
+        del futures
+        for held in (received, checksums, ended, kinds):
+            held.clear()
         after_rss, after_threads, after_fds = _settled_rss(), os_threads(), _fds()
         sampler.stopping.set()
         sampler.join()
@@ -177,8 +211,8 @@ def run(bench: Bench) -> dict[str, Any]:
         "streams": total,
         "containers_per_daemon": containers,
         "counts": counts,
-        "complete": complete,
-        "all_delivered": complete == counts,
+        "complete": delivered,
+        "all_delivered": delivered == counts,
         "terminal_messages": terminals,
         "failed_before_close": len(failed_early),
         "first_failure": str(failed_early[0].error) if failed_early else None,

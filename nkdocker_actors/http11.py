@@ -127,6 +127,33 @@ def _body_pieces(body: Iterable[bytes] | IO[bytes]) -> Iterator[bytes]:
         yield from body
 
 
+# Reads go into one of these shared buffers and only the bytes received are kept: a fresh
+# RECV_SIZE allocation per read (what `sock.recv(RECV_SIZE)` does) costs more than the read
+# itself (an mmap, page faults, a remap to the size received), and a buffer per socket would
+# cost RECV_SIZE per idle stream. Used only for data already there, so a buffer is held for
+# a moment. list.pop and append are atomic: no lock.
+_SCRATCH: list[bytearray] = []
+SCRATCH_KEPT = 8  # buffers kept for reuse (one per thread reading at the same moment)
+
+
+def _recv(sock: socket.socket, size: int) -> bytes:
+    """One read of at most `size` (<= RECV_SIZE) bytes (b"" at EOF)."""
+    if not _ready(sock, select.POLLIN, 0):
+        # It would wait: not holding a shared buffer meanwhile (thousands of streams
+        # waiting for their answers would each hold one).
+        return sock.recv(size)
+    try:
+        scratch = _SCRATCH.pop()
+    except IndexError:
+        scratch = bytearray(RECV_SIZE)
+    try:
+        count = sock.recv_into(scratch, size)
+        return bytes(memoryview(scratch)[:count])
+    finally:
+        if len(_SCRATCH) < SCRATCH_KEPT:
+            _SCRATCH.append(scratch)
+
+
 def _ready(sock: socket.socket, events: int, timeout: float | None) -> bool:
     """Whether `sock` is ready for `events` (select.POLLIN/POLLOUT) within `timeout`.
 
@@ -166,6 +193,7 @@ class Channel:
         # its timeout, and every SSL call is made under this lock.
         self._tls_lock: threading.Lock | None = None
         self._timeout: float | None = None
+        self.read_size = RECV_SIZE  # the most one read takes (a stream coalescing takes less)
 
     @classmethod
     def open(cls, address: Address, connect_timeout: float) -> Channel:
@@ -297,6 +325,14 @@ class Channel:
 
     def _fill(self) -> bool:
         """Read more into the buffer; False at EOF."""
+        data = self._recv()
+        if not data:
+            return False
+        self._buffer += data
+        return True
+
+    def _recv(self) -> bytes:
+        """One read from the socket (b"" at EOF), within the timeout and the deadline."""
         remaining = None
         if self._deadline is not None:
             remaining = self._deadline - time.monotonic()
@@ -305,23 +341,20 @@ class Channel:
         try:
             if self._tls_lock is not None:
                 deadline = _sooner(self._deadline, _deadline_after(self._timeout))
-                data = self._tls_call(functools.partial(self.sock.recv, RECV_SIZE), deadline)
+                data = self._tls_call(functools.partial(self.sock.recv, self.read_size), deadline)
             else:
                 if remaining is not None:
                     current = self.sock.gettimeout()
                     if current is None or remaining < current - 0.01:  # (else no syscall)
                         self.set_timeout(remaining)
-                data = self.sock.recv(RECV_SIZE)
+                data = _recv(self.sock, self.read_size)
         except TimeoutError as exc:
             raise TimedOut(f"reading from {self.address} timed out") from exc
         except OSError as exc:
             if self.closed:
                 raise ConnectionFailed(f"connection to {self.address} was closed") from exc
             raise ConnectionFailed(f"reading from {self.address} failed: {exc}") from exc
-        if not data:
-            return False
-        self._buffer += data
-        return True
+        return data
 
     def read_head(self, request: Request | None = None) -> ResponseHead:
         """Read a status line and headers (1xx other than 101 are skipped).
@@ -403,10 +436,19 @@ class Channel:
 
     def _take(self, limit: int) -> bytes:
         """Up to `limit` buffered bytes, reading once if the buffer is empty."""
-        if not self._buffer and not self._fill():
-            return b""
-        piece = bytes(self._buffer[:limit])
-        del self._buffer[:limit]
+        buffer = self._buffer
+        if not buffer:
+            data = self._recv()  # straight through: no copy into the buffer and out
+            if len(data) <= limit:
+                return data
+            buffer += data
+        if len(buffer) <= limit:
+            piece = bytes(buffer)
+            buffer.clear()
+            return piece
+        with memoryview(buffer) as view:
+            piece = bytes(view[:limit])
+        del buffer[:limit]
         return piece
 
     def body_pieces(self, head: ResponseHead, method: str = "GET") -> Iterator[bytes]:
@@ -614,11 +656,20 @@ class FrameDecoder:
         self._stream = "stdout"
         self._remaining = 0
 
-    def feed(self, data: bytes) -> list[tuple[str, bytes]]:
-        """Decode what `data` completes: (stream name, bytes) pieces in order."""
+    def feed(self, data: bytes | list[bytes]) -> list[tuple[str, bytes]]:
+        """Decode what `data` (bytes, or consecutive parts) completes: (stream name, bytes)
+        pieces in order."""
         out: list[tuple[str, bytes]] = []
         run: list[memoryview] = []  # one stream's consecutive payload, joined once (linear)
-        view = memoryview(data)
+        for part in [data] if isinstance(data, bytes | bytearray) else data:
+            run = self._feed_part(memoryview(part), out, run)
+        if run:
+            out.append((self._stream, _joined(run)))
+        return out
+
+    def _feed_part(
+        self, view: memoryview, out: list[tuple[str, bytes]], run: list[memoryview]
+    ) -> list[memoryview]:
         pos, end = 0, len(view)
         while pos < end:
             if self._remaining:
@@ -642,18 +693,23 @@ class FrameDecoder:
             if name is None:
                 raise ProtocolError(f"bad raw-stream frame header (stream {stream_id})")
             if name != self._stream and run:
-                out.append((self._stream, b"".join(run)))
+                out.append((self._stream, _joined(run)))
                 run = []
             self._stream = name
             self._remaining = size
-        if run:
-            out.append((self._stream, b"".join(run)))
-        return out
+        return run
 
     def check_end(self) -> None:
         """At EOF: a frame cut short is a protocol error."""
         if self._header or self._remaining:
             raise ProtocolError("raw stream ended inside a frame")
+
+
+def _joined(run: list[memoryview]) -> bytes:
+    """The views' bytes; a whole bytes object as it is (no copy)."""
+    if len(run) == 1 and isinstance(run[0].obj, bytes) and len(run[0]) == len(run[0].obj):
+        return run[0].obj
+    return b"".join(run)
 
 
 class JsonLines:

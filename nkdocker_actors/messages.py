@@ -204,7 +204,7 @@ class Inbox:
     def get(self, timeout: float | None = None) -> Message:
         """The next message; `Timeout` if none comes within `timeout` seconds."""
         with self._ready:
-            if not self._ready.wait_for(lambda: self._items, timeout):
+            if not self._items and not self._ready.wait_for(lambda: self._items, timeout):
                 raise Timeout(f"no message within {timeout} s")
             message, on_consumed = self._items.popleft()
         if on_consumed is not None:
@@ -277,7 +277,8 @@ class _Budget:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.pending = 0
-        self._changed = threading.Condition()
+        self._changed = threading.Condition(threading.Lock())
+        self._waiting = False  # a stream waits for room: only then is a release notified
 
     def add(self, size: int) -> None:
         with self._changed:
@@ -286,12 +287,15 @@ class _Budget:
     def release(self, size: int) -> None:
         with self._changed:
             self.pending -= size
-            self._changed.notify_all()
+            if self._waiting:
+                self._changed.notify_all()
 
     def wait_room(self, still_wanted: Callable[[], bool], poll: float) -> None:
         with self._changed:
             while self.pending >= self.limit and still_wanted():
+                self._waiting = True
                 self._changed.wait(poll)
+            self._waiting = False
 
 
 ACTOR_QUEUE_LIMIT = 256

@@ -4,12 +4,12 @@ One thread per stream, its actor's: it opens the socket, reads what the socket h
 and posts `Message(ref, payload)` to the subscriber. Stdin data and half-close of an
 attach or exec stream (a websocket attach's frames: stdin, and a pong or close behind
 a stdin write) are written by a writer thread that lives only while there is stdin to
-write, so a write the peer does not take yet never stops the reads. No
-thread waits on an idle socket: the process's one `Poller` thread (epoll) watches
-every idle stream socket and tells the owning actor when its socket is readable or
-its subscriber is gone. Every ref ends with exactly one `Done` or `Failed`. Reading
-pauses while the subscriber holds too much unconsumed data, so TCP pushes back on
-the daemon instead of memory growing.
+write, so a write the peer does not take yet never stops the reads. A stream that has
+just read waits a little on its own socket (LINGER_SECONDS); past that, the process's
+one `Poller` thread (epoll) watches every idle stream socket and tells the owning actor
+when its socket is readable or its subscriber is gone. Every ref ends with exactly one
+`Done` or `Failed`. Reading pauses while the subscriber holds too much unconsumed data,
+so TCP pushes back on the daemon instead of memory growing.
 
 Why an actor thread still, not a bare object run by the poller: the HTTP decoding
 is pull-style (a chunk may need a second read; a TLS read may want a write), and a
@@ -36,7 +36,7 @@ from . import reports
 from .calls import body_pieces, daemon_answers, start_exchange
 from .commands.spec import Prepared, raise_for_progress_error
 from .errors import ConnectionFailed, InvalidOption, NkDockerError, TimedOut
-from .http11 import Channel, FrameDecoder, JsonLines
+from .http11 import RECV_SIZE, Channel, FrameDecoder, JsonLines
 from .messages import Data, Done, Failed, Message, Output, Payload, Ref, Sink, fail_queued
 from .websocket import (
     PONG,
@@ -55,6 +55,20 @@ if TYPE_CHECKING:
 __all__ = ["StreamActor", "StreamControl"]
 
 POLL_SECONDS = 0.5  # how often the poller checks the subscribers of idle streams
+# After a read, how long a stream waits on its own socket before handing it to the poller:
+# a busy stream's next piece then costs no hop through the poller's thread. A stream with
+# stdin (attach, exec) waits only briefly, and only while its output is flowing: a stdin
+# write queued meanwhile waits for it. The others have nothing queued that this delays
+# (`finish` and closing reach the socket directly, waking the wait at once).
+LINGER_SECONDS = 0.25
+LINGER_SECONDS_STDIN = 0.005
+LINGER_MIN_PIECE = 4096
+# Output in bulk (a piece of LINGER_MIN_PIECE or more): what has come after this wait joins
+# it, up to COALESCE_BYTES, so the subscriber gets fewer, bigger messages (each costs a
+# hand-off between threads) and the socket fewer, bigger reads; smaller pieces (an
+# interactive echo) go at once.
+COALESCE_SECONDS = 0.002
+COALESCE_BYTES = 192 * 1024  # (with what a read leaves buffered: about one read's worth)
 BURST = 64  # pieces read in a row before queued controls get their turn
 _IDLE = object()  # what the payloads say when the socket has nothing more for now
 
@@ -253,6 +267,13 @@ class StreamActor(pykka.ThreadingActor):
         self.on_end = on_end
         self.ready = ready
         self._item_size = 64
+        self._linger = (
+            LINGER_SECONDS_STDIN
+            if prepared.command.stream in ("hijack", "websocket")
+            else LINGER_SECONDS
+        )
+        self._last_piece = 0  # bytes in the last piece read (a stream with stdin lingers after
+        # a full one only)
         self._ends_at_close = False
         self.channel: Channel | None = None
         self.ending: Payload | None = None  # set when we end it ourselves
@@ -459,7 +480,9 @@ class StreamActor(pykka.ThreadingActor):
             or "content-length" in head.headers
         )
         self._ends_at_close = not framed
-        pieces = self._polled(channel, body_pieces(channel, head, prepared.request.method))
+        pieces = self._polled(
+            channel, body_pieces(channel, head, prepared.request.method), bulk=kind != "json"
+        )
         if kind == "json":
             lines = JsonLines()
             for piece in pieces:
@@ -476,7 +499,10 @@ class StreamActor(pykka.ThreadingActor):
             return
         if context.tty:
             for piece in pieces:
-                yield _IDLE if piece is _IDLE else Output("stdout", piece)
+                if piece is _IDLE:
+                    yield _IDLE
+                else:
+                    yield Output("stdout", b"".join(piece) if isinstance(piece, list) else piece)
             return
         frames = FrameDecoder()
         for piece in pieces:
@@ -495,11 +521,11 @@ class StreamActor(pykka.ThreadingActor):
         self._mark_open()
         self._ends_at_close = True
         frames = FrameReader()
-        for piece in self._polled(channel, channel.raw_pieces()):
+        for piece in self._polled(channel, channel.raw_pieces(), bulk=True):
             if piece is _IDLE:
                 yield _IDLE
                 continue
-            for event in frames.feed(piece):
+            for event in frames.feed(b"".join(piece) if isinstance(piece, list) else piece):
                 if isinstance(event, bytes):
                     yield Data(event)
                 elif isinstance(event, Ping):
@@ -516,17 +542,52 @@ class StreamActor(pykka.ThreadingActor):
         yield Data(item)
         raise_for_progress_error(item)  # the ref then ends Failed, typed
 
-    def _polled(self, channel: Channel, pieces: Iterator[bytes]) -> Iterator[Any]:
-        """The pieces, and _IDLE whenever the socket has nothing more for now."""
+    def _polled(self, channel: Channel, pieces: Iterator[bytes], bulk: bool) -> Iterator[Any]:
+        """The pieces, and _IDLE whenever the socket has nothing more for now; with `bulk`,
+        output in bulk coalesced (see COALESCE_SECONDS)."""
         while True:
-            if not channel.wait_readable(0):
+            if not channel.wait_readable(0) and not self._lingered(channel):
+                self._last_piece = 0
                 yield _IDLE
                 continue
             try:
                 piece = next(pieces)
             except StopIteration:
                 return
-            yield piece
+            self._last_piece = len(piece)
+            if not bulk or len(piece) < LINGER_MIN_PIECE:
+                yield piece
+                continue
+            parts, size = [piece], len(piece)
+            inbox = cast("queue.Queue[Any]", self.actor_inbox)
+            ended = False
+            while size < COALESCE_BYTES and not inbox.qsize():
+                if not channel.wait_readable(0):
+                    # Let more arrive: one bigger read, not one per write of the peer.
+                    time.sleep(COALESCE_SECONDS)
+                    if not channel.wait_readable(0):
+                        break
+                channel.read_size = COALESCE_BYTES - size  # a backpressure bound holds
+                try:
+                    piece = next(pieces)
+                except StopIteration:
+                    ended = True
+                    break
+                finally:
+                    channel.read_size = RECV_SIZE
+                parts.append(piece)
+                size += len(piece)
+            yield parts  # joined by the decoding: once
+            if ended:
+                return
+
+    def _lingered(self, channel: Channel) -> bool:
+        """Whether more came while waiting a little on the socket itself (see LINGER_SECONDS)."""
+        if self.ending is not None or cast("queue.Queue[Any]", self.actor_inbox).qsize():
+            return False
+        if self._linger < LINGER_SECONDS and self._last_piece < LINGER_MIN_PIECE:
+            return False  # a stream with stdin: only while its output flows in bulk
+        return channel.wait_readable(self._linger)
 
     def _mark_open(self) -> None:
         if not self.opened.is_set():
