@@ -282,7 +282,8 @@ def test_a_good_handshake_output_and_the_servers_close(
     assert headers["upgrade"] == "websocket" and headers["connection"] == "Upgrade"
     assert headers["sec-websocket-version"] == "13"
     # our answer to the server's close: a masked close frame echoing 1000
-    assert fault.websocket()["replies"] == ["8:03e8:True"]
+    # (recorded by the server's thread once it has read it: waited for, not assumed)
+    wait_until(lambda: fault.websocket()["replies"] == ["8:03e8:True"], 10)
     first = fault.websocket()["keys"]
     ws("output")
     assert fault.websocket()["keys"] != first  # a fresh random key per handshake
@@ -360,7 +361,7 @@ def test_the_servers_close_code_and_reason_end_the_stream(
     items, end = ws("going_away")
     assert _data(items) == WS_OUTPUT[0]
     assert end == nk.Done("closed: 1001 shutting down")
-    assert fault.websocket()["replies"] == ["8:03e9:True"]
+    wait_until(lambda: fault.websocket()["replies"] == ["8:03e9:True"], 10)
 
 
 def test_stdin_frames_are_masked_and_the_close_handshake_ours(
