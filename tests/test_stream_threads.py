@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from conftest import wait_until
+from conftest import drain, wait_until
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -40,3 +40,20 @@ def test_streams_cost_one_thread_each(daemon: sandbox.SandboxInfo, no_leaks: Non
             assert set(ends.values()) == {nk.Done("finished")}
         finally:
             docker.rmi("nk-threads-probe:x").get(30)
+
+
+def test_the_poller_and_timer_end_when_unused(daemon: sandbox.SandboxInfo) -> None:
+    # (The leak checks of other tests do not wait for these two: they linger ~1 s.)
+    with nk.connect(daemon.unix_url) as docker:
+        inbox = nk.Inbox()
+        ref = docker.events(subscriber=inbox).get(30)
+        wait_until(lambda: "nkdocker-poller" in {t.name for t in threading.enumerate()})
+        docker.finish_async(ref).get(10)
+        assert drain(inbox, ref)[1] == nk.Done("finished")
+        docker.ps(timeout=5).get(10)
+    wait_until(
+        lambda: (
+            not {"nkdocker-poller", "nkdocker-deadlines"} & {t.name for t in threading.enumerate()}
+        ),
+        10,
+    )
