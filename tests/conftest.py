@@ -251,6 +251,17 @@ def no_leaks() -> Iterator[None]:
     wait_until(lambda: counted_threads() <= threads and socket_fds() <= sockets, 10)
 
 
+@pytest.fixture
+def baseline() -> Iterator[None]:
+    """Threads, descriptors and child processes (ssh, helpers) come back to what they were."""
+    threads, fds, children = counted_threads(), open_fds(), child_pids()
+    yield
+    wait_until(
+        lambda: counted_threads() <= threads and open_fds() <= fds and child_pids() <= children,
+        15,
+    )
+
+
 # Process-wide singletons that end by themselves 1-1.5 s after their last use: the stream
 # poller and the deadline timer. One each at most, so they cannot pile up (that they end
 # is checked in test_stream_threads); waiting for them after every test cost ~1.5 s each.

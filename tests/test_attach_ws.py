@@ -11,14 +11,13 @@ an EOF without a close frame.
 from __future__ import annotations
 
 import os
-import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from conftest import Engine, child_pids, client_certs, drain, open_fds, wait_until
+from conftest import Engine, client_certs, drain, wait_until
 from faultserver import WS_OUTPUT, FaultServer, ws_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,19 +27,6 @@ import nkdocker_actors as nk
 from nkdocker_actors import sandbox
 from nkdocker_actors.http11 import ProtocolError
 from nkdocker_actors.websocket import Close, FrameReader, Ping
-
-
-@pytest.fixture
-def baseline() -> Iterator[None]:
-    """Threads, descriptors and child processes come back to what they were."""
-    threads, fds, children = threading.active_count(), open_fds(), child_pids()
-    yield
-    wait_until(
-        lambda: (
-            threading.active_count() <= threads and open_fds() <= fds and child_pids() <= children
-        ),
-        15,
-    )
 
 
 def _data(items: list[Any]) -> bytes:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import child_pids, drain, open_fds, wait_until
+from conftest import child_pids, drain, wait_until
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -127,19 +126,6 @@ def sshd(daemon: sandbox.SandboxInfo, tmp_path_factory: pytest.TempPathFactory) 
 def ssh_path(sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> Sshd:
     monkeypatch.setenv("PATH", sshd.good_path)
     return sshd
-
-
-@pytest.fixture
-def baseline() -> Iterator[None]:
-    """Threads, descriptors and child processes come back to what they were."""
-    threads, fds, children = threading.active_count(), open_fds(), child_pids()
-    yield
-    wait_until(
-        lambda: (
-            threading.active_count() <= threads and open_fds() <= fds and child_pids() <= children
-        ),
-        15,
-    )
 
 
 def test_seed_scenarios_over_ssh(
