@@ -128,6 +128,15 @@ _STOP_FIELDS = {
 }
 _ARCHIVE_PATH = in_query("path", text)
 _ARCHIVE = (1, 20)
+_ATTACH = {  # attach and attach_ws: the same options, over a hijacked socket or a websocket
+    **_C,
+    "logs": in_query("logs", flag),
+    "stream": in_query("stream", flag),
+    "stdin": in_query("stdin", flag),
+    "stdout": in_query("stdout", flag),
+    "stderr": in_query("stderr", flag),
+    "detach_keys": in_query("detachKeys", text, since=(1, 25)),
+}
 
 COMMANDS = (
     Command(
@@ -338,15 +347,7 @@ COMMANDS = (
         "Attach to stdin/stdout/stderr: with a subscriber and stream=True, a bidirectional "
         "stream (attach_send, close_stdin); without, the output so far (logs=True).",
         params=("container",),
-        fields={
-            **_C,
-            "logs": in_query("logs", flag),
-            "stream": in_query("stream", flag),
-            "stdin": in_query("stdin", flag),
-            "stdout": in_query("stdout", flag),
-            "stderr": in_query("stderr", flag),
-            "detach_keys": in_query("detachKeys", text, since=(1, 25)),
-        },
+        fields=_ATTACH,
         reply=output_reply,
         needs_tty=True,
         mode="exclusive",
@@ -364,16 +365,7 @@ COMMANDS = (
         "Without (logs=True): the output so far, as bytes. Podman 4.3 does not offer it "
         "(NotFound).",
         params=("container",),
-        fields={
-            **_C,
-            "logs": in_query("logs", flag),
-            "stream": in_query("stream", flag),
-            # Honoured by dockerd since API 1.42; before, every stream is attached.
-            "stdin": in_query("stdin", flag),
-            "stdout": in_query("stdout", flag),
-            "stderr": in_query("stderr", flag),
-            "detach_keys": in_query("detachKeys", text, since=(1, 25)),
-        },
+        fields=_ATTACH,  # stdin/stdout/stderr honoured by dockerd over a websocket since 1.42
         reply=bytes_reply,  # (the frames' payloads: see calls.run_exclusive)
         mode="exclusive",
         stream="websocket",
