@@ -205,6 +205,11 @@ def run_exclusive(
 POOL_SIZE = 8  # keep-alive sockets (and lane threads) at most, grown only while calls overlap
 MIN_LEFT = 0.05  # seconds: a call that waited its turn is sent only with this much time left
 LANE_LINGER = 2.0  # seconds a lane waits idle before it ends (closing its socket, but the last)
+# A call whose caller holds its QuickFuture is left to that caller this long (it usually
+# waits on it at once and carries it out itself: see CallPool.run_here) before a lane takes
+# it: waking a lane for each call, to find it already taken, cost more than the call's
+# own client work when 8 threads share the 2 cores.
+HANDOFF_SECONDS = 0.002
 
 
 class Quick:
@@ -266,6 +271,13 @@ class QuickFuture(Future):
             turn.pool.run_here(turn, timeout)
         return super().get(timeout)
 
+    def _when_settled(self, callback: Callable[[], None]) -> None:
+        """Awaited (asyncio): nobody will carry it out here, a lane takes it at once."""
+        turn, self.turn = self.turn, None
+        if turn is not None:
+            turn.pool.urge(turn)
+        super()._when_settled(callback)
+
 
 class Turn:
     """A call's place in its caller's line: `done()` lets the caller's next call go.
@@ -275,7 +287,7 @@ class Turn:
     its request is sent; a stream once its request is sent.
     """
 
-    __slots__ = ("_done", "caller", "fail", "go", "pool", "quick", "started")
+    __slots__ = ("_done", "caller", "fail", "go", "offered", "pool", "quick", "started", "urgent")
 
     def __init__(
         self,
@@ -284,6 +296,7 @@ class Turn:
         quick: Quick | None,
         go: Callable[[], None] | None = None,
         fail: Callable[[BaseException], object] | None = None,
+        urgent: bool = True,
     ) -> None:
         self.pool = pool
         self.caller = caller
@@ -291,6 +304,10 @@ class Turn:
         self.go = go  # for a call the actor carries out: hands it to the actor
         self.fail = fail
         self.started = False  # taken by a lane, or handed to the actor
+        # False: its caller holds the QuickFuture and will likely carry it out itself, so
+        # a lane takes it only HANDOFF_SECONDS after its turn came (`offered`).
+        self.urgent = urgent
+        self.offered = 0.0
         self._done = False
 
     def done(self) -> None:
@@ -307,6 +324,10 @@ class CallPool:
     keep-alive socket would). Calls from one caller (a thread, or an actor: its
     thread) go in the order made: each waits for its predecessor's `Turn.done()`.
     A call that waits gets a `Pending`, so its deadline counts from when it was made.
+
+    A call whose caller holds its QuickFuture is usually carried out by that caller
+    (`run_here`), so no lane is woken for it: one lane at a time "watches", waking every
+    HANDOFF_SECONDS while such calls come, and takes one its caller has left that long.
     """
 
     def __init__(self, shared: PersistentChannel) -> None:
@@ -319,6 +340,8 @@ class CallPool:
         self._busy: set[PersistentChannel] = set()
         self._lanes = 0
         self._waiting_lanes = 0
+        self._watching = False  # a lane watches the calls left to their callers
+        self._offers = 0  # calls left to their callers so far: the watcher goes on while they come
         self._closed: ConnectionFailed | None = None
         self.opened_before = 0  # sockets opened by channels since closed for idleness
 
@@ -359,6 +382,16 @@ class CallPool:
             turn.started = True
             return True
         self._ready.append(turn)
+        if not turn.urgent:
+            turn.offered = time.monotonic()
+            self._offers += 1
+            if self._watching:
+                return False  # its caller carries it out, or the watching lane will
+        self._call_lane(turn)
+        return False
+
+    def _call_lane(self, turn: Turn) -> None:
+        """(Under the lock.) Wake a waiting lane, or add one, for `turn`."""
         if len(self._ready) <= self._waiting_lanes:
             self._cond.notify()
         elif self._lanes < POOL_SIZE:
@@ -366,7 +399,15 @@ class CallPool:
             threading.Thread(target=self._lane, name="nkdocker-lane", daemon=True).start()
         else:
             self._wait_with_deadline(turn)  # every lane is busy: it waits
-        return False
+
+    def urge(self, turn: Turn) -> None:
+        """Its caller will not carry it out: a lane takes it as soon as one can."""
+        with self._cond:
+            if turn.started or turn.urgent:
+                return
+            turn.urgent = True
+            if turn in self._ready:  # (else still behind its caller's earlier calls)
+                self._call_lane(turn)
 
     @staticmethod
     def _hand_over(turn: Turn) -> None:
@@ -391,6 +432,7 @@ class CallPool:
                 del self._lines[turn.caller]
                 return
             following = line[0]
+            following.urgent = True  # its caller may be waiting on it already
             hand_over = self._begin(following)
         if hand_over:
             self._hand_over(following)
@@ -403,17 +445,58 @@ class CallPool:
             self._waiting_lanes += 1
         while True:
             with cond:
-                while not (self._ready and self._has_socket()) and self._closed is None:
-                    if not cond.wait(LANE_LINGER) and not self._ready:
-                        self._lane_ends()
-                        return
-                if self._closed is not None:
+                turn = self._next_turn()
+                if turn is None:
                     self._lane_ends()
                     return
                 self._waiting_lanes -= 1
-                turn = self._ready.popleft()
                 channel = self._take_socket(turn)
             self._carry_out(turn, channel, lane=True)
+
+    def _next_turn(self) -> Turn | None:
+        """(Under the lock.) Wait for a call this lane should carry out; None when the lane
+        ends (idle for LANE_LINGER, or the pool closed)."""
+        watching = False
+        seen = self._offers
+        try:
+            while self._closed is None:
+                turn = self._due()
+                if turn is not None:
+                    return turn
+                if watching and not self._ready and self._offers == seen:
+                    self._watching = watching = False  # a quiet while: no wake-ups when idle
+                elif not watching and self._ready and not self._watching:
+                    self._watching = watching = True
+                if watching:
+                    seen = self._offers
+                    self._cond.wait(HANDOFF_SECONDS)
+                elif not self._cond.wait(LANE_LINGER) and not self._ready:
+                    return None
+            return None
+        finally:
+            if watching:
+                self._watching = False
+                if self._ready:
+                    self._cond.notify()  # another lane watches what is left
+
+    def _due(self) -> Turn | None:
+        """(Under the lock.) Take the first call a lane should carry out now, if a socket is
+        free: one handed over, or one its caller has left for HANDOFF_SECONDS."""
+        if not self._ready or not self._has_socket():
+            return None
+        now = time.monotonic()
+        for turn in self._ready:
+            if turn.urgent or now - turn.offered >= HANDOFF_SECONDS:
+                self._ready.remove(turn)
+                return turn
+        return None
+
+    def _lane_wanted(self) -> bool:
+        """(Under the lock.) A ready call needs a lane now: one handed over, or one nobody
+        watches."""
+        return any(turn.urgent for turn in self._ready) or (
+            bool(self._ready) and not self._watching
+        )
 
     def _has_socket(self) -> bool:
         """(Under the lock.) A keep-alive socket is idle, or one more may be opened."""
@@ -444,7 +527,7 @@ class CallPool:
             self._busy.discard(channel)
             if self._closed is None:
                 self._idle.append(channel)
-                if self._ready:
+                if self._lane_wanted():
                     self._cond.notify()  # a call waiting for a socket
             else:
                 channel.abort()
@@ -466,14 +549,18 @@ class CallPool:
         if wait is not None and (
             quick.deadline is None or quick.deadline > time.monotonic() + wait
         ):
-            return  # it might outlast the wait: leave it to a lane
+            self.urge(turn)  # it might outlast the wait: a lane carries it out
+            return
         with self._cond:
-            if turn.started or self._closed is not None or not self._has_socket():
+            if turn.started or self._closed is not None:
+                return
+            if not self._has_socket():
+                turn.urgent = True  # the first lane with a socket takes it
                 return
             try:
                 self._ready.remove(turn)
             except ValueError:
-                return  # still waiting its turn in its caller's line
+                return  # still waiting its turn in its caller's line (then urgent)
             channel = self._take_socket(turn)
         self._carry_out(turn, channel, lane=False)
 

@@ -575,7 +575,12 @@ class Docker(TypedCommands):
             future.set(reply.ref)
         if pool is not None and prepared.command.mode == "shared":
             # Straight to a lane: its deadline is watched only if it has to wait.
-            turn = Turn(pool, threading.get_ident(), Quick(prepared, timeout, reply))
+            turn = Turn(
+                pool,
+                threading.get_ident(),
+                Quick(prepared, timeout, reply),
+                urgent=reply_to is not None,  # else its caller may carry it out
+            )
             if isinstance(future, QuickFuture):
                 future.turn = turn  # whoever waits on it may carry it out
             pool.submit(turn)

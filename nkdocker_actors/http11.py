@@ -138,10 +138,11 @@ SCRATCH_KEPT = 8  # buffers kept for reuse (one per thread reading at the same m
 
 def _recv(sock: socket.socket, size: int) -> bytes:
     """One read of at most `size` (<= RECV_SIZE) bytes (b"" at EOF)."""
-    if not _ready(sock, select.POLLIN, 0):
-        # It would wait: not holding a shared buffer meanwhile (thousands of streams
-        # waiting for their answers would each hold one).
-        return sock.recv(size)
+    if not _ready(sock, select.POLLIN, 0) and not _ready(sock, select.POLLIN, sock.gettimeout()):
+        # Waited without holding a shared buffer (thousands of streams waiting for their
+        # answers would each hold one), and without `sock.recv(size)`'s fresh RECV_SIZE
+        # allocation, which costs more than the read.
+        raise TimeoutError
     try:
         scratch = _SCRATCH.pop()
     except IndexError:
@@ -492,13 +493,19 @@ class Channel:
                     if budget < 0:
                         raise ProtocolError(f"chunked trailers from {self.address} are too long")
                 return
+            ended = False  # the CRLF after the chunk's data read
             while size:
                 piece = self._take(min(size, RECV_SIZE))
                 if not piece:
                     raise ProtocolError(f"{self.address} closed inside a chunk")
                 size -= len(piece)
+                if not size and self._buffer[:2] == b"\r\n":
+                    # Read before handing the piece on: left in the buffer, it would make
+                    # an idle stream look readable, and its next read wait on the socket.
+                    del self._buffer[:2]
+                    ended = True
                 yield piece
-            if self._read_line() != b"":
+            if not ended and self._read_line() != b"":
                 raise ProtocolError(f"chunk from {self.address} is longer than announced")
 
     def _whole_chunks(self) -> list[bytes]:

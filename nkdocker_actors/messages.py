@@ -167,10 +167,16 @@ class Message(NamedTuple):
     payload: Payload
 
 
+# What a queued message costs beyond its payload's bytes (the Message and payload tuples,
+# the queue's entry, the release callback), counted too: a stream of tiny messages (a log
+# line each, a few bytes) is bounded by the memory it holds, not by its bytes alone.
+MESSAGE_OVERHEAD = 256
+
+
 def message_size(message: Message) -> int:
     """The bytes a message holds, for backpressure accounting."""
     payload = message.payload
-    return len(payload.data) if isinstance(payload, Output) else 256
+    return MESSAGE_OVERHEAD + (len(payload.data) if isinstance(payload, Output) else 0)
 
 
 class Inbox:
@@ -330,10 +336,10 @@ class Sink:
         return not isinstance(subscriber, pykka.ActorRef) or subscriber.is_alive()
 
     def send(self, message: Message, size: int | None = None) -> bool:
-        """Deliver; False if the subscriber is gone. `size`: the bytes it stands for."""
+        """Deliver; False if the subscriber is gone. `size`: the bytes its payload stands for."""
         subscriber = self.subscriber
         if isinstance(subscriber, Inbox):
-            size = message_size(message) if size is None else size
+            size = message_size(message) if size is None else size + MESSAGE_OVERHEAD
             self._budget.add(size)
             subscriber.put(message, lambda: self._budget.release(size))
             return True

@@ -59,8 +59,11 @@ POLL_SECONDS = 0.5  # how often the poller checks the subscribers of idle stream
 # a busy stream's next piece then costs no hop through the poller's thread. A stream with
 # stdin (attach, exec) waits only briefly, and only while its output is flowing: a stdin
 # write queued meanwhile waits for it. The others have nothing queued that this delays
-# (`finish` and closing reach the socket directly, waking the wait at once).
-LINGER_SECONDS = 0.25
+# (`finish` and closing reach the socket directly, waking the wait at once); 1.5 s covers
+# `stats`, a sample a second: the hop through the poller (its thread's wake-up, a message
+# to the actor, the actor's wake-up) cost about 100 us of CPU per sample on top of the
+# read itself.
+LINGER_SECONDS = 1.5
 LINGER_SECONDS_STDIN = 0.005
 LINGER_MIN_PIECE = 4096
 # Output in bulk (a piece of LINGER_MIN_PIECE or more): what has come after this wait joins
@@ -468,6 +471,11 @@ class StreamActor(pykka.ThreadingActor):
         channel = self._open()
         prepared = self.prepared
         head, context = start_exchange(channel, prepared, self.timeout, self.on_open)
+        # The timeout bounds the answer's head. From there on the peer's pace is the
+        # stream's: a piece half arrived waits like an idle stream (a busy daemon feeding
+        # thousands of streams may pause in the middle of one), and so does stdin a
+        # program is slow to read; finish_async and close end the wait.
+        channel.set_timeout(None)
         kind = prepared.command.stream
         if kind == "websocket":
             yield from self._websocket(channel, head)

@@ -467,6 +467,20 @@ def _stall_mid_body(c: Conn, req: Req) -> bool:
     return False
 
 
+def _pause_mid_chunk(c: Conn, req: Req) -> bool:
+    """A well-formed stream that pauses `delay` seconds (1.0 by default) in the middle of
+    a chunk's size line, then in the middle of its data: a busy daemon may."""
+    delay = float(c.server.params.get("delay", 1.0))
+    body = good_body(req)
+    half = len(body) // 2
+    size = b"%x" % half
+    for part in (stream_head(req) + size[:1], size[1:] + b"\r\n" + body[: half // 2]):
+        if not c.send(part):
+            return False
+        time.sleep(delay)
+    return c.send(body[half // 2 : half] + b"\r\n" + chunked(body[half:]))
+
+
 def _stall_head(c: Conn, req: Req) -> bool:
     c.wait_close()
     return False
@@ -933,6 +947,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "reset_mid_frame": _reset_mid_frame,
     "stall_mid_body": _stall_mid_body,
     "stall_head": _stall_head,
+    "pause_mid_chunk": _pause_mid_chunk,
     "stall_head_part": _stall_head_part,
     "huge_header": _huge_header,
     "body_shorter_than_length": _body_shorter_than_length,

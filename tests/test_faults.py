@@ -88,7 +88,7 @@ def test_at_least_twenty_hostile_behaviours() -> None:
 
     assert len(set(ERRORS) | {"stall_mid_body", "slowloris"} | set(CORRECT)) >= 20
     # script: test_fuzz; ws (the websocket personas): test_attach_ws
-    tested_elsewhere = {"stall_mid_body", "slowloris", "echo", "script", "ws"}
+    tested_elsewhere = {"stall_mid_body", "pause_mid_chunk", "slowloris", "echo", "script", "ws"}
     assert set(ERRORS) | set(CORRECT) | tested_elsewhere == set(BEHAVIOURS)
 
 
@@ -330,6 +330,21 @@ def test_stream_stalled_mid_body_ends_on_finish(
     _, terminal = collect(inbox, ref, 2)
     assert terminal == nk.Done("finished")
     assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("surface", ["events", "logs"])
+def test_stream_paused_mid_chunk_waits_past_its_timeout(
+    connect: Callable[..., nk.Docker], fault: FaultServer, surface: str
+) -> None:
+    """The timeout bounds a stream's head; a pause inside a chunk (its size line, then its
+    data), longer than the timeout, is the daemon's pace: everything still arrives."""
+    docker = connect()
+    fault.set("pause_mid_chunk", delay=TIMEOUT * 2)
+    inbox = nk.Inbox()
+    ref = STREAMS[surface](docker, inbox)
+    items, terminal = collect(inbox, ref, TIMEOUT * 4 + 10)
+    assert terminal == nk.Done("eof")
+    check_partial(surface, items, complete=True)
 
 
 def test_close_ends_stalled_streams_and_calls(

@@ -6,6 +6,8 @@ waiting reaches the daemon first); calls from different threads run in parallel.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -93,3 +95,31 @@ def test_a_stuck_caller_does_not_hold_the_others(docker: nk.Docker) -> None:
     assert not _done(slow) and not _done(later)
     assert later.get(30)["ApiVersion"]
     assert _done(slow)
+
+
+def test_a_call_nobody_waits_on_is_carried_out(
+    docker: nk.Docker, name: Callable[[str], str], cleanup: Callable[[str], str]
+) -> None:
+    container = cleanup(name("unwaited"))
+    docker.create("busybox:latest", name=container, cmds=["sleep", "600"]).get(30)
+    docker.start(container).get(30)
+    # Its caller (a thread that ends at once) never waits on it: a lane carries it out.
+    thread = threading.Thread(target=lambda: docker.pause(container))
+    thread.start()
+    thread.join(10)
+    wait_until(lambda: docker.inspect(container).get(10)["State"]["Paused"], 10)
+    docker.unpause(container)  # behind it, in order, the same thread's next call
+    assert docker.inspect(container).get(10)["State"]["Paused"] is False
+    docker.kill(container).get(30)
+
+
+def test_quick_calls_awaited_and_waited_briefly(docker: nk.Docker) -> None:
+    async def both() -> tuple[str, list[object]]:
+        return await docker.ping(), await docker.ps(all=True)
+
+    assert asyncio.run(both())[0] == "OK"
+    # A wait shorter than the call's own timeout: a lane carries it out, the result stays.
+    future = docker.version(timeout=60)
+    with contextlib.suppress(pykka.Timeout):
+        future.get(0)
+    assert future.get(30)["ApiVersion"]

@@ -19,6 +19,7 @@ from conftest import Engine, client_certs, drain, socket_fds, wait_until
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
 from nkdocker_actors.http11 import Channel
+from nkdocker_actors.messages import MESSAGE_OVERHEAD
 
 
 def _events(inbox: nk.Inbox, ref: nk.Ref, wanted: list[str], timeout: float = 30) -> list[str]:
@@ -511,6 +512,27 @@ def test_max_pending_bounds_what_an_inbox_holds(
         received += len(message.payload.data)
         assert held() <= limit + 256 * 1024
     assert received == total
+
+
+def test_tiny_messages_count_what_they_hold(
+    docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
+    """A followed log of short lines arrives a line or a few per message: the bound counts
+    each message's own cost (MESSAGE_OVERHEAD), not only its few bytes."""
+    container = cleanup(name("tiny"))
+    script = "sleep 0.5; i=0; while [ $i -lt 3000 ]; do echo $i; i=$((i+1)); done"
+    docker.create("busybox:latest", name=container, cmds=["sh", "-c", script]).get(30)
+    inbox = nk.Inbox()
+    limit = 16 * 1024
+    docker.start(container).get(30)
+    ref = docker.logs(container, subscriber=inbox, follow=True, max_pending=limit).get(10)
+    assert docker.wait(container).get(60)["StatusCode"] == 0
+    # Every line is written; unconsumed, the Inbox holds at most the bound and one read.
+    most = (limit + 256 * 1024) // (MESSAGE_OVERHEAD + 1)
+    assert len(inbox) <= most
+    lines, end = drain(inbox, ref)
+    assert end == nk.Done("eof")
+    assert b"".join(o.data for o in lines) == b"".join(b"%d\n" % i for i in range(3000))
 
 
 def test_finish_is_not_held_up_by_a_blocked_stdin_write(
