@@ -29,6 +29,7 @@ from .common import (
     PREFIX,
     Arrivals,
     Bench,
+    cpu_seconds,
     latency_figures,
     median,
     raw_socket,
@@ -154,13 +155,16 @@ def _raw(bench: Bench) -> Subscribe:
 
 def _measure(
     bench: Bench, subscribe: Subscribe, subscribers: int, events: int
-) -> tuple[list[float], list[float], list[float]]:
-    """(latency of every delivery, latency until the last subscriber, call time), in ms."""
+) -> tuple[list[float], list[float], list[float], float]:
+    """(latency of every delivery, latency until the last subscriber, call time), in ms,
+    and the process's CPU ms per event (every thread, user and system: the steadier
+    figure on a shared machine; the trigger's own call is in it for every contender)."""
     arrivals = Arrivals(subscribers)
     close = subscribe(arrivals)
     trigger = bench.raw()
     sent: dict[int, float] = {}
     calls: list[float] = []
+    cpu = cpu_seconds()
     try:
         for index in range(events):
             time.sleep(GAP)
@@ -172,6 +176,7 @@ def _measure(
             sent[index] = began
             if not arrivals.wait(index, 30):
                 raise RuntimeError(f"event {index} did not reach all {subscribers} subscribers")
+        cpu = (cpu_seconds() - cpu) * 1000 / max(1, events)
     finally:
         close()
         trigger.close()
@@ -179,7 +184,7 @@ def _measure(
     last: dict[int, float] = {}
     for (_, index), at in arrivals.times.items():
         last[index] = max(last.get(index, 0.0), (at - sent[index]) * 1000)
-    return every, list(last.values()), calls
+    return every, list(last.values()), calls, cpu
 
 
 def run(bench: Bench) -> dict[str, Any]:
@@ -189,22 +194,28 @@ def run(bench: Bench) -> dict[str, Any]:
     contenders = {"ours": _ours(bench), "docker_py": _docker_py(bench), "raw": _raw(bench)}
     latency: dict[str, list[float]] = {name: [] for name in contenders}
     calls: list[float] = []
-    fan: dict[str, tuple[list[float], list[float]]] = {"ours": ([], []), "docker_py": ([], [])}
+    fan: dict[str, tuple[list[float], list[float], list[float]]] = {
+        "ours": ([], [], []),
+        "docker_py": ([], [], []),
+    }
     try:
         names = list(contenders)
         for round_index in range(rounds):
             shift = round_index % len(names)
             for name in names[shift:] + names[:shift]:
                 bench.log(f"events: latency, {name}, round {round_index + 1}")
-                every, _, round_calls = _measure(bench, contenders[name], 1, events)
+                every, _, round_calls, _ = _measure(bench, contenders[name], 1, events)
                 latency[name] += every
                 calls += round_calls
         for round_index in range(fan_rounds):
             for name in ("ours", "docker_py")[:: 1 if round_index % 2 == 0 else -1]:
                 bench.log(f"events: fan-out to {fan_out}, {name}, round {round_index + 1}")
-                every, last, round_calls = _measure(bench, contenders[name], fan_out, fan_events)
+                every, last, round_calls, cpu = _measure(
+                    bench, contenders[name], fan_out, fan_events
+                )
                 fan[name][0].extend(every)
                 fan[name][1].extend(last)
+                fan[name][2].append(cpu)
                 calls += round_calls
     finally:
         cleanup = bench.raw()
@@ -231,8 +242,9 @@ def run(bench: Bench) -> dict[str, Any]:
                 name: {
                     "every_delivery": latency_figures(every),
                     "last_subscriber": latency_figures(last),
+                    "cpu_ms_per_event": round(median(cpu), 2),
                 }
-                for name, (every, last) in fan.items()
+                for name, (every, last, cpu) in fan.items()
             },
         },
     }

@@ -53,6 +53,7 @@ class ProtocolError(ConnectionFailed):
 _STATUS_CODE = re.compile(r"[0-9]{3}")
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
+_CHUNK_SIZE_START = re.compile(rb"[0-9A-Fa-f]{0,16}\r?")  # a size line not wholly here yet
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,12 @@ class Channel:
         self._tls_lock: threading.Lock | None = None
         self._timeout: float | None = None
         self.read_size = RECV_SIZE  # the most one read takes (a stream coalescing takes less)
+        # Where a chunked body's decoding stands, for `complete_prefix`: data bytes left in
+        # the current chunk, and whether the CRLF after its data is still to come.
+        self._chunk_left = 0
+        self._chunk_crlf = False
+        self._tail = bytearray()  # what `hide_tail` set aside
+        self._deferred: ConnectionFailed | None = None  # met by `read_available`, raised next
 
     @classmethod
     def open(cls, address: Address, connect_timeout: float) -> Channel:
@@ -334,6 +341,9 @@ class Channel:
 
     def _recv(self) -> bytes:
         """One read from the socket (b"" at EOF), within the timeout and the deadline."""
+        if self._deferred is not None:
+            error, self._deferred = self._deferred, None
+            raise error
         remaining = None
         if self._deadline is not None:
             remaining = self._deadline - time.monotonic()
@@ -482,6 +492,8 @@ class Channel:
             whole = self._whole_chunks()
             if whole:
                 yield b"".join(whole)
+            if not self._buffer:
+                yield b""  # between chunks with nothing buffered: read only when resumed
             size_text = self._read_line().split(b";")[0].strip(b" \t")
             if not _CHUNK_SIZE.fullmatch(size_text):
                 raise ProtocolError(f"bad chunk size from {self.address}: {size_text[:20]!r}")
@@ -504,9 +516,11 @@ class Channel:
                     # an idle stream look readable, and its next read wait on the socket.
                     del self._buffer[:2]
                     ended = True
+                self._chunk_left, self._chunk_crlf = size, not size and not ended
                 yield piece
             if not ended and self._read_line() != b"":
                 raise ProtocolError(f"chunk from {self.address} is longer than announced")
+            self._chunk_crlf = False
 
     def _whole_chunks(self) -> list[bytes]:
         """Cut out the payloads of the non-empty chunks wholly in the buffer, in one pass."""
@@ -533,6 +547,88 @@ class Channel:
         """After a 101 upgrade: everything the peer sends until it closes."""
         while piece := self._take(RECV_SIZE):
             yield piece
+
+    # -- reading without waiting, for the poller (see streams.StreamActor._push) --------
+
+    def read_available(self, limit: int) -> bool:
+        """Into the buffer, without waiting: what the socket has now, up to `limit` bytes.
+        False at EOF or on an error, which the next read raises. (Stops at a short read:
+        one more, only to learn there is nothing, would cost a syscall and an exception.)"""
+        total = 0
+        while total < limit:
+            try:
+                scratch = _SCRATCH.pop()
+            except IndexError:
+                scratch = bytearray(RECV_SIZE)
+            try:
+                count = self.sock.recv_into(
+                    scratch, min(RECV_SIZE, limit - total), socket.MSG_DONTWAIT
+                )
+                self._buffer += memoryview(scratch)[:count]
+            except BlockingIOError:
+                return True
+            except OSError as exc:
+                self._deferred = ConnectionFailed(f"reading from {self.address} failed: {exc}")
+                return False
+            finally:
+                if len(_SCRATCH) < SCRATCH_KEPT:
+                    _SCRATCH.append(scratch)
+            if not count:
+                return False
+            total += count
+            if count < min(RECV_SIZE, limit - total + count):
+                return True  # drained, most likely (if not, the socket is readable still)
+        return True
+
+    def complete_prefix(self) -> int:
+        """How much of the buffer a chunked body's decoding takes without reading more: the
+        rest of the current chunk and every whole plain chunk after it (the last one too)."""
+        buffer = self._buffer
+        pos = self._chunk_left
+        if pos or self._chunk_crlf:
+            if buffer[pos : pos + 2] != b"\r\n":
+                return 0  # not here yet (or a fault, which the decoding reports)
+            pos += 2
+        while (end := buffer.find(b"\r\n", pos, pos + 18)) >= 0:
+            if not _CHUNK_SIZE.fullmatch(buffer, pos, end):
+                break
+            size = int(buffer[pos:end], 16)
+            stop = end + 2 + size
+            if buffer[stop : stop + 2] != b"\r\n":
+                break
+            pos = stop + 2
+            if not size:
+                break  # the last chunk, without trailers
+        return pos
+
+    def waits_for_more(self, start: int) -> bool:
+        """Whether the buffer from `start` (where `complete_prefix` stopped) is only the
+        beginning of a plain chunk, its rest yet to come; False for anything else there (a
+        chunk extension, trailers, a fault), which the decoding itself must read."""
+        buffer = self._buffer
+        if not start and (self._chunk_left or self._chunk_crlf):
+            return len(buffer) < self._chunk_left + 2
+        end = buffer.find(b"\r\n", start, start + 18)
+        if end < 0:
+            return bool(_CHUNK_SIZE_START.fullmatch(buffer, start))
+        if not _CHUNK_SIZE.fullmatch(buffer, start, end):
+            return False
+        return len(buffer) < end + 2 + int(buffer[start:end], 16) + 2
+
+    def hide_tail(self, keep: int) -> None:
+        """Set aside the buffer past `keep` bytes (until `restore_tail`)."""
+        self._tail = self._buffer[keep:]
+        del self._buffer[keep:]
+
+    def restore_tail(self) -> None:
+        """Put back what `hide_tail` set aside, after what is left of the buffer."""
+        self._buffer += self._tail
+        self._tail = bytearray()
+
+    @property
+    def buffered(self) -> int:
+        """Bytes read but not yet decoded."""
+        return len(self._buffer)
 
     def wait_readable(self, timeout: float) -> bool:
         """Whether data is ready (buffered, pending in TLS, or on the socket) within `timeout`."""

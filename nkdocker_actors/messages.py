@@ -357,6 +357,20 @@ class Sink:
                 reports.subscriber_failed(subscriber, message.ref)
         return True
 
+    @property
+    def never_blocks(self) -> bool:
+        """Delivery to it never blocks (an Inbox or an actor; a callable may)."""
+        return isinstance(self.subscriber, pykka.ActorRef | Inbox)
+
+    def has_room(self) -> bool:
+        """Whether a message may go now without exceeding the backpressure bound."""
+        subscriber = self.subscriber
+        if isinstance(subscriber, Inbox):
+            return self._budget.pending < self._budget.limit
+        if isinstance(subscriber, pykka.ActorRef):
+            return cast("queue.Queue[Any]", subscriber.actor_inbox).qsize() <= ACTOR_QUEUE_LIMIT
+        return True
+
     def wait_for_room(self, still_wanted: Callable[[], bool]) -> None:
         """Block while the subscriber holds too much unconsumed data (backpressure)."""
         subscriber = self.subscriber

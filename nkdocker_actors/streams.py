@@ -23,11 +23,13 @@ from __future__ import annotations
 import contextlib
 import queue
 import select
+import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING, Any, cast
 
 import pykka
@@ -62,7 +64,7 @@ POLL_SECONDS = 0.5  # how often the poller checks the subscribers of idle stream
 # (`finish` and closing reach the socket directly, waking the wait at once); 1.5 s covers
 # `stats`, a sample a second: the hop through the poller (its thread's wake-up, a message
 # to the actor, the actor's wake-up) cost about 100 us of CPU per sample on top of the
-# read itself.
+# read itself. Streams the poller reads itself (see StreamActor._push) do not linger.
 LINGER_SECONDS = 1.5
 LINGER_SECONDS_STDIN = 0.005
 LINGER_MIN_PIECE = 4096
@@ -73,6 +75,8 @@ LINGER_MIN_PIECE = 4096
 COALESCE_SECONDS = 0.002
 COALESCE_BYTES = 192 * 1024  # (with what a read leaves buffered: about one read's worth)
 BURST = 64  # pieces read in a row before queued controls get their turn
+PUSH_READ = 256 * 1024  # the most the poller reads for one stream at a time
+PUSH_PARTIAL = 64 * 1024  # a chunk not whole after this much: its actor reads it in pieces
 _IDLE = object()  # what the payloads say when the socket has nothing more for now
 
 
@@ -91,15 +95,25 @@ _READ = _Wake("read")
 class _Watch:
     """An idle stream socket the poller watches (once armed, until it fires)."""
 
-    __slots__ = ("actor", "armed", "fd", "still_wanted")
+    __slots__ = ("actor", "armed", "fd", "push", "still_wanted")
 
-    def __init__(self, fd: int, actor: pykka.ActorRef[Any], still_wanted: Callable[[], bool]):
+    def __init__(
+        self,
+        fd: int,
+        actor: pykka.ActorRef[Any],
+        still_wanted: Callable[[], bool],
+        push: Callable[[], None] | None = None,
+    ):
         self.fd = fd
         self.actor = actor
         self.still_wanted = still_wanted
+        self.push = push  # reads the socket in the poller's thread, instead of telling the actor
         self.armed = False
 
     def fire(self, wake: _Wake) -> None:
+        if wake is _READ and self.push is not None:
+            self.push()
+            return
         with contextlib.suppress(pykka.ActorDeadError):
             self.actor.tell(wake)
 
@@ -109,8 +123,9 @@ class Poller:
 
     A stream arms its socket when it has read all there was; the poller tells its
     actor once the socket is readable, or its subscriber is gone (checked every
-    POLL_SECONDS). An idle stream is no fault: the head came in time, silence after
-    it never times out. The thread ends a second after the last socket is forgotten.
+    POLL_SECONDS), or, for a stream it can read itself, reads it (StreamActor._push).
+    An idle stream is no fault: the head came in time, silence after it never times
+    out. The thread ends a second after the last socket is forgotten.
     """
 
     def __init__(self) -> None:
@@ -287,6 +302,11 @@ class StreamActor(pykka.ThreadingActor):
         self._writes: deque[tuple[StreamControl, Any]] = deque()  # stdin controls to write
         self._writer: threading.Thread | None = None  # while there are some
         self._watch: _Watch | None = None
+        # Whoever runs the decoding (the actor, or the poller in `_push`) holds this.
+        self._run_lock = threading.Lock()
+        self._pushable = False  # the poller may read it (set once the head is read)
+        self._pushing = False  # the poller is reading it now
+        self._held: Payload | None = None  # decoded by the poller, waiting for room
         # A websocket stream's frames are written whole, one at a time (stdin, pongs, close).
         self._frames_lock = threading.Lock()
         self._closed_with: Payload | None = None  # the server's close frame, as the end
@@ -405,23 +425,81 @@ class StreamActor(pykka.ThreadingActor):
         if reason == "unwanted":
             self._end(Failed(ConnectionFailed("the subscriber is gone")))
             return
+        with self._run_lock:
+            self._run_pump()
+
+    def _run_pump(self, pushing: bool = False) -> None:
+        """(Holding the run lock.) `_pump`; any failure ends the ref, typed."""
+        if self.ended:
+            return
         try:
-            self._pump()
-        except BaseException as error:  # every failure ends the ref, typed
+            self._pump(pushing)
+        except BaseException as error:
             if not isinstance(error, NkDockerError):
                 error = ConnectionFailed(f"stream failed: {error!r}")
             self._end(Failed(error))
 
-    def _pump(self) -> None:
-        """Deliver what the socket has now; then arm the poller, or end at EOF."""
+    def _push(self) -> None:
+        """In the poller's thread, once the socket is readable: read what it has and deliver
+        the whole chunks in it, as the actor would, but without the actor's wake-up (with
+        thousands of streams, that hop is most of a message's cost, and thousands of
+        threads waking at once mostly wait for each other). What needs a wait (a chunk
+        not whole, a subscriber without room, the end, a control queued) goes to the
+        actor, which reads as it always does and arms the socket again."""
+        if not self._run_lock.acquire(blocking=False):
+            self.actor_ref.tell(_READ)  # the actor is at it: it carries on
+            return
+        try:
+            if self.ended:
+                return
+            channel = self.channel
+            assert channel is not None
+            if not channel.read_available(PUSH_READ) or self.ending is not None:
+                self._hand_over()  # the end, or a fault: the actor reads it as usual
+                return
+            whole = channel.complete_prefix()
+            if not channel.waits_for_more(whole) or (
+                not whole and channel.buffered >= PUSH_PARTIAL
+            ):
+                self._hand_over()  # not plain chunks, or a big one: the actor reads it
+                return
+            if not whole:
+                self._arm()  # the rest of the chunk is yet to come
+                return
+            channel.hide_tail(whole)
+            self._pushing = True
+            try:
+                self._run_pump(pushing=True)
+            finally:
+                self._pushing = False
+                channel.restore_tail()
+        finally:
+            self._run_lock.release()
+
+    def _hand_over(self) -> None:
+        with contextlib.suppress(pykka.ActorDeadError):
+            self.actor_ref.tell(_READ)
+
+    def _pump(self, pushing: bool = False) -> None:
+        """Deliver what the socket has now; then arm the poller, or end at EOF.
+
+        `pushing`: in the poller's thread, on what is buffered only; a payload the
+        subscriber has no room for is held for the actor, which waits for room."""
         if self._payloads_left is None:
             self._payloads_left = self._payloads()
-        for count, payload in enumerate(self._payloads_left):
+        held, self._held = self._held, None
+        payloads = self._payloads_left if held is None else chain((held,), self._payloads_left)
+        inbox = cast("queue.Queue[Any]", self.actor_inbox)
+        for count, payload in enumerate(payloads):
             if payload is _IDLE:
                 self._arm()
                 return
             if not self._still_wanted():
                 break
+            if pushing and (not self.sink.has_room() or inbox.qsize()):
+                self._held = payload
+                self._hand_over()
+                return
             self.sink.wait_for_room(self._still_wanted)
             size = None
             if isinstance(payload, Data):
@@ -429,7 +507,7 @@ class StreamActor(pykka.ThreadingActor):
                 size = len(value) if isinstance(value, bytes) else self._item_size
             if self.ending is not None or not self.sink.send(Message(self.ref, payload), size):
                 break
-            if count >= BURST and cast("queue.Queue[Any]", self.actor_inbox).qsize():
+            if not pushing and count >= BURST and inbox.qsize():
                 self.actor_ref.tell(_READ)  # controls queued meanwhile go first
                 return
         else:
@@ -441,7 +519,12 @@ class StreamActor(pykka.ThreadingActor):
         channel = self.channel
         assert channel is not None
         if self._watch is None:
-            self._watch = _Watch(channel.fileno(), self.actor_ref, self._still_wanted)
+            self._watch = _Watch(
+                channel.fileno(),
+                self.actor_ref,
+                self._still_wanted,
+                self._push if self._pushable else None,
+            )
         with self.lock:
             if self.ending is not None:  # being stopped: the stopper has told us
                 return
@@ -471,12 +554,13 @@ class StreamActor(pykka.ThreadingActor):
         channel = self._open()
         prepared = self.prepared
         head, context = start_exchange(channel, prepared, self.timeout, self.on_open)
-        # The timeout bounds the answer's head. From there on the peer's pace is the
-        # stream's: a piece half arrived waits like an idle stream (a busy daemon feeding
-        # thousands of streams may pause in the middle of one), and so does stdin a
-        # program is slow to read; finish_async and close end the wait.
-        channel.set_timeout(None)
         kind = prepared.command.stream
+        if kind in ("json", "raw"):
+            # The timeout bounds the answer's head. From there on the peer's pace is the
+            # stream's: a chunk half arrived waits like an idle stream (a busy daemon
+            # feeding thousands of streams may pause in the middle of one); finish_async
+            # and close end the wait. (An upgraded stream reads what comes, never a part.)
+            channel.set_timeout(None)
         if kind == "websocket":
             yield from self._websocket(channel, head)
             return
@@ -488,6 +572,15 @@ class StreamActor(pykka.ThreadingActor):
             or "content-length" in head.headers
         )
         self._ends_at_close = not framed
+        # The poller reads it itself where that never waits: a chunked body (it can tell
+        # whole chunks), a plain socket (no TLS record to complete), no stdin, and a
+        # subscriber that takes a message without blocking.
+        self._pushable = (
+            kind in ("json", "raw")
+            and "chunked" in head.headers.get("transfer-encoding", "").lower()
+            and type(channel.sock) is socket.socket
+            and self.sink.never_blocks
+        )
         pieces = self._polled(
             channel, body_pieces(channel, head, prepared.request.method), bulk=kind != "json"
         )
@@ -554,7 +647,11 @@ class StreamActor(pykka.ThreadingActor):
         """The pieces, and _IDLE whenever the socket has nothing more for now; with `bulk`,
         output in bulk coalesced (see COALESCE_SECONDS)."""
         while True:
-            if not channel.wait_readable(0) and not self._lingered(channel):
+            if self._pushing:  # only what is buffered: the poller never waits
+                if not channel.buffered:
+                    yield _IDLE
+                    continue
+            elif not channel.wait_readable(0) and not self._lingered(channel):
                 self._last_piece = 0
                 yield _IDLE
                 continue
@@ -562,8 +659,10 @@ class StreamActor(pykka.ThreadingActor):
                 piece = next(pieces)
             except StopIteration:
                 return
+            if not piece:  # (between chunks)
+                continue
             self._last_piece = len(piece)
-            if not bulk or len(piece) < LINGER_MIN_PIECE:
+            if not bulk or len(piece) < LINGER_MIN_PIECE or self._pushing:
                 yield piece
                 continue
             parts, size = [piece], len(piece)
@@ -591,7 +690,9 @@ class StreamActor(pykka.ThreadingActor):
 
     def _lingered(self, channel: Channel) -> bool:
         """Whether more came while waiting a little on the socket itself (see LINGER_SECONDS)."""
-        if self.ending is not None or cast("queue.Queue[Any]", self.actor_inbox).qsize():
+        if self._pushable or self.ending is not None:
+            return False  # (the poller reads it without a hop)
+        if cast("queue.Queue[Any]", self.actor_inbox).qsize():
             return False
         if self._linger < LINGER_SECONDS and self._last_piece < LINGER_MIN_PIECE:
             return False  # a stream with stdin: only while its output flows in bulk
