@@ -17,11 +17,18 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from . import websocket
-from .commands.spec import Context, Prepared, json_reply, raise_for_status
+from .commands.spec import Context, Prepared, json_reply, output_reply, raise_for_status
 from .deadlines import Pending, watch_until
 from .errors import ConnectionFailed, LocalFileError, NkDockerError, NotModified, TimedOut
-from .http11 import Channel, PersistentChannel, ProtocolError, Request, ResponseHead
-from .messages import Future
+from .http11 import (
+    Channel,
+    PersistentChannel,
+    ProtocolError,
+    Request,
+    ResponseHead,
+    demultiplex,
+)
+from .messages import Future, Output
 from .transport import Address
 
 __all__ = [
@@ -195,6 +202,10 @@ def run_exclusive(
         if file is not None:
             _write_to(file, pieces)
             return None
+        if command.reply is output_reply and not context.tty:
+            # Frames decoded as the body comes, each stream's run joined once: no join of
+            # the whole body first (a 100 MB log was copied twice more).
+            return [Output(stream, data) for stream, data in demultiplex(pieces)]
         return decode(prepared, head, b"".join(pieces), context)
     finally:
         channel.close()

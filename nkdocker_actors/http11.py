@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import json
 import re
 import select
@@ -33,11 +34,13 @@ __all__ = [
     "ProtocolError",
     "Request",
     "ResponseHead",
+    "demultiplex",
 ]
 
 MAX_HEAD_BYTES = 64 * 1024  # a response head, 1xx heads before it, or a chunked body's trailers
 MAX_JSON_LINE = 64 * 1024 * 1024
 RECV_SIZE = 256 * 1024
+WHOLE_CHUNK_BYTES = 64 * 1024  # a chunk up to this size is read whole before it goes on
 TLS_SEND_SIZE = 64 * 1024  # one SSL write under the lock: short, so the reader gets its turn
 TLS_RETRY_SECONDS = 0.05  # the other thread may have moved the TLS state: look again this soon
 
@@ -53,6 +56,8 @@ class ProtocolError(ConnectionFailed):
 _STATUS_CODE = re.compile(r"[0-9]{3}")
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
+_CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})\r\n")  # a plain chunk-size line
+_CHUNK_LINE_START = re.compile(rb"[0-9A-Fa-f]{0,16}\r?")  # one not wholly read yet
 
 
 @dataclass(frozen=True)
@@ -137,11 +142,17 @@ SCRATCH_KEPT = 8  # buffers kept for reuse (one per thread reading at the same m
 
 
 def _recv(sock: socket.socket, size: int) -> bytes:
-    """One read of at most `size` (<= RECV_SIZE) bytes (b"" at EOF)."""
+    """One read of at most `size` (<= RECV_SIZE) bytes (b"" at EOF), within the socket's
+    timeout (TimeoutError)."""
     if not _ready(sock, select.POLLIN, 0):
         # It would wait: not holding a shared buffer meanwhile (thousands of streams
-        # waiting for their answers would each hold one).
-        return sock.recv(size)
+        # waiting for their answers would each hold one), nor a fresh one (`sock.recv`
+        # allocates `size` bytes per read: a reader faster than its peer, as one is of
+        # dockerd's logs, waits before most reads).
+        if isinstance(sock, ssl.SSLSocket):
+            return sock.recv(size)  # (data may be pending inside TLS, the socket not readable)
+        if not _ready(sock, select.POLLIN, sock.gettimeout()):
+            raise TimeoutError("timed out")
     try:
         scratch = _SCRATCH.pop()
     except IndexError:
@@ -476,11 +487,14 @@ class Channel:
     def _chunked_pieces(self) -> Iterator[bytes]:
         while True:
             # dockerd sends a chunk per log line or frame: the whole chunks already buffered
-            # go on as one piece (one message, not 100,000 for a 100 MB log); what is not
-            # whole, or not plain, takes the careful path below.
+            # go on as one piece (one message, not 100,000 for a 100 MB log). A small plain
+            # chunk not wholly here yet is read on; what is big, last, or not plain takes
+            # the careful path below, which reports faults.
             whole = self._whole_chunks()
             if whole:
-                yield b"".join(whole)
+                yield whole
+            if self._chunk_coming() and self._fill():
+                continue
             size_text = self._read_line().split(b";")[0].strip(b" \t")
             if not _CHUNK_SIZE.fullmatch(size_text):
                 raise ProtocolError(f"bad chunk size from {self.address}: {size_text[:20]!r}")
@@ -501,22 +515,35 @@ class Channel:
             if self._read_line() != b"":
                 raise ProtocolError(f"chunk from {self.address} is longer than announced")
 
-    def _whole_chunks(self) -> list[bytes]:
-        """Cut out the payloads of the non-empty chunks wholly in the buffer, in one pass."""
+    def _whole_chunks(self) -> bytes:
+        """Cut out the payloads of the non-empty plain chunks wholly in the buffer, in one
+        pass: views of the buffer, joined once."""
         buffer = self._buffer
-        pieces = []
+        match = _CHUNK_LINE.match
+        ends_at = buffer.startswith
         pos = 0
-        while (end := buffer.find(b"\r\n", pos, pos + 18)) >= 0:
-            if not _CHUNK_SIZE.fullmatch(buffer, pos, end):
-                break  # a chunk extension, or a fault to report
-            size = int(buffer[pos:end], 16)
-            stop = end + 2 + size
-            if size == 0 or buffer[stop : stop + 2] != b"\r\n":
-                break  # the last chunk, one not wholly here yet, or a fault to report
-            pieces.append(bytes(buffer[end + 2 : stop]))
-            pos = stop + 2
+        with memoryview(buffer) as view:
+            pieces = []
+            while (line := match(buffer, pos)) is not None:
+                start = line.end()
+                stop = start + int(line[1], 16)
+                if stop == start or not ends_at(b"\r\n", stop):
+                    break  # the last chunk, one not wholly here yet, or a fault to report
+                pieces.append(view[start:stop])
+                pos = stop + 2
+            whole = b"".join(pieces)
+            pieces.clear()  # (the views must be gone before the buffer is resized)
         del buffer[:pos]
-        return pieces
+        return whole
+
+    def _chunk_coming(self) -> bool:
+        """Whether the buffer holds no more than the start of a small plain chunk."""
+        buffer = self._buffer
+        line = _CHUNK_LINE.match(buffer)
+        if line is None:
+            return _CHUNK_LINE_START.fullmatch(buffer) is not None
+        size = int(line[1], 16)
+        return size > 0 and len(buffer) < line.end() + size + 2 <= WHOLE_CHUNK_BYTES
 
     def read_body(self, head: ResponseHead, method: str = "GET") -> bytes:
         """The whole body."""
@@ -654,55 +681,114 @@ class FrameDecoder:
     def __init__(self) -> None:
         self._header = bytearray()
         self._stream = "stdout"
+        self._stream_id = -1  # the last frame's stream byte (0 and 1 are both stdout)
         self._remaining = 0
 
     def feed(self, data: bytes | list[bytes]) -> list[tuple[str, bytes]]:
         """Decode what `data` (bytes, or consecutive parts) completes: (stream name, bytes)
         pieces in order."""
-        out: list[tuple[str, bytes]] = []
-        run: list[memoryview] = []  # one stream's consecutive payload, joined once (linear)
+        return [(stream, _joined(views)) for stream, views in self.runs(data)]
+
+    def runs(self, data: bytes | list[bytes]) -> list[tuple[str, list[memoryview]]]:
+        """Like `feed`, but each run of one stream's payload as views of `data`, not joined."""
+        out: list[tuple[str, list[memoryview]]] = []
         for part in [data] if isinstance(data, bytes | bytearray) else data:
-            run = self._feed_part(memoryview(part), out, run)
-        if run:
-            out.append((self._stream, _joined(run)))
+            self._feed_part(memoryview(part), out)
         return out
 
-    def _feed_part(
-        self, view: memoryview, out: list[tuple[str, bytes]], run: list[memoryview]
-    ) -> list[memoryview]:
+    def _feed_part(self, view: memoryview, out: list[tuple[str, list[memoryview]]]) -> None:
         pos, end = 0, len(view)
-        while pos < end:
+        run = out[-1][1] if out and out[-1][0] == self._stream else None
+        if self._remaining:  # the rest of a frame begun in an earlier part
+            pos = min(self._remaining, end)
+            run = self._extend(out, run, view[:pos])
+            self._remaining -= pos
             if self._remaining:
-                take = min(self._remaining, end - pos)
-                run.append(view[pos : pos + take])
-                self._remaining -= take
-                pos += take
-                continue
-            if not self._header and end - pos >= 8:
-                stream_id, size = _FRAME_HEADER.unpack_from(view, pos)
-                pos += 8
-            else:
-                need = 8 - len(self._header)
-                self._header += view[pos : pos + need]
-                pos += need
-                if len(self._header) < 8:
-                    break
-                stream_id, size = _FRAME_HEADER.unpack(self._header)
-                self._header.clear()
-            name = STREAM_NAMES.get(stream_id)
-            if name is None:
-                raise ProtocolError(f"bad raw-stream frame header (stream {stream_id})")
-            if name != self._stream and run:
-                out.append((self._stream, _joined(run)))
-                run = []
-            self._stream = name
-            self._remaining = size
+                return
+        if self._header:  # a header begun in an earlier part
+            need = 8 - len(self._header)
+            self._header += view[pos : pos + need]
+            pos += need
+            if len(self._header) < 8:
+                return
+            stream_id, size = _FRAME_HEADER.unpack(self._header)
+            self._header.clear()
+            if stream_id != self._stream_id:
+                run = self._switch(stream_id, run)
+            take = min(size, end - pos)
+            if take:
+                run = self._extend(out, run, view[pos : pos + take])
+            pos += take
+            self._remaining = size - take
+            if self._remaining:
+                return
+        # Whole headers: one pass, the stream looked up only when it changes.
+        unpack = _FRAME_HEADER.unpack_from
+        stream_id = self._stream_id
+        while end - pos >= 8:
+            frame_id, size = unpack(view, pos)
+            if frame_id != stream_id:
+                run = self._switch(frame_id, run)
+                stream_id = frame_id
+            start = pos + 8
+            pos = start + size
+            if pos > end:  # the payload goes on in the next part
+                self._remaining = pos - end
+                pos = end
+            if pos > start:
+                if run is None:
+                    run = []
+                    out.append((self._stream, run))
+                run.append(view[start:pos])
+        if pos < end:
+            self._header += view[pos:end]
+
+    def _switch(self, stream_id: int, run: list[memoryview] | None) -> list[memoryview] | None:
+        """A frame of `stream_id` begins: the run it continues, or None for a new one."""
+        name = STREAM_NAMES.get(stream_id)
+        if name is None:
+            raise ProtocolError(f"bad raw-stream frame header (stream {stream_id})")
+        self._stream_id = stream_id
+        if name == self._stream:
+            return run
+        self._stream = name
+        return None
+
+    def _extend(
+        self,
+        out: list[tuple[str, list[memoryview]]],
+        run: list[memoryview] | None,
+        piece: memoryview,
+    ) -> list[memoryview]:
+        if run is None:
+            run = []
+            out.append((self._stream, run))
+        run.append(piece)
         return run
 
     def check_end(self) -> None:
         """At EOF: a frame cut short is a protocol error."""
         if self._header or self._remaining:
             raise ProtocolError("raw stream ended inside a frame")
+
+
+def demultiplex(pieces: Iterable[bytes]) -> list[tuple[str, bytes]]:
+    """A whole raw stream, given piece by piece: its (stream name, bytes) runs.
+
+    Each run's payload is written into a BytesIO as the pieces come, whose value is
+    then taken without a copy: the 100 MB of a log are written once into memory of
+    their own (faulting in its pages costs more than copying), not kept as pieces,
+    then joined into more.
+    """
+    frames = FrameDecoder()
+    runs: list[tuple[str, io.BytesIO]] = []
+    for piece in pieces:
+        for stream, views in frames.runs(piece):
+            if not runs or runs[-1][0] != stream:
+                runs.append((stream, io.BytesIO()))
+            runs[-1][1].writelines(views)
+    frames.check_end()
+    return [(stream, run.getvalue()) for stream, run in runs]
 
 
 def _joined(run: list[memoryview]) -> bytes:
