@@ -97,8 +97,8 @@ def reading(response: bytes, cut: int | None = None) -> Iterator[Channel]:
 
 def body_of(channel: Channel, read_size: int) -> Iterator[bytes]:
     """The body's pieces, read at most `read_size` bytes a read."""
-    head = channel.read_head(Request("GET", "/"))
     channel.read_size = read_size
+    head = channel.read_head(Request("GET", "/"))
     return channel.body_pieces(head)
 
 
