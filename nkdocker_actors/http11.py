@@ -35,12 +35,21 @@ __all__ = [
     "Request",
     "ResponseHead",
     "demultiplex",
+    "in_batches",
 ]
 
 MAX_HEAD_BYTES = 64 * 1024  # a response head, 1xx heads before it, or a chunked body's trailers
 MAX_JSON_LINE = 64 * 1024 * 1024
 RECV_SIZE = 256 * 1024
-WHOLE_CHUNK_BYTES = 64 * 1024  # a chunk up to this size is read whole before it goes on
+# A body read whole (logs().get(), an export): past BULK_BYTES, a read that brought less
+# than BATCH_BYTES is followed by a pause, so that the next read takes more. A reader
+# faster than the daemon otherwise reads each of its writes as it comes: dockerd writes
+# a 100 MB log 1 KB at a time, and 10,000 reads and wake-ups cost more CPU than decoding
+# it (CPU the daemon, on the same cores, lacks). The pause stays short of filling the
+# socket's buffer, so the daemon does not wait for us.
+BULK_BYTES = 1024 * 1024
+BATCH_BYTES = 32 * 1024
+BATCH_PAUSE = 0.0005
 TLS_SEND_SIZE = 64 * 1024  # one SSL write under the lock: short, so the reader gets its turn
 TLS_RETRY_SECONDS = 0.05  # the other thread may have moved the TLS state: look again this soon
 
@@ -57,7 +66,6 @@ _STATUS_CODE = re.compile(r"[0-9]{3}")
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 _CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})\r\n")  # a plain chunk-size line
-_CHUNK_LINE_START = re.compile(rb"[0-9A-Fa-f]{0,16}\r?")  # one not wholly read yet
 
 
 @dataclass(frozen=True)
@@ -144,15 +152,15 @@ SCRATCH_KEPT = 8  # buffers kept for reuse (one per thread reading at the same m
 def _recv(sock: socket.socket, size: int) -> bytes:
     """One read of at most `size` (<= RECV_SIZE) bytes (b"" at EOF), within the socket's
     timeout (TimeoutError)."""
-    if not _ready(sock, select.POLLIN, 0):
-        # It would wait: not holding a shared buffer meanwhile (thousands of streams
-        # waiting for their answers would each hold one), nor a fresh one (`sock.recv`
-        # allocates `size` bytes per read: a reader faster than its peer, as one is of
-        # dockerd's logs, waits before most reads).
-        if isinstance(sock, ssl.SSLSocket):
+    # A read that waits holds no shared buffer meanwhile (thousands of streams waiting for
+    # their answers would each hold one), nor a fresh one (`sock.recv` allocates `size`
+    # bytes per read; a reader faster than its peer, as one is of dockerd, waits before
+    # most reads): it waits for the socket first.
+    if isinstance(sock, ssl.SSLSocket):
+        if not _ready(sock, select.POLLIN, 0):
             return sock.recv(size)  # (data may be pending inside TLS, the socket not readable)
-        if not _ready(sock, select.POLLIN, sock.gettimeout()):
-            raise TimeoutError("timed out")
+    elif not _ready(sock, select.POLLIN, sock.gettimeout()):
+        raise TimeoutError("timed out")
     try:
         scratch = _SCRATCH.pop()
     except IndexError:
@@ -205,6 +213,7 @@ class Channel:
         self._tls_lock: threading.Lock | None = None
         self._timeout: float | None = None
         self.read_size = RECV_SIZE  # the most one read takes (a stream coalescing takes less)
+        self._chunk_rest = 0  # of a chunked body's chunk in progress: payload and CRLF to come
 
     @classmethod
     def open(cls, address: Address, connect_timeout: float) -> Channel:
@@ -485,15 +494,19 @@ class Channel:
             yield piece
 
     def _chunked_pieces(self) -> Iterator[bytes]:
+        self._chunk_rest = 0
         while True:
-            # dockerd sends a chunk per log line or frame: the whole chunks already buffered
-            # go on as one piece (one message, not 100,000 for a 100 MB log). A small plain
-            # chunk not wholly here yet is read on; what is big, last, or not plain takes
-            # the careful path below, which reports faults.
-            whole = self._whole_chunks()
-            if whole:
-                yield whole
-            if self._chunk_coming() and self._fill():
+            # dockerd sends a chunk per log line or frame: the chunks' payload in the buffer
+            # goes on as one piece (one message, not 100,000 for a 100 MB log). What is not
+            # plain takes the careful path below, which reports faults.
+            piece = self._cut_chunks()
+            if piece:
+                yield piece
+            if self._chunk_rest:  # inside a chunk, the buffer used up (or a fault)
+                if self._chunk_rest == 2 and len(self._buffer) >= 2:
+                    raise ProtocolError(f"chunk from {self.address} is longer than announced")
+                if not self._fill():
+                    raise ProtocolError(f"{self.address} closed inside a chunk")
                 continue
             size_text = self._read_line().split(b";")[0].strip(b" \t")
             if not _CHUNK_SIZE.fullmatch(size_text):
@@ -506,44 +519,49 @@ class Channel:
                     if budget < 0:
                         raise ProtocolError(f"chunked trailers from {self.address} are too long")
                 return
-            while size:
-                piece = self._take(min(size, RECV_SIZE))
-                if not piece:
-                    raise ProtocolError(f"{self.address} closed inside a chunk")
-                size -= len(piece)
-                yield piece
-            if self._read_line() != b"":
-                raise ProtocolError(f"chunk from {self.address} is longer than announced")
+            self._chunk_rest = size + 2
 
-    def _whole_chunks(self) -> bytes:
-        """Cut out the payloads of the non-empty plain chunks wholly in the buffer, in one
-        pass: views of the buffer, joined once."""
+    def _cut_chunks(self) -> bytes:
+        """Cut the chunks' payload out of the buffer in one pass (views, joined once): the
+        rest of the chunk in progress, the whole plain chunks after it, the start of the
+        last. Stops at a size line not plain or not wholly here, at the last chunk, or at a
+        chunk's end that is no CRLF (a fault, `_chunk_rest` then 2)."""
         buffer = self._buffer
+        end = len(buffer)
         match = _CHUNK_LINE.match
         ends_at = buffer.startswith
+        rest = self._chunk_rest
         pos = 0
         with memoryview(buffer) as view:
             pieces = []
-            while (line := match(buffer, pos)) is not None:
-                start = line.end()
-                stop = start + int(line[1], 16)
-                if stop == start or not ends_at(b"\r\n", stop):
-                    break  # the last chunk, one not wholly here yet, or a fault to report
-                pieces.append(view[start:stop])
-                pos = stop + 2
+            while True:
+                if rest:
+                    stop = min(pos + rest - 2, end)
+                    if stop > pos:
+                        pieces.append(view[pos:stop])
+                        rest -= stop - pos
+                        pos = stop
+                    if rest > 2 or end - pos < 2 or not ends_at(b"\r\n", pos):
+                        break
+                    pos += 2
+                    rest = 0
+                while (line := match(buffer, pos)) is not None:  # the fast path: whole chunks
+                    start = line.end()
+                    stop = start + int(line[1], 16)
+                    if stop == start or not ends_at(b"\r\n", stop):
+                        break
+                    pieces.append(view[start:stop])
+                    pos = stop + 2
+                else:
+                    break  # no plain size line wholly here
+                if stop == start:
+                    break  # the last chunk
+                pos, rest = start, stop - start + 2  # a chunk not wholly here: its start
             whole = b"".join(pieces)
             pieces.clear()  # (the views must be gone before the buffer is resized)
         del buffer[:pos]
+        self._chunk_rest = rest
         return whole
-
-    def _chunk_coming(self) -> bool:
-        """Whether the buffer holds no more than the start of a small plain chunk."""
-        buffer = self._buffer
-        line = _CHUNK_LINE.match(buffer)
-        if line is None:
-            return _CHUNK_LINE_START.fullmatch(buffer) is not None
-        size = int(line[1], 16)
-        return size > 0 and len(buffer) < line.end() + size + 2 <= WHOLE_CHUNK_BYTES
 
     def read_body(self, head: ResponseHead, method: str = "GET") -> bytes:
         """The whole body."""
@@ -569,6 +587,16 @@ class Channel:
         if self.closed:
             return True
         return bool(self._buffer) or _ready(self.sock, select.POLLIN, 0)
+
+
+def in_batches(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """The pieces of a body read whole, read in batches once it is big (see BULK_BYTES)."""
+    total = 0
+    for piece in pieces:
+        yield piece
+        total += len(piece)
+        if total > BULK_BYTES and len(piece) < BATCH_BYTES:
+            time.sleep(BATCH_PAUSE)
 
 
 class PersistentChannel:
