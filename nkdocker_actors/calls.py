@@ -203,9 +203,11 @@ def run_exclusive(
         if file is not None:
             _write_to(file, pieces)
             return None
-        if command.reply is output_reply and not context.tty:
-            # Frames decoded as the body comes, each stream's run joined once: no join of
-            # the whole body first (a 100 MB log was copied twice more).
+        if command.reply is output_reply and not context.tty and head.status != 101:
+            # Frames decoded as the body comes, each stream's run written once: no join of
+            # the whole body first (a 100 MB log was copied twice more). An upgraded stream
+            # (attach) is read to its end first, as before: Podman's attach to a stopped
+            # container sends bytes that are no frames (a "\n"), then stalls: TimedOut.
             return [Output(stream, data) for stream, data in demultiplex(pieces)]
         return decode(prepared, head, b"".join(pieces), context)
     finally:
