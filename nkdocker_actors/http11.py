@@ -726,6 +726,8 @@ class FrameDecoder:
 
     def _feed_part(self, view: memoryview, out: list[tuple[str, list[memoryview]]]) -> None:
         pos, end = 0, len(view)
+        if not end:
+            return
         run = out[-1][1] if out and out[-1][0] == self._stream else None
         if self._remaining:  # the rest of a frame begun in an earlier part
             pos = min(self._remaining, end)

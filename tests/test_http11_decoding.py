@@ -142,9 +142,11 @@ def test_frames_split_anywhere_decode_the_same(
     cuts = sorted({0, len(body), *(cut % (len(body) + 1) for cut in splits)})
     parts = [body[start:stop] for start, stop in itertools.pairwise(cuts)]
     one_by_one = FrameDecoder()
-    fed = [run for part in parts for run in one_by_one.feed(part)]
+    with_empty = [b"", *(piece for part in parts for piece in (part, b""))]
+    fed = [run for part in with_empty for run in one_by_one.feed(part)]
     one_by_one.check_end()
     assert merged(fed) == expected_runs(frames)
+    assert all(data for _, data in fed)  # no empty pieces
     together = FrameDecoder()
     assert merged(together.feed(parts)) == expected_runs(frames)
     assert merged(demultiplex(parts)) == expected_runs(frames)
