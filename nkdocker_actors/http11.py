@@ -505,8 +505,18 @@ class Channel:
             if self._chunk_rest:  # inside a chunk, the buffer used up (or a fault)
                 if self._chunk_rest == 2 and len(self._buffer) >= 2:
                     raise ProtocolError(f"chunk from {self.address} is longer than announced")
-                if not self._fill():
+                data = self._recv()
+                if not data:
                     raise ProtocolError(f"{self.address} closed inside a chunk")
+                if not self._buffer and len(data) <= self._chunk_rest - 2:
+                    self._chunk_rest -= len(data)  # straight through: no copy in and out
+                    yield data
+                else:
+                    self._buffer += data
+                continue
+            if not self._buffer:  # between chunks: the next size line is most likely plain
+                if not self._fill():
+                    raise ProtocolError(f"{self.address} closed inside a chunked body")
                 continue
             size_text = self._read_line().split(b";")[0].strip(b" \t")
             if not _CHUNK_SIZE.fullmatch(size_text):
