@@ -17,11 +17,19 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from . import websocket
-from .commands.spec import Context, Prepared, json_reply, raise_for_status
+from .commands.spec import Context, Prepared, json_reply, output_reply, raise_for_status
 from .deadlines import Pending, watch_until
 from .errors import ConnectionFailed, LocalFileError, NkDockerError, NotModified, TimedOut
-from .http11 import Channel, PersistentChannel, ProtocolError, Request, ResponseHead
-from .messages import Future
+from .http11 import (
+    Channel,
+    PersistentChannel,
+    ProtocolError,
+    Request,
+    ResponseHead,
+    demultiplex,
+    in_batches,
+)
+from .messages import Future, Output
 from .transport import Address
 
 __all__ = [
@@ -188,13 +196,19 @@ def run_exclusive(
         head, context = start_exchange(channel, prepared, timeout, on_answer if unbounded else None)
         on_answer()
         command = prepared.command
-        pieces = body_pieces(channel, head, prepared.request.method)
+        pieces = in_batches(body_pieces(channel, head, prepared.request.method))
         if command.stream == "websocket":
             pieces = websocket.payloads(channel, head, context.websocket_key)
         file = context.values.get(command.to_file) if command.to_file else None
         if file is not None:
             _write_to(file, pieces)
             return None
+        if command.reply is output_reply and not context.tty and head.status != 101:
+            # Frames decoded as the body comes, each stream's run written once: no join of
+            # the whole body first (a 100 MB log was copied twice more). An upgraded stream
+            # (attach) is read to its end first, as before: Podman's attach to a stopped
+            # container sends bytes that are no frames (a "\n"), then stalls: TimedOut.
+            return [Output(stream, data) for stream, data in demultiplex(pieces)]
         return decode(prepared, head, b"".join(pieces), context)
     finally:
         channel.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import json
 import re
 import select
@@ -33,11 +34,22 @@ __all__ = [
     "ProtocolError",
     "Request",
     "ResponseHead",
+    "demultiplex",
+    "in_batches",
 ]
 
 MAX_HEAD_BYTES = 64 * 1024  # a response head, 1xx heads before it, or a chunked body's trailers
 MAX_JSON_LINE = 64 * 1024 * 1024
 RECV_SIZE = 256 * 1024
+# A body read whole (logs().get(), an export): past BULK_BYTES, a read that brought less
+# than BATCH_BYTES is followed by a pause, so that the next read takes more. A reader
+# faster than the daemon otherwise reads each of its writes as it comes: dockerd writes
+# a 100 MB log 1 KB at a time, and 10,000 reads and wake-ups cost more CPU than decoding
+# it (CPU the daemon, on the same cores, lacks). The pause stays short of filling the
+# socket's buffer, so the daemon does not wait for us.
+BULK_BYTES = 1024 * 1024
+BATCH_BYTES = 32 * 1024
+BATCH_PAUSE = 0.0005
 TLS_SEND_SIZE = 64 * 1024  # one SSL write under the lock: short, so the reader gets its turn
 TLS_RETRY_SECONDS = 0.05  # the other thread may have moved the TLS state: look again this soon
 
@@ -54,6 +66,7 @@ _STATUS_CODE = re.compile(r"[0-9]{3}")
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 _CHUNK_SIZE_START = re.compile(rb"[0-9A-Fa-f]{0,16}\r?")  # a size line not wholly here yet
+_CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})\r\n")  # a plain chunk-size line
 
 
 @dataclass(frozen=True)
@@ -138,12 +151,17 @@ SCRATCH_KEPT = 8  # buffers kept for reuse (one per thread reading at the same m
 
 
 def _recv(sock: socket.socket, size: int) -> bytes:
-    """One read of at most `size` (<= RECV_SIZE) bytes (b"" at EOF)."""
-    if not _ready(sock, select.POLLIN, 0) and not _ready(sock, select.POLLIN, sock.gettimeout()):
-        # Waited without holding a shared buffer (thousands of streams waiting for their
-        # answers would each hold one), and without `sock.recv(size)`'s fresh RECV_SIZE
-        # allocation, which costs more than the read.
-        raise TimeoutError
+    """One read of at most `size` (<= RECV_SIZE) bytes (b"" at EOF), within the socket's
+    timeout (TimeoutError)."""
+    # A read that waits holds no shared buffer meanwhile (thousands of streams waiting for
+    # their answers would each hold one), nor a fresh one (`sock.recv` allocates `size`
+    # bytes per read; a reader faster than its peer, as one is of dockerd, waits before
+    # most reads): it waits for the socket first.
+    if isinstance(sock, ssl.SSLSocket):
+        if not _ready(sock, select.POLLIN, 0):
+            return sock.recv(size)  # (data may be pending inside TLS, the socket not readable)
+    elif not _ready(sock, select.POLLIN, sock.gettimeout()):
+        raise TimeoutError("timed out")
     try:
         scratch = _SCRATCH.pop()
     except IndexError:
@@ -196,10 +214,7 @@ class Channel:
         self._tls_lock: threading.Lock | None = None
         self._timeout: float | None = None
         self.read_size = RECV_SIZE  # the most one read takes (a stream coalescing takes less)
-        # Where a chunked body's decoding stands, for `complete_prefix`: data bytes left in
-        # the current chunk, and whether the CRLF after its data is still to come.
-        self._chunk_left = 0
-        self._chunk_crlf = False
+        self._chunk_rest = 0  # of a chunked body's chunk in progress: payload and CRLF to come
         self._tail = bytearray()  # what `hide_tail` set aside
         self._deferred: ConnectionFailed | None = None  # met by `read_available`, raised next
 
@@ -485,15 +500,31 @@ class Channel:
             yield piece
 
     def _chunked_pieces(self) -> Iterator[bytes]:
+        self._chunk_rest = 0
         while True:
-            # dockerd sends a chunk per log line or frame: the whole chunks already buffered
-            # go on as one piece (one message, not 100,000 for a 100 MB log); what is not
-            # whole, or not plain, takes the careful path below.
-            whole = self._whole_chunks()
-            if whole:
-                yield b"".join(whole)
-            if not self._buffer:
-                yield b""  # between chunks with nothing buffered: read only when resumed
+            # dockerd sends a chunk per log line or frame: the chunks' payload in the buffer
+            # goes on as one piece (one message, not 100,000 for a 100 MB log). What is not
+            # plain takes the careful path below, which reports faults.
+            piece = self._cut_chunks()
+            if piece:
+                yield piece
+                continue  # what came meanwhile into the buffer first: no read needed
+            if self._chunk_rest:  # inside a chunk, the buffer used up (or a fault)
+                if self._chunk_rest == 2 and len(self._buffer) >= 2:
+                    raise ProtocolError(f"chunk from {self.address} is longer than announced")
+                data = self._recv()
+                if not data:
+                    raise ProtocolError(f"{self.address} closed inside a chunk")
+                if not self._buffer and len(data) <= self._chunk_rest - 2:
+                    self._chunk_rest -= len(data)  # straight through: no copy in and out
+                    yield data
+                else:
+                    self._buffer += data
+                continue
+            if not self._buffer:  # between chunks: the next size line is most likely plain
+                if not self._fill():
+                    raise ProtocolError(f"{self.address} closed inside a chunked body")
+                continue
             size_text = self._read_line().split(b";")[0].strip(b" \t")
             if not _CHUNK_SIZE.fullmatch(size_text):
                 raise ProtocolError(f"bad chunk size from {self.address}: {size_text[:20]!r}")
@@ -505,39 +536,49 @@ class Channel:
                     if budget < 0:
                         raise ProtocolError(f"chunked trailers from {self.address} are too long")
                 return
-            ended = False  # the CRLF after the chunk's data read
-            while size:
-                piece = self._take(min(size, RECV_SIZE))
-                if not piece:
-                    raise ProtocolError(f"{self.address} closed inside a chunk")
-                size -= len(piece)
-                if not size and self._buffer[:2] == b"\r\n":
-                    # Read before handing the piece on: left in the buffer, it would make
-                    # an idle stream look readable, and its next read wait on the socket.
-                    del self._buffer[:2]
-                    ended = True
-                self._chunk_left, self._chunk_crlf = size, not size and not ended
-                yield piece
-            if not ended and self._read_line() != b"":
-                raise ProtocolError(f"chunk from {self.address} is longer than announced")
-            self._chunk_crlf = False
+            self._chunk_rest = size + 2
 
-    def _whole_chunks(self) -> list[bytes]:
-        """Cut out the payloads of the non-empty chunks wholly in the buffer, in one pass."""
+    def _cut_chunks(self) -> bytes:
+        """Cut the chunks' payload out of the buffer in one pass (views, joined once): the
+        rest of the chunk in progress, the whole plain chunks after it, the start of the
+        last. Stops at a size line not plain or not wholly here, at the last chunk, or at a
+        chunk's end that is no CRLF (a fault, `_chunk_rest` then 2)."""
         buffer = self._buffer
-        pieces = []
+        end = len(buffer)
+        match = _CHUNK_LINE.match
+        ends_at = buffer.startswith
+        rest = self._chunk_rest
         pos = 0
-        while (end := buffer.find(b"\r\n", pos, pos + 18)) >= 0:
-            if not _CHUNK_SIZE.fullmatch(buffer, pos, end):
-                break  # a chunk extension, or a fault to report
-            size = int(buffer[pos:end], 16)
-            stop = end + 2 + size
-            if size == 0 or buffer[stop : stop + 2] != b"\r\n":
-                break  # the last chunk, one not wholly here yet, or a fault to report
-            pieces.append(bytes(buffer[end + 2 : stop]))
-            pos = stop + 2
+        with memoryview(buffer) as view:
+            pieces = []
+            while True:
+                if rest:
+                    stop = min(pos + rest - 2, end)
+                    if stop > pos:
+                        pieces.append(view[pos:stop])
+                        rest -= stop - pos
+                        pos = stop
+                    if rest > 2 or end - pos < 2 or not ends_at(b"\r\n", pos):
+                        break
+                    pos += 2
+                    rest = 0
+                while (line := match(buffer, pos)) is not None:  # the fast path: whole chunks
+                    start = line.end()
+                    stop = start + int(line[1], 16)
+                    if stop == start or not ends_at(b"\r\n", stop):
+                        break
+                    pieces.append(view[start:stop])
+                    pos = stop + 2
+                else:
+                    break  # no plain size line wholly here
+                if stop == start:
+                    break  # the last chunk
+                pos, rest = start, stop - start + 2  # a chunk not wholly here: its start
+            whole = b"".join(pieces)
+            pieces.clear()  # (the views must be gone before the buffer is resized)
         del buffer[:pos]
-        return pieces
+        self._chunk_rest = rest
+        return whole
 
     def read_body(self, head: ResponseHead, method: str = "GET") -> bytes:
         """The whole body."""
@@ -580,40 +621,33 @@ class Channel:
                 return True  # drained, most likely (if not, the socket is readable still)
         return True
 
-    def complete_prefix(self) -> int:
-        """How much of the buffer a chunked body's decoding takes without reading more: the
-        rest of the current chunk and every whole plain chunk after it (the last one too)."""
+    def consumable(self) -> tuple[int, bool]:
+        """How much of the buffer a chunked body's decoding takes without reading more (the
+        payload of the chunks in it, whole or begun, the last chunk if whole), and whether
+        what follows is only the beginning of a plain chunk, its rest yet to come (False:
+        a chunk extension, trailers or a fault, which the careful decoding must read)."""
         buffer = self._buffer
-        pos = self._chunk_left
-        if pos or self._chunk_crlf:
-            if buffer[pos : pos + 2] != b"\r\n":
-                return 0  # not here yet (or a fault, which the decoding reports)
-            pos += 2
-        while (end := buffer.find(b"\r\n", pos, pos + 18)) >= 0:
-            if not _CHUNK_SIZE.fullmatch(buffer, pos, end):
-                break
-            size = int(buffer[pos:end], 16)
-            stop = end + 2 + size
-            if buffer[stop : stop + 2] != b"\r\n":
-                break
-            pos = stop + 2
-            if not size:
-                break  # the last chunk, without trailers
-        return pos
-
-    def waits_for_more(self, start: int) -> bool:
-        """Whether the buffer from `start` (where `complete_prefix` stopped) is only the
-        beginning of a plain chunk, its rest yet to come; False for anything else there (a
-        chunk extension, trailers, a fault), which the decoding itself must read."""
-        buffer = self._buffer
-        if not start and (self._chunk_left or self._chunk_crlf):
-            return len(buffer) < self._chunk_left + 2
-        end = buffer.find(b"\r\n", start, start + 18)
-        if end < 0:
-            return bool(_CHUNK_SIZE_START.fullmatch(buffer, start))
-        if not _CHUNK_SIZE.fullmatch(buffer, start, end):
-            return False
-        return len(buffer) < end + 2 + int(buffer[start:end], 16) + 2
+        end = len(buffer)
+        pos, rest = 0, self._chunk_rest
+        while True:
+            if rest:
+                data_end = pos + rest - 2
+                if end <= data_end:
+                    return end, True  # inside the payload: all of it goes
+                if end < data_end + 2:
+                    return data_end, True  # the payload goes; its CRLF is not all here
+                if not buffer.startswith(b"\r\n", data_end):
+                    return data_end, False
+                pos, rest = data_end + 2, 0
+            line = _CHUNK_LINE.match(buffer, pos)
+            if line is None:
+                return pos, bool(_CHUNK_SIZE_START.fullmatch(buffer, pos))
+            size = int(line[1], 16)
+            if not size:  # the last chunk: whole with the empty line after it (no trailers)
+                if buffer.startswith(b"\r\n", line.end()):
+                    return line.end() + 2, True
+                return pos, b"\r\n".startswith(buffer[line.end() :])  # trailers: False
+            pos, rest = line.end(), size + 2
 
     def hide_tail(self, keep: int) -> None:
         """Set aside the buffer past `keep` bytes (until `restore_tail`)."""
@@ -645,6 +679,16 @@ class Channel:
         if self.closed:
             return True
         return bool(self._buffer) or _ready(self.sock, select.POLLIN, 0)
+
+
+def in_batches(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """The pieces of a body read whole, read in batches once it is big (see BULK_BYTES)."""
+    total = 0
+    for piece in pieces:
+        yield piece
+        total += len(piece)
+        if total > BULK_BYTES and len(piece) < BATCH_BYTES:
+            time.sleep(BATCH_PAUSE)
 
 
 class PersistentChannel:
@@ -757,55 +801,116 @@ class FrameDecoder:
     def __init__(self) -> None:
         self._header = bytearray()
         self._stream = "stdout"
+        self._stream_id = -1  # the last frame's stream byte (0 and 1 are both stdout)
         self._remaining = 0
 
     def feed(self, data: bytes | list[bytes]) -> list[tuple[str, bytes]]:
         """Decode what `data` (bytes, or consecutive parts) completes: (stream name, bytes)
         pieces in order."""
-        out: list[tuple[str, bytes]] = []
-        run: list[memoryview] = []  # one stream's consecutive payload, joined once (linear)
+        return [(stream, _joined(views)) for stream, views in self.runs(data)]
+
+    def runs(self, data: bytes | list[bytes]) -> list[tuple[str, list[memoryview]]]:
+        """Like `feed`, but each run of one stream's payload as views of `data`, not joined."""
+        out: list[tuple[str, list[memoryview]]] = []
         for part in [data] if isinstance(data, bytes | bytearray) else data:
-            run = self._feed_part(memoryview(part), out, run)
-        if run:
-            out.append((self._stream, _joined(run)))
+            self._feed_part(memoryview(part), out)
         return out
 
-    def _feed_part(
-        self, view: memoryview, out: list[tuple[str, bytes]], run: list[memoryview]
-    ) -> list[memoryview]:
+    def _feed_part(self, view: memoryview, out: list[tuple[str, list[memoryview]]]) -> None:
         pos, end = 0, len(view)
-        while pos < end:
+        if not end:
+            return
+        run = out[-1][1] if out and out[-1][0] == self._stream else None
+        if self._remaining:  # the rest of a frame begun in an earlier part
+            pos = min(self._remaining, end)
+            run = self._extend(out, run, view[:pos])
+            self._remaining -= pos
             if self._remaining:
-                take = min(self._remaining, end - pos)
-                run.append(view[pos : pos + take])
-                self._remaining -= take
-                pos += take
-                continue
-            if not self._header and end - pos >= 8:
-                stream_id, size = _FRAME_HEADER.unpack_from(view, pos)
-                pos += 8
-            else:
-                need = 8 - len(self._header)
-                self._header += view[pos : pos + need]
-                pos += need
-                if len(self._header) < 8:
-                    break
-                stream_id, size = _FRAME_HEADER.unpack(self._header)
-                self._header.clear()
-            name = STREAM_NAMES.get(stream_id)
-            if name is None:
-                raise ProtocolError(f"bad raw-stream frame header (stream {stream_id})")
-            if name != self._stream and run:
-                out.append((self._stream, _joined(run)))
-                run = []
-            self._stream = name
-            self._remaining = size
+                return
+        if self._header:  # a header begun in an earlier part
+            need = 8 - len(self._header)
+            self._header += view[pos : pos + need]
+            pos += need
+            if len(self._header) < 8:
+                return
+            stream_id, size = _FRAME_HEADER.unpack(self._header)
+            self._header.clear()
+            if stream_id != self._stream_id:
+                run = self._switch(stream_id, run)
+            take = min(size, end - pos)
+            if take:
+                run = self._extend(out, run, view[pos : pos + take])
+            pos += take
+            self._remaining = size - take
+            if self._remaining:
+                return
+        # Whole headers: one pass, the stream looked up only when it changes.
+        unpack = _FRAME_HEADER.unpack_from
+        stream_id = self._stream_id
+        while end - pos >= 8:
+            frame_id, size = unpack(view, pos)
+            if frame_id != stream_id:
+                run = self._switch(frame_id, run)
+                stream_id = frame_id
+            start = pos + 8
+            pos = start + size
+            if pos > end:  # the payload goes on in the next part
+                self._remaining = pos - end
+                pos = end
+            if pos > start:
+                if run is None:
+                    run = []
+                    out.append((self._stream, run))
+                run.append(view[start:pos])
+        if pos < end:
+            self._header += view[pos:end]
+
+    def _switch(self, stream_id: int, run: list[memoryview] | None) -> list[memoryview] | None:
+        """A frame of `stream_id` begins: the run it continues, or None for a new one."""
+        name = STREAM_NAMES.get(stream_id)
+        if name is None:
+            raise ProtocolError(f"bad raw-stream frame header (stream {stream_id})")
+        self._stream_id = stream_id
+        if name == self._stream:
+            return run
+        self._stream = name
+        return None
+
+    def _extend(
+        self,
+        out: list[tuple[str, list[memoryview]]],
+        run: list[memoryview] | None,
+        piece: memoryview,
+    ) -> list[memoryview]:
+        if run is None:
+            run = []
+            out.append((self._stream, run))
+        run.append(piece)
         return run
 
     def check_end(self) -> None:
         """At EOF: a frame cut short is a protocol error."""
         if self._header or self._remaining:
             raise ProtocolError("raw stream ended inside a frame")
+
+
+def demultiplex(pieces: Iterable[bytes]) -> list[tuple[str, bytes]]:
+    """A whole raw stream, given piece by piece: its (stream name, bytes) runs.
+
+    Each run's payload is written into a BytesIO as the pieces come, whose value is
+    then taken without a copy: the 100 MB of a log are written once into memory of
+    their own (faulting in its pages costs more than copying), not kept as pieces,
+    then joined into more.
+    """
+    frames = FrameDecoder()
+    runs: list[tuple[str, io.BytesIO]] = []
+    for piece in pieces:
+        for stream, views in frames.runs(piece):
+            if not runs or runs[-1][0] != stream:
+                runs.append((stream, io.BytesIO()))
+            runs[-1][1].writelines(views)
+    frames.check_end()
+    return [(stream, run.getvalue()) for stream, run in runs]
 
 
 def _joined(run: list[memoryview]) -> bytes:

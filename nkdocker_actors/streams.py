@@ -76,7 +76,6 @@ COALESCE_SECONDS = 0.002
 COALESCE_BYTES = 192 * 1024  # (with what a read leaves buffered: about one read's worth)
 BURST = 64  # pieces read in a row before queued controls get their turn
 PUSH_READ = 256 * 1024  # the most the poller reads for one stream at a time
-PUSH_PARTIAL = 64 * 1024  # a chunk not whole after this much: its actor reads it in pieces
 _IDLE = object()  # what the payloads say when the socket has nothing more for now
 
 
@@ -457,11 +456,9 @@ class StreamActor(pykka.ThreadingActor):
             if not channel.read_available(PUSH_READ) or self.ending is not None:
                 self._hand_over()  # the end, or a fault: the actor reads it as usual
                 return
-            whole = channel.complete_prefix()
-            if not channel.waits_for_more(whole) or (
-                not whole and channel.buffered >= PUSH_PARTIAL
-            ):
-                self._hand_over()  # not plain chunks, or a big one: the actor reads it
+            whole, waits = channel.consumable()
+            if not waits:
+                self._hand_over()  # not plain chunks: the actor reads them, carefully
                 return
             if not whole:
                 self._arm()  # the rest of the chunk is yet to come
