@@ -11,11 +11,15 @@ when its socket is readable or its subscriber is gone. Every ref ends with exact
 `Done` or `Failed`. Reading pauses while the subscriber holds too much unconsumed data,
 so TCP pushes back on the daemon instead of memory growing.
 
-Why an actor thread still, not a bare object run by the poller: the HTTP decoding
-is pull-style (a chunk may need a second read; a TLS read may want a write), and a
-subscriber that is a callable, or a full Inbox, blocks whoever delivers to it. On
-the stream's own thread either only holds that stream; on the poller it would hold
-all of them. So the poller only watches, and each actor reads.
+Where reading never waits, the poller reads itself: a chunked body on a plain socket,
+delivered to an Inbox or an actor (`StreamActor._push`: events, logs -f and stats over
+unix or tcp). It reads what the socket has, hands the whole chunks' payload (and the
+beginning of one) to the decoding, and delivers, with no wake-up of the stream's
+thread: with thousands of streams that hop was most of a message's cost, and
+thousands of threads woken at once mostly wait for each other's GIL. Anything that
+may wait goes to the stream's actor, which reads as above: a size line not plain, a
+TLS record (it may want a write), EOF, a subscriber without room (a full Inbox, or a
+callable, which may block whoever calls it: on the poller it would hold every stream).
 """
 
 from __future__ import annotations
@@ -446,32 +450,37 @@ class StreamActor(pykka.ThreadingActor):
         not whole, a subscriber without room, the end, a control queued) goes to the
         actor, which reads as it always does and arms the socket again."""
         if not self._run_lock.acquire(blocking=False):
-            self.actor_ref.tell(_READ)  # the actor is at it: it carries on
+            self._hand_over()  # the actor is at it: it carries on
             return
         try:
-            if self.ended:
-                return
-            channel = self.channel
-            assert channel is not None
-            if not channel.read_available(PUSH_READ) or self.ending is not None:
-                self._hand_over()  # the end, or a fault: the actor reads it as usual
-                return
-            whole, waits = channel.consumable()
-            if not waits:
-                self._hand_over()  # not plain chunks: the actor reads them, carefully
-                return
-            if not whole:
-                self._arm()  # the rest of the chunk is yet to come
-                return
-            channel.hide_tail(whole)
-            self._pushing = True
-            try:
-                self._run_pump(pushing=True)
-            finally:
-                self._pushing = False
-                channel.restore_tail()
+            if not self.ended:
+                self._push_now()
+        except BaseException as error:  # never into the poller's thread: the ref ends, typed
+            self._end(Failed(ConnectionFailed(f"stream failed: {error!r}")))
         finally:
             self._run_lock.release()
+
+    def _push_now(self) -> None:
+        """(`_push`, holding the run lock.)"""
+        channel = self.channel
+        assert channel is not None
+        if not channel.read_available(PUSH_READ) or self.ending is not None:
+            self._hand_over()  # the end, or a fault: the actor reads it as usual
+            return
+        whole, waits = channel.consumable()
+        if not waits:
+            self._hand_over()  # not plain chunks: the actor reads them, carefully
+            return
+        if not whole:
+            self._arm()  # the rest of the chunk is yet to come
+            return
+        channel.hide_tail(whole)
+        self._pushing = True
+        try:
+            self._run_pump(pushing=True)
+        finally:
+            self._pushing = False
+            channel.restore_tail()
 
     def _hand_over(self) -> None:
         with contextlib.suppress(pykka.ActorDeadError):
