@@ -308,6 +308,7 @@ class StreamActor(pykka.ThreadingActor):
         # Whoever runs the decoding (the actor, or the poller in `_push`) holds this.
         self._run_lock = threading.Lock()
         self._pushable = False  # the poller may read it (set once the head is read)
+        self._bulk = prepared.command.stream != "json"  # output that may come in bulk
         self._pushing = False  # the poller is reading it now
         self._held: Payload | None = None  # decoded by the poller, waiting for room
         # A websocket stream's frames are written whole, one at a time (stdin, pongs, close).
@@ -466,6 +467,11 @@ class StreamActor(pykka.ThreadingActor):
         assert channel is not None
         if not channel.read_available(PUSH_READ) or self.ending is not None:
             self._hand_over()  # the end, or a fault: the actor reads it as usual
+            return
+        if self._bulk and channel.buffered >= LINGER_MIN_PIECE:
+            # Output in bulk: the actor reads it as it flows, coalescing (a message per
+            # read here would be one per few KB); a trickle (a log line) is read here.
+            self._hand_over()
             return
         whole, waits = channel.consumable()
         if not waits:

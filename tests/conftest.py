@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pykka
 import pytest
 from faultserver import FaultServer
 
@@ -271,6 +272,22 @@ LINGERING_THREADS = frozenset({"nkdocker-poller", "nkdocker-deadlines"})
 def counted_threads() -> int:
     """Threads of this process but the lingering singletons (LINGERING_THREADS)."""
     return sum(1 for thread in threading.enumerate() if thread.name not in LINGERING_THREADS)
+
+
+class Collector(pykka.ThreadingActor):
+    """A subscriber actor that keeps what it is told."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[nk.Message] = []
+        self.ended = threading.Event()
+
+    def on_receive(self, message: Any) -> Any:
+        if isinstance(message, nk.Message):
+            self.messages.append(message)
+            if isinstance(message.payload, nk.Done | nk.Failed):
+                self.ended.set()
+        return None
 
 
 def drain(inbox: nk.Inbox, ref: nk.Ref, timeout: float = 30.0) -> tuple[list[Any], Any]:

@@ -3,32 +3,12 @@ a stream idle after an event still notices a subscriber that has stopped."""
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
-import pykka
-from conftest import socket_fds, wait_until
+from conftest import Collector, socket_fds, wait_until
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
 
 FILTERS = {"type": ["image"], "event": ["tag"]}
-
-
-class Collector(pykka.ThreadingActor):
-    """A subscriber actor that keeps what it is told."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list[nk.Message] = []
-        self.ended = threading.Event()
-
-    def on_receive(self, message: Any) -> Any:
-        if isinstance(message, nk.Message):
-            self.messages.append(message)
-            if isinstance(message.payload, nk.Done | nk.Failed):
-                self.ended.set()
-        return None
 
 
 def _tags(messages: list[nk.Message], repo: str) -> list[str]:

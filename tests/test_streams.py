@@ -14,7 +14,7 @@ from typing import Any
 
 import pykka
 import pytest
-from conftest import Engine, client_certs, drain, socket_fds, wait_until
+from conftest import Collector, Engine, client_certs, drain, socket_fds, wait_until
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -123,22 +123,6 @@ def test_run(engine: Engine, docker: nk.Docker, name: Callable[[str], str], clea
     assert drain(events, ev)[1] == nk.Done("finished")
 
 
-class Collector(pykka.ThreadingActor):
-    """A subscriber actor that keeps what it is told."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list[nk.Message] = []
-        self.ended = threading.Event()
-
-    def on_receive(self, message: Any) -> Any:
-        if isinstance(message, nk.Message):
-            self.messages.append(message)
-            if isinstance(message.payload, nk.Done | nk.Failed):
-                self.ended.set()
-        return None
-
-
 def test_actor_subscriber(
     engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
 ) -> None:
@@ -216,7 +200,9 @@ def test_exec_stdin_full_duplex(
         docker.start(container).get(30)
         exec_id = docker.exec_create(container, ["cat"], stdin=True).get(10)
         inbox = nk.Inbox()
-        ref = docker.exec_start(exec_id, subscriber=inbox).get(5)
+        # Undrained until stdin is closed, the echo must fit the Inbox's bound (its bytes
+        # and each message's overhead): the stream would wait, and so would `cat`.
+        ref = docker.exec_start(exec_id, subscriber=inbox, max_pending=32 << 20).get(5)
         payload = bytes(range(256)) * 4096 * 8  # 8 MB: far more than the pipes hold
         for start in range(0, len(payload), 256 * 1024):
             docker.attach_send(ref, payload[start : start + 256 * 1024]).get(30)
