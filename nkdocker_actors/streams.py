@@ -133,6 +133,8 @@ class Poller:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._tells_lock = threading.Lock()
+        self._tells: list[tuple[pykka.ActorRef[Any], Message]] = []
         self._watches: dict[int, _Watch] = {}
         self._epoll: Any = None
         self._thread: threading.Thread | None = None
@@ -195,6 +197,22 @@ class Poller:
                             fired.append((watch, _Wake("unwanted")))
             for watch, wake in fired:
                 watch.fire(wake)
+            self.flush_tells()
+
+    def tell_later(self, actor: pykka.ActorRef[Any], message: Message) -> None:
+        """(From a push.) Tell `actor` once the poller has read every socket that fired:
+        the actors woken while it still reads would each take the GIL from it."""
+        with self._tells_lock:
+            self._tells.append((actor, message))
+
+    def flush_tells(self) -> None:
+        """Tell what `tell_later` kept, in order. A stream's actor calls it before it
+        delivers anything itself, so a stream's messages never overtake each other."""
+        with self._tells_lock:  # (held while telling: a flush elsewhere waits for it)
+            for actor, message in self._tells:
+                with contextlib.suppress(pykka.ActorDeadError):
+                    actor.tell(message)
+            self._tells.clear()
 
 
 class _Backend:
@@ -430,6 +448,7 @@ class StreamActor(pykka.ThreadingActor):
             self._end(Failed(ConnectionFailed("the subscriber is gone")))
             return
         with self._run_lock:
+            poller.flush_tells()  # what a push kept for its subscriber goes first
             self._run_pump()
 
     def _run_pump(self, pushing: bool = False) -> None:
@@ -517,7 +536,12 @@ class StreamActor(pykka.ThreadingActor):
             if isinstance(payload, Data):
                 value = payload.value
                 size = len(value) if isinstance(value, bytes) else self._item_size
-            if self.ending is not None or not self.sink.send(Message(self.ref, payload), size):
+            if self.ending is not None:
+                break
+            if pushing and isinstance(self.sink.subscriber, pykka.ActorRef):
+                poller.tell_later(self.sink.subscriber, Message(self.ref, payload))
+                continue
+            if not self.sink.send(Message(self.ref, payload), size):
                 break
             if not pushing and count >= BURST and inbox.qsize():
                 self.actor_ref.tell(_READ)  # controls queued meanwhile go first
@@ -732,6 +756,7 @@ class StreamActor(pykka.ThreadingActor):
         if channel is not None:
             channel.close()
         try:
+            poller.flush_tells()  # its last data first
             self.sink.send(Message(self.ref, final))
         finally:
             with contextlib.suppress(pykka.ActorDeadError):
