@@ -162,16 +162,25 @@ def _recv(sock: socket.socket, size: int) -> bytes:
             return sock.recv(size)  # (data may be pending inside TLS, the socket not readable)
     elif not _ready(sock, select.POLLIN, sock.gettimeout()):
         raise TimeoutError("timed out")
-    try:
-        scratch = _SCRATCH.pop()
-    except IndexError:
-        scratch = bytearray(RECV_SIZE)
+    scratch = _take_scratch()
     try:
         count = sock.recv_into(scratch, size)
         return bytes(memoryview(scratch)[:count])
     finally:
-        if len(_SCRATCH) < SCRATCH_KEPT:
-            _SCRATCH.append(scratch)
+        _give_back(scratch)
+
+
+def _take_scratch() -> bytearray:
+    """A shared read buffer (see _SCRATCH), held only for one read."""
+    try:
+        return _SCRATCH.pop()
+    except IndexError:
+        return bytearray(RECV_SIZE)
+
+
+def _give_back(scratch: bytearray) -> None:
+    if len(_SCRATCH) < SCRATCH_KEPT:
+        _SCRATCH.append(scratch)
 
 
 def _ready(sock: socket.socket, events: int, timeout: float | None) -> bool:
@@ -597,10 +606,7 @@ class Channel:
         one more, only to learn there is nothing, would cost a syscall and an exception.)"""
         total = 0
         while total < limit:
-            try:
-                scratch = _SCRATCH.pop()
-            except IndexError:
-                scratch = bytearray(RECV_SIZE)
+            scratch = _take_scratch()
             try:
                 count = self.sock.recv_into(
                     scratch, min(RECV_SIZE, limit - total), socket.MSG_DONTWAIT
@@ -612,8 +618,7 @@ class Channel:
                 self._deferred = ConnectionFailed(f"reading from {self.address} failed: {exc}")
                 return False
             finally:
-                if len(_SCRATCH) < SCRATCH_KEPT:
-                    _SCRATCH.append(scratch)
+                _give_back(scratch)
             if not count:
                 return False
             total += count

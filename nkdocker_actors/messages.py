@@ -296,9 +296,14 @@ class _Budget:
             if self._waiting:
                 self._changed.notify_all()
 
+    @property
+    def full(self) -> bool:
+        """At or over the limit: the stream waits for room."""
+        return self.pending >= self.limit
+
     def wait_room(self, still_wanted: Callable[[], bool], poll: float) -> None:
         with self._changed:
-            while self.pending >= self.limit and still_wanted():
+            while self.full and still_wanted():
                 self._waiting = True
                 self._changed.wait(poll)
             self._waiting = False
@@ -306,6 +311,11 @@ class _Budget:
 
 ACTOR_QUEUE_LIMIT = 256
 DEFAULT_MAX_PENDING = 8 * 1024 * 1024
+
+
+def _mailbox_has_room(actor: pykka.ActorRef[Any]) -> bool:
+    """An actor's mailbox is within ACTOR_QUEUE_LIMIT messages."""
+    return cast("queue.Queue[Any]", actor.actor_inbox).qsize() <= ACTOR_QUEUE_LIMIT
 
 
 class Sink:
@@ -366,9 +376,9 @@ class Sink:
         """Whether a message may go now without exceeding the backpressure bound."""
         subscriber = self.subscriber
         if isinstance(subscriber, Inbox):
-            return self._budget.pending < self._budget.limit
+            return not self._budget.full
         if isinstance(subscriber, pykka.ActorRef):
-            return cast("queue.Queue[Any]", subscriber.actor_inbox).qsize() <= ACTOR_QUEUE_LIMIT
+            return _mailbox_has_room(subscriber)
         return True
 
     def wait_for_room(self, still_wanted: Callable[[], bool]) -> None:
@@ -379,9 +389,5 @@ class Sink:
         elif isinstance(subscriber, pykka.ActorRef):
             # An actor's mailbox gives no consumption callback: bound its length instead.
             idle = threading.Event()
-            while (
-                cast("queue.Queue[Any]", subscriber.actor_inbox).qsize() > ACTOR_QUEUE_LIMIT
-                and still_wanted()
-                and subscriber.is_alive()
-            ):
+            while not _mailbox_has_room(subscriber) and still_wanted() and subscriber.is_alive():
                 idle.wait(0.05)

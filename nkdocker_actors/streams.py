@@ -464,7 +464,7 @@ class StreamActor(pykka.ThreadingActor):
 
     def _push(self) -> None:
         """In the poller's thread, once the socket is readable: read what it has and deliver
-        the whole chunks in it, as the actor would, but without the actor's wake-up (with
+        the chunks' payload in it, as the actor would, but without the actor's wake-up (with
         thousands of streams, that hop is most of a message's cost, and thousands of
         threads waking at once mostly wait for each other). What needs a wait (a chunk
         not whole, a subscriber without room, the end, a control queued) goes to the
