@@ -477,12 +477,14 @@ class CallPool:
                 turn = self._due()
                 if turn is not None:
                     return turn
-                if watching and not self._ready and self._offers == seen:
+                offered, seen = self._offers != seen, self._offers
+                if watching and not self._ready and not offered:
                     self._watching = watching = False  # a quiet while: no wake-ups when idle
-                elif not watching and self._ready and not self._watching:
+                elif not watching and (self._ready or offered) and not self._watching:
+                    # (Woken by an offer its caller has taken meanwhile, as callers do: it
+                    # watches all the same, or the next offer would wake it again.)
                     self._watching = watching = True
                 if watching:
-                    seen = self._offers
                     self._cond.wait(HANDOFF_SECONDS)
                 elif not self._cond.wait(LANE_LINGER) and not self._ready:
                     return None

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import io
 import json
+import os
 import re
 import select
 import socket
@@ -150,9 +151,9 @@ _SCRATCH: list[bytearray] = []
 SCRATCH_KEPT = 8  # buffers kept for reuse (one per thread reading at the same moment)
 
 
-def _recv(sock: socket.socket, size: int) -> bytes:
-    """One read of at most `size` (<= RECV_SIZE) bytes (b"" at EOF), within the socket's
-    timeout (TimeoutError)."""
+def _recv(sock: socket.socket, size: int, wait: float | None) -> bytes:
+    """One read of at most `size` (<= RECV_SIZE) bytes (b"" at EOF), its data there within
+    `wait` seconds (TimeoutError; None: no bound)."""
     # A read that waits holds no shared buffer meanwhile (thousands of streams waiting for
     # their answers would each hold one), nor a fresh one (`sock.recv` allocates `size`
     # bytes per read; a reader faster than its peer, as one is of dockerd, waits before
@@ -160,11 +161,19 @@ def _recv(sock: socket.socket, size: int) -> bytes:
     if isinstance(sock, ssl.SSLSocket):
         if not _ready(sock, select.POLLIN, 0):
             return sock.recv(size)  # (data may be pending inside TLS, the socket not readable)
-    elif not _ready(sock, select.POLLIN, sock.gettimeout()):
+    elif not _ready(sock, select.POLLIN, wait):
         raise TimeoutError("timed out")
     scratch = _take_scratch()
     try:
-        count = sock.recv_into(scratch, size)
+        if type(sock) is socket.socket:
+            # Readable: one read(2). (recv_into on a socket with a timeout polls again
+            # first: a syscall more, and one more hand-over of the GIL among callers.)
+            try:
+                count = os.readv(sock.fileno(), [memoryview(scratch)[:size]])
+            except BlockingIOError:  # (nothing after all)
+                count = sock.recv_into(scratch, size)
+        else:
+            count = sock.recv_into(scratch, size)
         return bytes(memoryview(scratch)[:count])
     finally:
         _give_back(scratch)
@@ -289,6 +298,9 @@ class Channel:
         if self._tls_lock is not None:
             self._timeout = timeout
             return
+        current = self.sock.gettimeout()
+        if current == timeout or (current and timeout and abs(current - timeout) < 0.01):
+            return  # settimeout is a syscall; a quick call's is its deadline's remainder
         try:
             self.sock.settimeout(timeout)
         except OSError as exc:  # closed meanwhile by another thread (abort)
@@ -326,7 +338,15 @@ class Channel:
     def _send(self, data: bytes) -> None:
         """sendall: the timeout bounds the whole write, on a duplex TLS socket too."""
         if self._tls_lock is None:
-            self.sock.sendall(data)
+            sent = 0
+            if type(self.sock) is socket.socket and self.sock.gettimeout() != 0:
+                # Most writes go whole at once: one write(2), not the poll that sendall
+                # does first on a socket with a timeout. (The timeout makes the socket
+                # non-blocking underneath: a full buffer leaves the rest to sendall.)
+                with contextlib.suppress(BlockingIOError):
+                    sent = os.write(self.sock.fileno(), data)
+            if sent < len(data):
+                self.sock.sendall(memoryview(data)[sent:])
             return
         deadline = _deadline_after(self._timeout)
         view = memoryview(data)
@@ -378,11 +398,10 @@ class Channel:
                 deadline = _sooner(self._deadline, _deadline_after(self._timeout))
                 data = self._tls_call(functools.partial(self.sock.recv, self.read_size), deadline)
             else:
-                if remaining is not None:
-                    current = self.sock.gettimeout()
-                    if current is None or remaining < current - 0.01:  # (else no syscall)
-                        self.set_timeout(remaining)
-                data = _recv(self.sock, self.read_size)
+                wait = self.sock.gettimeout()
+                if remaining is not None and (wait is None or remaining < wait):
+                    wait = remaining
+                data = _recv(self.sock, self.read_size, wait)
         except TimeoutError as exc:
             raise TimedOut(f"reading from {self.address} timed out") from exc
         except OSError as exc:
