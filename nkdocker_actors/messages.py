@@ -383,6 +383,8 @@ class Sink:
 
     def wait_for_room(self, still_wanted: Callable[[], bool]) -> None:
         """Block while the subscriber holds too much unconsumed data (backpressure)."""
+        if self.has_room():
+            return  # (the usual case: no lock, no Event)
         subscriber = self.subscriber
         if isinstance(subscriber, Inbox):
             self._budget.wait_room(lambda: still_wanted() and self.alive, 0.5)

@@ -527,11 +527,13 @@ class StreamActor(pykka.ThreadingActor):
                 return
             if not self._still_wanted():
                 break
-            if pushing and (not self.sink.has_room() or inbox.qsize()):
-                self._held = payload
-                self._hand_over()
-                return
-            self.sink.wait_for_room(self._still_wanted)
+            if pushing:
+                if not self.sink.has_room() or inbox.qsize():
+                    self._held = payload
+                    self._hand_over()
+                    return
+            else:
+                self.sink.wait_for_room(self._still_wanted)
             size = None
             if isinstance(payload, Data):
                 value = payload.value
