@@ -98,7 +98,7 @@ _READ = _Wake("read")
 class _Watch:
     """An idle stream socket the poller watches (once armed, until it fires)."""
 
-    __slots__ = ("actor", "armed", "fd", "push", "still_wanted")
+    __slots__ = ("actor", "armed", "fd", "listening", "push", "still_wanted")
 
     def __init__(
         self,
@@ -112,6 +112,9 @@ class _Watch:
         self.still_wanted = still_wanted
         self.push = push  # reads the socket in the poller's thread, instead of telling the actor
         self.armed = False
+        # A pushed stream's socket stays in epoll between its pushes (level-triggered): no
+        # re-arming syscall per message. Left out while its actor reads.
+        self.listening = False
 
     def fire(self, wake: _Wake) -> None:
         if wake is _READ and self.push is not None:
@@ -122,7 +125,7 @@ class _Watch:
 
 
 class Poller:
-    """One thread per process watching idle stream sockets (epoll, one-shot).
+    """One thread per process watching idle stream sockets (epoll).
 
     A stream arms its socket when it has read all there was; the poller tells its
     actor once the socket is readable, or its subscriber is gone (checked every
@@ -146,10 +149,18 @@ class Poller:
                 self._epoll = _Backend()
             watch.armed = True
             if self._watches.get(watch.fd) is watch:
-                self._epoll.rearm(watch.fd)
+                if watch.listening:
+                    pass  # (a pushed stream, still in epoll)
+                elif watch.push is not None and self._epoll.levels:
+                    watch.listening = True
+                    self._epoll.add(watch.fd, once=False)
+                else:
+                    self._epoll.rearm(watch.fd)
             else:
                 self._watches[watch.fd] = watch
-                self._epoll.add(watch.fd)  # (a closed socket's number reused: replaced)
+                watch.listening = watch.push is not None and self._epoll.levels
+                # (a closed socket's number reused: replaced)
+                self._epoll.add(watch.fd, once=not watch.listening)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="nkdocker-poller", daemon=True
@@ -159,7 +170,7 @@ class Poller:
     def forget(self, watch: _Watch) -> None:
         """Stop watching (before the socket is closed)."""
         with self._lock:
-            watch.armed = False
+            watch.armed = watch.listening = False
             if self._watches.get(watch.fd) is watch:
                 del self._watches[watch.fd]
                 self._epoll.remove(watch.fd)
@@ -198,6 +209,13 @@ class Poller:
             for watch, wake in fired:
                 watch.fire(wake)
             self.flush_tells()
+            with self._lock:
+                for watch, _ in fired:
+                    if watch.listening and not watch.armed and self._watches.get(watch.fd) is watch:
+                        # Handed to its actor (or ending): out of epoll until armed again,
+                        # or its unread data would wake the poller over and over.
+                        watch.listening = False
+                        backend.remove(watch.fd)
 
     def tell_later(self, actor: pykka.ActorRef[Any], message: Message) -> None:
         """(From a push.) Tell `actor` once the poller has read every socket that fired:
@@ -216,18 +234,25 @@ class Poller:
 
 
 class _Backend:
-    """epoll with one-shot registrations (poll(2) where there is no epoll)."""
+    """epoll with one-shot registrations, level-triggered ones for pushed streams (poll(2),
+    one-shot by hand, where there is no epoll)."""
 
     def __init__(self) -> None:
         self._epoll = select.epoll() if hasattr(select, "epoll") else None
         self._poll = select.poll() if self._epoll is None else None
 
-    def add(self, fd: int) -> None:
+    @property
+    def levels(self) -> bool:
+        """Whether a socket may stay registered between events (epoll)."""
+        return self._epoll is not None
+
+    def add(self, fd: int, once: bool = True) -> None:
         if self._epoll is not None:
+            events = select.EPOLLIN | (select.EPOLLONESHOT if once else 0)
             try:
-                self._epoll.register(fd, select.EPOLLIN | select.EPOLLONESHOT)
+                self._epoll.register(fd, events)
             except FileExistsError:
-                self.rearm(fd)
+                self._epoll.modify(fd, events)
         else:
             assert self._poll is not None
             self._poll.register(fd, select.POLLIN)

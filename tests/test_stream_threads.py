@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
+from typing import Any
 
 from conftest import drain, wait_until
 
@@ -57,3 +60,38 @@ def test_the_poller_and_timer_end_when_unused(daemon: sandbox.SandboxInfo) -> No
         ),
         10,
     )
+
+
+def _cpu_seconds(thread: threading.Thread) -> float:
+    """CPU time (user and system) of one thread of this process, from /proc."""
+    with open(f"/proc/self/task/{thread.native_id}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_the_poller_rests_while_a_stream_waits_for_room(
+    docker: nk.Docker, name: Any, cleanup: Any
+) -> None:
+    # The poller reads a `logs -f` stream itself (level-triggered) until its output comes
+    # in bulk; then the stream's actor reads it, and waits while the Inbox is full. The
+    # socket, unread, must be out of the poller's epoll meanwhile: left in, it would wake
+    # the poller at once, over and over (a core busy for nothing).
+    container = cleanup(name("spin"))
+    script = "while [ ! -f /tmp/go ]; do sleep 0.05; done; yes line"
+    docker.create("busybox:latest", name=container, cmds=["sh", "-c", script]).get(30)
+    docker.start(container).get(30)
+    inbox = nk.Inbox()
+    ref = docker.logs(container, subscriber=inbox, follow=True, max_pending=4096).get(30)
+    # Idle first: the poller watches it (and would read a trickle itself).
+    wait_until(lambda: docker.connection_stats()["streams"] == 1)
+    poller = wait_until(
+        lambda: next((t for t in threading.enumerate() if t.name == "nkdocker-poller"), None)
+    )
+    go = docker.exec_create(container, ["touch", "/tmp/go"]).get(30)
+    docker.exec_start(go, detach=True).get(30)
+    wait_until(lambda: len(inbox) > 0)
+    before = _cpu_seconds(poller)
+    time.sleep(1.0)  # an observation window, not a wait for anything
+    assert _cpu_seconds(poller) - before < 0.3
+    docker.finish_async(ref).get(10)
+    assert drain(inbox, ref)[1] == nk.Done("finished")
