@@ -339,7 +339,7 @@ class Channel:
         """sendall: the timeout bounds the whole write, on a duplex TLS socket too."""
         if self._tls_lock is None:
             sent = 0
-            if type(self.sock) is socket.socket and self.sock.gettimeout() != 0:
+            if type(self.sock) is socket.socket:
                 # Most writes go whole at once: one write(2), not the poll that sendall
                 # does first on a socket with a timeout. (The timeout makes the socket
                 # non-blocking underneath: a full buffer leaves the rest to sendall.)
@@ -881,7 +881,7 @@ class FrameDecoder:
             if pos > end:  # the payload goes on in the next part
                 self._remaining = pos - end
                 pos = end
-            if pos > start:
+            if pos > start:  # (`_extend`, inlined: this runs once per frame)
                 if run is None:
                     run = []
                     out.append((self._stream, run))
