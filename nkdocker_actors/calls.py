@@ -603,13 +603,14 @@ class CallPool:
         """Quick calls being carried out now."""
         return len(self._busy)
 
-    def close_sockets(self, reason: str) -> None:
-        """Close every keep-alive socket: a call on one fails with ConnectionFailed(reason),
-        not retried; the next call reopens."""
+    def close_sockets(self, reason: str, begun_before: float) -> None:
+        """Close every keep-alive socket but those of calls begun at or after `begun_before`
+        (time.monotonic()): a call on one fails with ConnectionFailed(reason), not retried;
+        the next call reopens."""
         with self._cond:
             channels = [*self._idle, *self._busy]
         for channel in channels:
-            channel.interrupt(reason)
+            channel.interrupt(reason, begun_before)
 
     def abort(self, error: ConnectionFailed) -> None:
         """For good, from any thread: calls in progress and waiting fail with `error`."""

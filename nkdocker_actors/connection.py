@@ -16,6 +16,7 @@ import json
 import math
 import re
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -320,25 +321,26 @@ class DockerConnection(pykka.ThreadingActor):
         interval = self.config.liveness
         assert interval is not None
         while not self._stopping.wait(interval):
-            busy = self.streams or self.calls or self.pool.busy
+            # A ping unanswered tells of what waited when it was sent: a stream or call
+            # begun since (the daemon back meanwhile) is left alone.
+            streams = _snapshot(lambda: list(self.streams.values()))
+            calls = _snapshot(lambda: list(self.calls))
+            asked = time.monotonic()
+            busy = streams or calls or self.pool.busy
             if not busy or daemon_answers(self.config.address, interval):
                 continue
             if self._stopping.is_set():
                 return
-            self._unreachable(
-                ConnectionFailed(
-                    f"the daemon at {self.config.address} stopped answering "
-                    f"(a ping had no answer within {interval:g} s)"
-                )
+            error = ConnectionFailed(
+                f"the daemon at {self.config.address} stopped answering "
+                f"(a ping had no answer within {interval:g} s)"
             )
-
-    def _unreachable(self, error: ConnectionFailed) -> None:
-        """From the liveness thread (the actor may be blocked): fail what waits on the daemon."""
-        for _, stop in _snapshot(lambda: list(self.streams.values())):
-            stop(Failed(error))
-        for child in _snapshot(lambda: list(self.calls)):
-            child.abort(error)
-        self.pool.close_sockets(str(error))  # a quick call without a deadline fails, unretried
+            for _, stop in streams:
+                stop(Failed(error))
+            for child in calls:
+                child.abort(error)
+            # A quick call without a deadline fails, unretried.
+            self.pool.close_sockets(str(error), begun_before=asked)
 
     def _control(self, request: _Control) -> None:
         entry = self.streams.get(request.ref)

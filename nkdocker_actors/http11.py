@@ -725,6 +725,8 @@ class PersistentChannel:
         self.opened = 0
         self.aborted = False
         self.interrupted: str | None = None  # why interrupt() failed the exchange in progress
+        self._began = 0.0  # when the last exchange began (time.monotonic())
+        self._interrupt_lock = threading.Lock()  # an exchange begins, or is interrupted
 
     def close(self) -> None:
         """Close the socket, if any."""
@@ -737,11 +739,15 @@ class PersistentChannel:
         self.aborted = True
         self.close()
 
-    def interrupt(self, reason: str) -> None:
+    def interrupt(self, reason: str, begun_before: float) -> None:
         """From another thread: fail the exchange in progress with ConnectionFailed(reason),
-        without the retry a dead keep-alive socket gets (the daemon is known unreachable)."""
-        self.interrupted = reason
-        self.close()
+        without the retry a dead keep-alive socket gets (the daemon is known unreachable),
+        unless it began at or after `begun_before` (the daemon may be back since)."""
+        with self._interrupt_lock:
+            if self._began >= begun_before:
+                return
+            self.interrupted = reason
+            self.close()
 
     def _fresh(self) -> Channel:
         self.close()
@@ -760,7 +766,9 @@ class PersistentChannel:
 
         An idempotent request on a reused socket found dead is retried once on a fresh one.
         """
-        self.interrupted = None
+        with self._interrupt_lock:
+            self._began = time.monotonic()
+            self.interrupted = None
         channel = self.channel
         reused = channel is not None and not channel.is_stale()
         if not reused:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 
 import pykka
 from conftest import socket_fds, wait_until
 
 import nkdocker_actors as nk
-from nkdocker_actors import calls, sandbox
+from nkdocker_actors import calls, http11, sandbox
+from nkdocker_actors.transport import Address
 
 
 def test_overlapping_calls_grow_the_pool_and_idle_sockets_close(
@@ -123,3 +125,23 @@ def test_quick_calls_awaited_and_waited_briefly(docker: nk.Docker) -> None:
     with contextlib.suppress(pykka.Timeout):
         future.get(0)
     assert future.get(30)["ApiVersion"]
+
+
+def test_a_liveness_verdict_spares_calls_begun_after_its_ping(
+    daemon: sandbox.SandboxInfo,
+) -> None:
+    # The liveness check closes the sockets of calls waiting when its ping went unanswered;
+    # a call begun after that ping was sent (the daemon back meanwhile) keeps its socket.
+    channel = http11.PersistentChannel(Address("unix", path=str(daemon.unix_socket)), 5)
+    ping = http11.Request("GET", "/_ping")
+    try:
+        asked = time.monotonic()
+        assert channel.exchange(ping, 5)[0].status == 200
+        channel.interrupt("stopped answering", begun_before=asked)
+        assert channel.interrupted is None and channel.channel is not None
+        assert channel.exchange(ping, 5)[0].status == 200
+        assert channel.opened == 1  # the same socket, kept
+        channel.interrupt("stopped answering", begun_before=time.monotonic())
+        assert channel.interrupted == "stopped answering" and channel.channel is None
+    finally:
+        channel.close()
