@@ -189,8 +189,8 @@ def _measure(
 
 def run(bench: Bench) -> dict[str, Any]:
     """Latency with one subscriber each (alternating), then fan-out."""
-    rounds, events = (1, 20) if bench.quick else (3, 200)
-    fan_rounds, fan_events, fan_out = (1, 5, 10) if bench.quick else (2, 30, 100)
+    rounds, events = (1, 20) if bench.quick else (5, 200)
+    fan_rounds, fan_events, fan_out = (1, 5, 10) if bench.quick else (4, 50, 100)
     contenders = {"ours": _ours(bench), "docker_py": _docker_py(bench), "raw": _raw(bench)}
     latency: dict[str, list[float]] = {name: [] for name in contenders}
     calls: list[float] = []
