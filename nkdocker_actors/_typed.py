@@ -2951,7 +2951,8 @@ if TYPE_CHECKING:
         def swarm_init(self, *args: Any, **options: Any) -> Future[Any]:
             """Make this daemon the first manager of a new swarm; returns the node id. spec is a
             SwarmSpec ({'Orchestration', 'Raft', 'Dispatcher', 'CAConfig', 'EncryptionConfig',
-            ...}); autolock=True locks managers with a key (swarm_unlockkey).
+            ...}): {'EncryptionConfig': {'AutoLockManagers': True}} locks managers with a key
+            (swarm_unlockkey).
             """
 
         @overload

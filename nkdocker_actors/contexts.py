@@ -14,12 +14,17 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
+import posixpath
 import re
 import shutil
+import stat
+import tarfile
 import tempfile
-from collections.abc import Mapping
+import zipfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,11 +38,14 @@ __all__ = [
     "config_dir",
     "create_context",
     "current_context",
+    "export_context",
+    "import_context",
     "list_contexts",
     "load_config",
     "read_context",
     "remove_context",
     "save_config",
+    "update_context",
     "use_context",
 ]
 
@@ -225,6 +233,169 @@ def create_context(
     InvalidOption, before anything is written, for a name the CLI refuses, a context
     that exists, a host the library cannot reach, or TLS files it cannot read.
     """
+    _check_new_name(name, environ)
+    _check_host(name, host)
+    material = {
+        ("docker", f"{key}.pem"): content
+        for key, content in _read_material(name, cafile, certfile, keyfile).items()
+    }
+    document = {
+        "Name": name,
+        "Metadata": {"Description": description} if description else {},
+        "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": skip_tls_verify}},
+    }
+    _store(name, document, material, environ)
+    return read_context(name, environ)
+
+
+def update_context(
+    name: str,
+    host: str | None = None,
+    *,
+    description: str = "",
+    skip_tls_verify: bool = False,
+    cafile: str | None = None,
+    certfile: str | None = None,
+    keyfile: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> DockerContext:
+    """Change a stored context as `docker context update` does: a description given
+    replaces its own; a host replaces the whole docker endpoint, TLS files included
+    (those not given are gone). InvalidOption, before anything is written, as for
+    `create_context`, or for TLS settings without a host."""
+    read_context(name, environ)
+    path = meta_dir(name, environ) / "meta.json"
+    document = json.loads(path.read_bytes())
+    if description:
+        document["Metadata"] = {**(document.get("Metadata") or {}), "Description": description}
+    if host is None:
+        if skip_tls_verify or cafile or certfile or keyfile:
+            raise InvalidOption(f"context {name!r}: TLS settings replace the endpoint: give host")
+        _write_new(path, _meta_bytes(document), 0o644)
+        return read_context(name, environ)
+    _check_host(name, host)
+    material = _read_material(name, cafile, certfile, keyfile)
+    endpoints = document.get("Endpoints") or {}
+    document["Endpoints"] = {
+        **endpoints,
+        "docker": {"Host": host, "SkipTLSVerify": skip_tls_verify},
+    }
+    folder = tls_dir(name, environ) / "docker"
+    shutil.rmtree(folder, ignore_errors=True)
+    _store(name, document, {("docker", f"{k}.pem"): v for k, v in material.items()}, environ)
+    return read_context(name, environ)
+
+
+def export_context(name: str, environ: Mapping[str, str] | None = None) -> bytes:
+    """A stored context as `docker context export` writes it: a tar of its meta.json and
+    tls/<endpoint>/<file>, which `docker context import` (and `import_context`) read."""
+    read_context(name, environ)
+    document = json.loads((meta_dir(name, environ) / "meta.json").read_bytes())
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as archive:
+
+        def add(path: str, content: bytes | None, mode: int) -> None:
+            member = tarfile.TarInfo(path)
+            member.mode = mode
+            if content is None:
+                member.type = tarfile.DIRTYPE
+                archive.addfile(member)
+            else:
+                member.size = len(content)
+                archive.addfile(member, io.BytesIO(content))
+
+        add("meta.json", _meta_bytes(document), 0o644)
+        add("tls", None, 0o700)
+        root = tls_dir(name, environ)
+        for endpoint in sorted(root.iterdir()) if root.is_dir() else ():
+            if endpoint.is_dir():
+                add(f"tls/{endpoint.name}", None, 0o700)
+                for file in sorted(endpoint.iterdir()):
+                    if file.is_file():
+                        add(f"tls/{endpoint.name}/{file.name}", file.read_bytes(), 0o600)
+    return out.getvalue()
+
+
+def import_context(
+    name: str, archive: bytes, environ: Mapping[str, str] | None = None
+) -> DockerContext:
+    """Store, as `name`, a context from a tar (or zip) that `export_context` or `docker
+    context export` wrote. Read whole and checked before anything is written: at most
+    IMPORT_LIMIT bytes, only meta.json and tls/<endpoint>/<file> (no other path, no
+    "..", no link), a docker endpoint the library can reach; InvalidOption otherwise."""
+    _check_new_name(name, environ)
+    if len(archive) > IMPORT_LIMIT:
+        raise InvalidOption(f"context archive: larger than {IMPORT_LIMIT >> 20} MiB")
+    document: Any = None
+    material: dict[tuple[str, str], bytes] = {}
+    for path, content in _archive_files(archive):
+        if path == "meta.json":
+            try:
+                document = json.loads(content)
+            except ValueError:
+                raise InvalidOption("context archive: meta.json is not JSON") from None
+            continue
+        parts = path.split("/")
+        if parts[0] != "tls" or len(parts) != 3 or posixpath.normpath(path) != path:
+            raise InvalidOption(f"context archive: {path!r} is no context file")
+        material[parts[1], parts[2]] = content
+    if document is None:
+        raise InvalidOption("invalid context: no metadata found")
+    endpoints = document.get("Endpoints") if isinstance(document, dict) else None
+    endpoint = endpoints.get("docker") if isinstance(endpoints, dict) else None
+    host = endpoint.get("Host") if isinstance(endpoint, dict) else None
+    if not isinstance(host, str):
+        raise InvalidOption("context archive: meta.json has no docker endpoint")
+    _check_host(name, host)
+    document["Name"] = name
+    _store(name, document, material, environ)
+    return read_context(name, environ)
+
+
+IMPORT_LIMIT = 10 << 20  # bytes: the docker CLI's bound on a context archive
+
+
+def _archive_files(archive: bytes) -> Iterator[tuple[str, bytes]]:
+    """(path, content) of each regular file of a tar or zip; links and folders skipped."""
+    if archive[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
+                for info in zipped.infolist():
+                    kind = stat.S_IFMT(info.external_attr >> 16)  # (none given: a file)
+                    if not info.is_dir() and kind in (0, stat.S_IFREG):
+                        yield _checked_path(info.filename), zipped.read(info)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InvalidOption(f"context archive: not a readable zip ({exc})") from None
+        return
+    # `docker context export` closes its stream before the tar's end is written (the last
+    # file's padding, the end-of-archive blocks): read it as the tar it was meant to be.
+    padded = archive + bytes(-len(archive) % tarfile.BLOCKSIZE + 2 * tarfile.BLOCKSIZE)
+    try:
+        with tarfile.open(fileobj=io.BytesIO(padded), mode="r:") as tarred:
+            for member in tarred:
+                if member.isreg():
+                    if member.offset_data + member.size > len(archive):
+                        raise InvalidOption(f"context archive: {member.name!r} is cut short")
+                    extracted = tarred.extractfile(member)
+                    assert extracted is not None
+                    yield _checked_path(member.name), extracted.read()
+    except tarfile.TarError as exc:
+        raise InvalidOption(f"context archive: not a readable tar ({exc})") from None
+
+
+def _checked_path(path: str) -> str:
+    if (
+        "\\" in path
+        or path.startswith("/")
+        or posixpath.normpath(path) != path
+        or ".." in path.split("/")
+    ):
+        raise InvalidOption(f"context archive: unexpected path {path!r}")
+    return path
+
+
+def _check_new_name(name: str, environ: Mapping[str, str] | None) -> None:
+    """A name `docker context create` would take, not in use."""
     if name == DEFAULT_CONTEXT:
         raise InvalidOption(f'"{name}" is a reserved context name')
     if not isinstance(name, str) or not _NAME.fullmatch(name):
@@ -233,14 +404,22 @@ def create_context(
             f"context name {shown} is invalid, names are validated against regexp "
             f'"^{_NAME.pattern}$"'
         )
+    if (meta_dir(name, environ) / "meta.json").exists():
+        raise InvalidOption(f'context "{name}" already exists')
+
+
+def _check_host(name: str, host: str) -> None:
     parts = urlsplit(host) if isinstance(host, str) else urlsplit("")
     if parts.scheme.lower() not in _SCHEMES or not (parts.netloc or parts.path.strip("/")):
         raise InvalidOption(f"context {name!r}: host {host!r} is not a daemon URL")
+
+
+def _read_material(
+    name: str, cafile: str | None, certfile: str | None, keyfile: str | None
+) -> dict[str, bytes]:
+    """The TLS files given, read: {"ca"|"cert"|"key": content}."""
     if bool(certfile) != bool(keyfile):
         raise InvalidOption(f"context {name!r}: a client certificate needs both cert and key")
-    meta = meta_dir(name, environ)
-    if (meta / "meta.json").exists():
-        raise InvalidOption(f'context "{name}" already exists')
     material: dict[str, bytes] = {}
     for key, path in (("ca", cafile), ("cert", certfile), ("key", keyfile)):
         if path:
@@ -250,19 +429,27 @@ def create_context(
                 raise InvalidOption(
                     f"context {name!r}: cannot read {path}: {exc.strerror}"
                 ) from None
-    document = {
-        "Name": name,
-        "Metadata": {"Description": description} if description else {},
-        "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": skip_tls_verify}},
-    }
-    if material:
-        folder = tls_dir(name, environ) / "docker"
+    return material
+
+
+def _meta_bytes(document: Mapping[str, Any]) -> bytes:
+    return json.dumps(document, separators=(",", ":")).encode()
+
+
+def _store(
+    name: str,
+    document: Mapping[str, Any],
+    material: Mapping[tuple[str, str], bytes],
+    environ: Mapping[str, str] | None,
+) -> None:
+    """Write a context's TLS files ({(endpoint, file): content}), then its meta.json."""
+    for (endpoint, file), content in material.items():
+        folder = tls_dir(name, environ) / endpoint
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for key, content in material.items():
-            _write_new(folder / f"{key}.pem", content, 0o600)
+        _write_new(folder / file, content, 0o600)
+    meta = meta_dir(name, environ)
     meta.mkdir(mode=0o755, parents=True, exist_ok=True)
-    _write_new(meta / "meta.json", json.dumps(document, separators=(",", ":")).encode(), 0o644)
-    return read_context(name, environ)
+    _write_new(meta / "meta.json", _meta_bytes(document), 0o644)
 
 
 def _write_new(path: Path, content: bytes, mode: int) -> None:

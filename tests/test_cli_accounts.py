@@ -80,6 +80,34 @@ ACCOUNT_CASES: tuple[Case, ...] = (
         ("context use pa-ctx", "context rm pa-ctx", "context rm -f pa-ctx", "context show"),
     ),
     C("context rm default", ("context rm default",)),
+    C(
+        "context update",
+        (
+            "context update pa-ctx --description changed",
+            "context inspect pa-ctx",
+            "context update pa-ctx --docker host=tcp://127.0.0.1:8,ca={tls}/ca.pem",
+            "context inspect pa-ctx",
+            "context update pa-ctx --docker host=unix:///run/x.sock",
+            "context inspect pa-ctx",
+        ),
+    ),
+    C("context update missing", ("context update no-such-context --description x",)),
+    C("context update default", ("context update default --description x",)),
+    C("context update unknown key", ("context update pa-ctx --docker foo=1",)),
+    C(
+        "context export, import",
+        (
+            "context create c8 --description out --docker host=tcp://127.0.0.1:7,ca={tls}/ca.pem"
+            " --docker cert={tls}/cert.pem,key={tls}/key.pem",
+            "context export c8 {tmp}/{me}.ctx",
+            "context import c9 {tmp}/{me}.ctx",
+            "context inspect c9",
+            "context export c8 {tmp}/{me}.ctx",
+            "context import c9 {tmp}/{me}.ctx",
+            "context import c10 {tmp}/{me}-none",
+        ),
+    ),
+    C("context export missing", ("context export no-such-context {tmp}/{me}-x.ctx",)),
 )
 
 

@@ -7,6 +7,7 @@ Services run busybox:latest, never resolved against a registry.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -245,3 +246,106 @@ def test_monitor_lists_services(world: dict[str, str], single_swarm: nk.Docker) 
     code, out, _ = nkdocker(world, "monitor", "--once")
     assert re.search(r"(?m)^SERVICE +REPLICAS WANTED +RUNNING \(PER NODE\)$", out), out
     assert re.search(rf"(?m)^pa-svc +2 +{re.escape(host)}: 2$", out), out
+
+
+def _same(env: dict[str, str], step: str, stdin: str = "") -> tuple[int, str, str]:
+    """`step` with both tools: the same exit code, output and error (normalised); nkdocker's."""
+    results = {tool: run(tool, step, env, stdin) for tool in ("docker", "nkdocker")}
+    (dk_code, dk_out, dk_err), (nk_code, nk_out, nk_err) = results.values()
+    tmp = env["PARITY_TMP"]
+
+    def norm(text: str) -> str:
+        return swarm_normalise(_secrets_out(text), tmp)
+
+    assert (nk_code, norm(nk_out), norm(nk_err)) == (dk_code, norm(dk_out), norm(dk_err)), (
+        f"{step!r}\n docker: {results['docker']}\n nkdocker: {results['nkdocker']}"
+    )
+    return results["nkdocker"]
+
+
+def _secrets_out(text: str) -> str:
+    """Join tokens, unlock keys and node ids out, for comparing two swarms' words."""
+    text = re.sub(r"SWMTKN-1-[0-9a-z]+-[0-9a-z]+", "<token>", text)
+    text = re.sub(r"SWMKEY-1-[0-9A-Za-z+/=]+", "<key>", text)
+    return re.sub(r"\b[a-z0-9]{25}\b", "<id>", text)
+
+
+def test_autolock_unlock_key_and_unlock(
+    netns_daemon: sandbox.SandboxInfo, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """init --autolock, unlock-key [--rotate] [-q], a manager locked by its restart and
+    unlocked with the key from stdin (a wrong key refused in the daemon's words, never
+    shown), update of settings and autolock, join-token --rotate; each as docker does.
+    On a daemon of its own (restarted), in a namespace of its own (its swarm's bridges)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "NKDOCKER_"))}
+    env.update(DOCKER_HOST=netns_daemon.unix_url, DOCKER_CLI_HINTS="false", NO_COLOR="1")
+    env.update(PARITY_UNTIL="0", DOCKER_CONFIG=str(tmp_path_factory.mktemp("docker-config")))
+    env["PARITY_TMP"] = str(tmp_path_factory.mktemp("files"))
+    init = (
+        f"swarm init --autolock --advertise-addr {netns_daemon.address}"
+        f" --listen-addr {netns_daemon.address}:2377"
+    )
+    docker = nk.connect(netns_daemon.unix_url)
+    try:
+        _same(env, "swarm unlock")  # not part of a swarm
+        _same(env, "swarm unlock-key")
+        inits = {}
+        for tool in ("docker", "nkdocker"):
+            code, out, err = run(tool, init, env)
+            assert code == 0, err
+            key = docker.swarm_unlockkey().get(30)["UnlockKey"]
+            assert key.startswith("SWMKEY-1-") and key in out
+            inits[tool] = _secrets_out(out)
+            if tool == "docker":
+                docker.swarm_leave(force=True).get(60)
+        assert inits["nkdocker"] == inits["docker"]
+        spec = docker.swarm_inspect().get(30)["Spec"]
+        assert spec["EncryptionConfig"]["AutoLockManagers"] is True
+        assert _same(env, "swarm unlock-key -q") == (0, key + "\n", "")
+        _same(env, "swarm unlock-key")
+        _same(env, "swarm unlock")  # not locked: no key asked for
+        code, out, err = run("nkdocker", "swarm unlock-key --rotate -q", env)
+        rotated = docker.swarm_unlockkey().get(30)["UnlockKey"]
+        assert (code, out, err) == (0, rotated + "\n", "") and rotated != key
+
+        sandbox.kill(netns_daemon.name)  # a restarted manager comes up locked
+        sandbox.restart(netns_daemon.name)
+        wait_until(lambda: docker.info().get(60)["Swarm"]["LocalNodeState"] == "locked", 60)
+        wrong = key  # the key before the rotation: well formed, no longer the key
+        code, out, err = _same(env, "swarm unlock", stdin=wrong + "\n")
+        assert code == 1 and wrong not in out + err
+        assert docker.info().get(30)["Swarm"]["LocalNodeState"] == "locked"
+        assert run("nkdocker", "swarm unlock", env, rotated + "\n") == (0, "", "")
+        assert docker.info().get(30)["Swarm"]["LocalNodeState"] == "active"
+
+        assert run("nkdocker", "swarm update --autolock=false", env) == (0, "Swarm updated.\n", "")
+        _same(env, "swarm unlock-key")  # no key set
+        _same(env, "swarm unlock-key --rotate")  # nothing to rotate
+        code, out, err = run("nkdocker", "swarm update --autolock", env)
+        key = docker.swarm_unlockkey().get(30)["UnlockKey"]
+        assert code == 0 and out.startswith("Swarm updated.\n") and key in out, err
+        settings = (
+            "--task-history-limit 3 --dispatcher-heartbeat 7s --cert-expiry 100h"
+            " --max-snapshots 2 --snapshot-interval 5000"
+        )
+        assert run("nkdocker", f"swarm update {settings}", env) == (0, "Swarm updated.\n", "")
+        spec = docker.swarm_inspect().get(30)["Spec"]
+        assert spec["Orchestration"]["TaskHistoryRetentionLimit"] == 3
+        assert spec["Dispatcher"]["HeartbeatPeriod"] == 7 * 10**9
+        assert spec["CAConfig"]["NodeCertExpiry"] == 100 * 3600 * 10**9
+        assert (spec["Raft"]["KeepOldSnapshots"], spec["Raft"]["SnapshotInterval"]) == (2, 5000)
+        assert spec["EncryptionConfig"]["AutoLockManagers"] is True  # what no flag named stays
+        code, _, err = run("nkdocker", "swarm update --autolock=maybe", env)
+        assert code == 2 and "--autolock" in err
+        assert run("nkdocker", "swarm update", env)[0] == 2  # no setting named
+
+        old = docker.swarm_inspect().get(30)["JoinTokens"]["Worker"]
+        code, out, err = run("nkdocker", "swarm join-token --rotate -q worker", env)
+        new = docker.swarm_inspect().get(30)["JoinTokens"]["Worker"]
+        assert (code, out, err) == (0, new + "\n", "") and new != old
+        code, out, _ = _same(env, "swarm join-token --rotate manager")
+        assert code == 0 and "Successfully rotated manager join token." in out
+    finally:
+        with contextlib.suppress(nk.DockerError):
+            docker.swarm_leave(force=True).get(60)
+        docker.close()

@@ -217,3 +217,118 @@ def test_create_refuses_an_existing_context(docker_config: Path) -> None:
     assert contexts.read_context("twice").host == "unix:///run/one.sock"
     with pytest.raises(nk.InvalidOption, match="does not exist"):
         contexts.remove_context("never")
+
+
+def _cli_bytes(*args: str, stdin: bytes = b"") -> bytes:
+    done = subprocess.run(["docker", *args], capture_output=True, input=stdin, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_export_and_import_between_the_cli_and_the_library(
+    daemon: sandbox.SandboxInfo, docker_config: Path
+) -> None:
+    """An archive either writes, the other imports: same metadata, same TLS files, and
+    the imported context reaches the daemon over verified TLS."""
+    made = tls_context(daemon, "from-cli")
+    archive = contexts.export_context(made)
+    contexts.import_context("in-lib", archive)
+    ours = json.loads(cli("context", "inspect", "in-lib"))[0]
+    theirs = json.loads(cli("context", "inspect", made))[0]
+    for shown in (ours, theirs):
+        del shown["Name"], shown["Storage"]
+    assert ours == theirs
+    with nk.connect(context="in-lib") as docker:
+        assert docker.ping().get(10) == "OK"
+    _cli_bytes("context", "import", "in-cli", "-", stdin=archive)  # ours, read by docker
+    assert json.loads(cli("context", "inspect", "in-cli"))[0]["TLSMaterial"] == {
+        "docker": ["ca.pem", "cert.pem", "key.pem"]
+    }
+    key = contexts.tls_dir("in-cli") / "docker" / "key.pem"
+    assert key.read_bytes() == Path(client_certs(daemon)["keyfile"]).read_bytes()
+    contexts.import_context("again", _cli_bytes("context", "export", "in-cli", "-"))
+    assert contexts.read_context("again").host == contexts.read_context(made).host
+
+
+def test_update_as_the_cli(daemon: sandbox.SandboxInfo, docker_config: Path) -> None:
+    made = tls_context(daemon, "upd")
+    changed = contexts.update_context(made, description="now described")
+    assert (changed.description, changed.cafile is not None) == ("now described", True)
+    changed = contexts.update_context(made, daemon.unix_url)  # the endpoint, TLS files gone
+    shown = json.loads(cli("context", "inspect", made))[0]
+    assert shown["Endpoints"]["docker"]["Host"] == daemon.unix_url
+    assert (shown["TLSMaterial"], shown["Metadata"]) == ({}, {"Description": "now described"})
+    with nk.connect(context=made) as docker:
+        assert docker.ping().get(10) == "OK"
+    with pytest.raises(nk.InvalidOption, match="give host"):
+        contexts.update_context(made, cafile=client_certs(daemon)["cafile"])
+    with pytest.raises(nk.InvalidOption, match="not found"):
+        contexts.update_context("never", description="x")
+
+
+def _tar(*members: tuple[str, bytes | None, bytes]) -> bytes:
+    """A tar of (path, link target or None, content)."""
+    import io
+    import tarfile
+
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as archive:
+        for path, target, content in members:
+            info = tarfile.TarInfo(path)
+            if target is not None:
+                info.type, info.linkname = tarfile.SYMTYPE, target.decode()
+                archive.addfile(info)
+            else:
+                info.size = len(content)
+                archive.addfile(info, io.BytesIO(content))
+    return out.getvalue()
+
+
+META = json.dumps({"Name": "x", "Metadata": {}, "Endpoints": {"docker": {"Host": "unix:///x"}}})
+
+
+@pytest.mark.parametrize(
+    ("archive", "words"),
+    [
+        (_tar(("meta.json", None, META.encode()), ("../evil", None, b"x")), "unexpected path"),
+        (_tar(("meta.json", None, META.encode()), ("tls/../../x", None, b"x")), "unexpected"),
+        (_tar(("meta.json", None, META.encode()), ("/etc/x", None, b"x")), "unexpected path"),
+        (_tar(("meta.json", None, META.encode()), ("other", None, b"x")), "no context file"),
+        (_tar(("meta.json", None, META.encode()), ("tls/a/b/c", None, b"x")), "no context file"),
+        (_tar(("tls/docker/ca.pem", None, b"x")), "no metadata found"),
+        (_tar(("meta.json", None, b"{not json")), "not JSON"),
+        (_tar(("meta.json", None, b'{"Endpoints": {}}')), "no docker endpoint"),
+        (
+            _tar(("meta.json", None, META.replace("unix:///x", "ftp://x").encode())),
+            "not a daemon URL",
+        ),
+        (b"garbage" * 100, "not a readable tar"),
+        (_tar(("meta.json", None, META.encode()))[:520], "cut short"),
+        (b"PK\x03\x04broken", "not a readable zip"),
+        (b"\0" * (contexts.IMPORT_LIMIT + 1), "larger than"),
+    ],
+)
+def test_import_refuses_before_writing(docker_config: Path, archive: bytes, words: str) -> None:
+    with pytest.raises(nk.InvalidOption, match=words):
+        contexts.import_context("imported", archive)
+    assert not (docker_config / "contexts").exists()
+
+
+def test_import_skips_links_and_reads_zip(docker_config: Path) -> None:
+    """A link in the archive is never followed nor made (docker skips it too); a zip
+    archive (docker import reads those) works alike."""
+    import io
+    import zipfile
+
+    linked = _tar(("meta.json", None, META.encode()), ("tls/docker/ca.pem", b"/etc/shadow", b""))
+    assert contexts.import_context("linked", linked).cafile is None
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("meta.json", META)
+        archive.writestr("tls/docker/ca.pem", "pem")
+    imported = contexts.import_context("zipped", zipped.getvalue())
+    assert imported.cafile and Path(imported.cafile).read_text() == "pem"
+    assert json.loads(cli("context", "inspect", "zipped"))[0]["Endpoints"]["docker"] == {
+        "Host": "unix:///x",
+        "SkipTLSVerify": False,
+    }

@@ -91,6 +91,13 @@ def write(text: str) -> None:
     sys.stdout.flush()
 
 
+def notice(text: str) -> None:
+    """A line on stderr as docker words it (no program name: its warnings and notices)."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    print(text, file=sys.stderr, flush=True)
+
+
 def print_json(value: Any, *, lines: bool = False) -> None:
     """`value` as JSON: indented, or one compact line."""
     text = json.dumps(value, separators=(",", ":")) if lines else json.dumps(value, indent=4)

@@ -50,7 +50,8 @@ COMMANDS = (
         "/swarm/init",
         "Make this daemon the first manager of a new swarm; returns the node id. "
         "spec is a SwarmSpec ({'Orchestration', 'Raft', 'Dispatcher', 'CAConfig', "
-        "'EncryptionConfig', ...}); autolock=True locks managers with a key (swarm_unlockkey).",
+        "'EncryptionConfig', ...}): {'EncryptionConfig': {'AutoLockManagers': True}} locks "
+        "managers with a key (swarm_unlockkey).",
         fields={
             "listen_addr": in_body("ListenAddr", text),
             "advertise_addr": in_body("AdvertiseAddr", text),
