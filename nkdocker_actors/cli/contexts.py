@@ -367,6 +367,16 @@ def cmd_context_rm(session: Session, args: argparse.Namespace) -> int:
     return code
 
 
+_ENDPOINT_FLAGS = (
+    arg("--description", help="what the context is for"),
+    arg(
+        "--docker",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE,...",
+        help="the endpoint: host=, ca=, cert=, key=, skip-tls-verify=, from=",
+    ),
+)
 COMMANDS = (
     Cmd(
         "context ls",
@@ -391,14 +401,7 @@ COMMANDS = (
         "store a context (its TLS files copied in)",
         (
             arg("context", metavar="CONTEXT"),
-            arg("--description", help="what the context is for"),
-            arg(
-                "--docker",
-                action="append",
-                default=[],
-                metavar="KEY=VALUE,...",
-                help="the endpoint: host=, ca=, cert=, key=, skip-tls-verify=, from=",
-            ),
+            *_ENDPOINT_FLAGS,
             arg("--from", dest="source", metavar="CONTEXT", help="copy this context"),
         ),
     ),
@@ -408,14 +411,7 @@ COMMANDS = (
         "change a context (--docker replaces its endpoint)",
         (
             arg("context", metavar="CONTEXT"),
-            arg("--description", help="what the context is for"),
-            arg(
-                "--docker",
-                action="append",
-                default=[],
-                metavar="KEY=VALUE,...",
-                help="the endpoint: host=, ca=, cert=, key=, skip-tls-verify=, from=",
-            ),
+            *_ENDPOINT_FLAGS,
         ),
     ),
     Cmd(
