@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from .contexts import apply_context
+from .contexts import DEFAULT_SOCKET, apply_context
 from .errors import InvalidOption
 from .transport import Address, tls_context
 
 __all__ = ["SETTINGS", "ConnConfig", "configure", "resolve"]
 
-DEFAULT_SOCKET = "/var/run/docker.sock"
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_LIVENESS = 10.0

@@ -24,6 +24,7 @@ import stat
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,7 @@ __all__ = [
 ]
 
 DEFAULT_CONTEXT = "default"
+DEFAULT_SOCKET = "/var/run/docker.sock"  # the daemon when nothing names one
 _ENV_TLS = ("proto", "tls_verify", "cafile", "certfile", "keyfile")
 _SCHEMES = ("unix", "tcp", "tls", "https", "http", "ssh")
 _NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.+-]+")  # the docker CLI's rule
@@ -244,7 +246,7 @@ def create_context(
         "Metadata": {"Description": description} if description else {},
         "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": skip_tls_verify}},
     }
-    _store(name, document, material, environ)
+    _store_new(name, document, material, environ)
     return read_context(name, environ)
 
 
@@ -263,34 +265,46 @@ def update_context(
     replaces its own; a host replaces the whole docker endpoint, TLS files included
     (those not given are gone). InvalidOption, before anything is written, as for
     `create_context`, or for TLS settings without a host."""
-    read_context(name, environ)
-    path = meta_dir(name, environ) / "meta.json"
-    document = json.loads(path.read_bytes())
+    context = read_context(name, environ)
+    if host is None and (skip_tls_verify or cafile or certfile or keyfile):
+        raise InvalidOption(f"context {name!r}: TLS settings replace the endpoint: give host")
+    if host is None and not description:
+        return context  # nothing to change
+    document = json.loads((meta_dir(name, environ) / "meta.json").read_bytes())
     if description:
         document["Metadata"] = {**(document.get("Metadata") or {}), "Description": description}
-    if host is None:
-        if skip_tls_verify or cafile or certfile or keyfile:
-            raise InvalidOption(f"context {name!r}: TLS settings replace the endpoint: give host")
-        _write_new(path, _meta_bytes(document), 0o644)
-        return read_context(name, environ)
-    _check_host(name, host)
-    material = _read_material(name, cafile, certfile, keyfile)
-    endpoints = document.get("Endpoints") or {}
-    document["Endpoints"] = {
-        **endpoints,
-        "docker": {"Host": host, "SkipTLSVerify": skip_tls_verify},
-    }
-    folder = tls_dir(name, environ) / "docker"
-    shutil.rmtree(folder, ignore_errors=True)
-    _store(name, document, {("docker", f"{k}.pem"): v for k, v in material.items()}, environ)
+    if host is not None:
+        _check_host(name, host)
+        material = _read_material(name, cafile, certfile, keyfile)
+        document["Endpoints"] = {
+            **(document.get("Endpoints") or {}),
+            "docker": {"Host": host, "SkipTLSVerify": skip_tls_verify},
+        }
+        folder = tls_dir(name, environ) / "docker"
+        shutil.rmtree(folder, ignore_errors=True)
+        for key, content in material.items():
+            _write_private(name, "docker", f"{key}.pem", content, environ)
+    _write_new(meta_dir(name, environ) / "meta.json", _meta_bytes(document), 0o644)
     return read_context(name, environ)
 
 
 def export_context(name: str, environ: Mapping[str, str] | None = None) -> bytes:
-    """A stored context as `docker context export` writes it: a tar of its meta.json and
-    tls/<endpoint>/<file>, which `docker context import` (and `import_context`) read."""
-    read_context(name, environ)
-    document = json.loads((meta_dir(name, environ) / "meta.json").read_bytes())
+    """A context as `docker context export` writes it: a tar of its meta.json and
+    tls/<endpoint>/<file>, which `docker context import` (and `import_context`) read.
+    "default" is its host alone (DOCKER_HOST, else the default socket), as docker has it."""
+    if name == DEFAULT_CONTEXT:
+        env = os.environ if environ is None else environ
+        host = env.get("DOCKER_HOST") or f"unix://{DEFAULT_SOCKET}"
+        document: Any = {
+            "Name": name,
+            "Metadata": {},
+            "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": False}},
+        }
+        root = None
+    else:
+        read_context(name, environ)
+        document = json.loads((meta_dir(name, environ) / "meta.json").read_bytes())
+        root = tls_dir(name, environ)
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as archive:
 
@@ -306,8 +320,7 @@ def export_context(name: str, environ: Mapping[str, str] | None = None) -> bytes
 
         add("meta.json", _meta_bytes(document), 0o644)
         add("tls", None, 0o700)
-        root = tls_dir(name, environ)
-        for endpoint in sorted(root.iterdir()) if root.is_dir() else ():
+        for endpoint in sorted(root.iterdir()) if root and root.is_dir() else ():
             if endpoint.is_dir():
                 add(f"tls/{endpoint.name}", None, 0o700)
                 for file in sorted(endpoint.iterdir()):
@@ -316,13 +329,17 @@ def export_context(name: str, environ: Mapping[str, str] | None = None) -> bytes
     return out.getvalue()
 
 
+IMPORT_LIMIT = 10 << 20  # bytes, packed or unpacked: the docker CLI's bound on an archive
+
+
 def import_context(
     name: str, archive: bytes, environ: Mapping[str, str] | None = None
 ) -> DockerContext:
     """Store, as `name`, a context from a tar (or zip) that `export_context` or `docker
     context export` wrote. Read whole and checked before anything is written: at most
-    IMPORT_LIMIT bytes, only meta.json and tls/<endpoint>/<file> (no other path, no
-    "..", no link), a docker endpoint the library can reach; InvalidOption otherwise."""
+    IMPORT_LIMIT bytes, packed and unpacked; only meta.json and tls/<endpoint>/<file>
+    (no other path, no "..", links skipped); a context `read_context` takes, with a host
+    the library can reach. InvalidOption otherwise."""
     _check_new_name(name, environ)
     if len(archive) > IMPORT_LIMIT:
         raise InvalidOption(f"context archive: larger than {IMPORT_LIMIT >> 20} MiB")
@@ -336,35 +353,42 @@ def import_context(
                 raise InvalidOption("context archive: meta.json is not JSON") from None
             continue
         parts = path.split("/")
-        if parts[0] != "tls" or len(parts) != 3 or posixpath.normpath(path) != path:
-            raise InvalidOption(f"context archive: {path!r} is no context file")
+        if parts[0] != "tls":
+            raise InvalidOption(f"context archive: {path}: unexpected context file")
+        if len(parts) != 3 or not all(_file_name(part) for part in parts[1:]):
+            raise InvalidOption(f"context archive: {path}: archive format is invalid")
         material[parts[1], parts[2]] = content
     if document is None:
         raise InvalidOption("invalid context: no metadata found")
-    endpoints = document.get("Endpoints") if isinstance(document, dict) else None
-    endpoint = endpoints.get("docker") if isinstance(endpoints, dict) else None
-    host = endpoint.get("Host") if isinstance(endpoint, dict) else None
-    if not isinstance(host, str):
-        raise InvalidOption("context archive: meta.json has no docker endpoint")
-    _check_host(name, host)
+    _check_document(name, document)
+    docker_files = {file for endpoint, file in material if endpoint == "docker"}
+    if ("cert.pem" in docker_files) != ("key.pem" in docker_files):
+        raise InvalidOption("context archive: a client certificate needs both cert and key")
     document["Name"] = name
-    _store(name, document, material, environ)
+    _store_new(name, document, material, environ)
     return read_context(name, environ)
-
-
-IMPORT_LIMIT = 10 << 20  # bytes: the docker CLI's bound on a context archive
 
 
 def _archive_files(archive: bytes) -> Iterator[tuple[str, bytes]]:
     """(path, content) of each regular file of a tar or zip; links and folders skipped."""
     if archive[:4] == b"PK\x03\x04":
+        unpacked = 0
         try:
             with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
                 for info in zipped.infolist():
                     kind = stat.S_IFMT(info.external_attr >> 16)  # (none given: a file)
-                    if not info.is_dir() and kind in (0, stat.S_IFREG):
-                        yield _checked_path(info.filename), zipped.read(info)
-        except (zipfile.BadZipFile, OSError) as exc:
+                    if info.is_dir() or kind not in (0, stat.S_IFREG):
+                        continue
+                    with zipped.open(info) as entry:  # (a bomb stops at the bound)
+                        content = entry.read(IMPORT_LIMIT - unpacked + 1)
+                    unpacked += len(content)
+                    if unpacked > IMPORT_LIMIT:
+                        raise InvalidOption(
+                            f"context archive: unpacks to more than {IMPORT_LIMIT >> 20} MiB"
+                        )
+                    yield _checked_path(info.filename), content
+        # (encrypted: RuntimeError; an unknown method: NotImplementedError; bad data: zlib)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, zlib.error) as exc:
             raise InvalidOption(f"context archive: not a readable zip ({exc})") from None
         return
     # `docker context export` closes its stream before the tar's end is written (the last
@@ -394,6 +418,27 @@ def _checked_path(path: str) -> str:
     return path
 
 
+def _file_name(part: str) -> bool:
+    """Whether `part` can name a folder or file of the store as it is."""
+    return part not in ("", ".", "..") and "\0" not in part and len(os.fsencode(part)) <= 255
+
+
+def _check_document(name: str, document: Any) -> None:
+    """A meta.json `read_context` takes: objects where it wants them, a docker endpoint
+    whose host the library can reach."""
+    endpoints = document.get("Endpoints") if isinstance(document, dict) else None
+    endpoint = endpoints.get("docker") if isinstance(endpoints, dict) else None
+    host = endpoint.get("Host") if isinstance(endpoint, dict) else None
+    if not isinstance(host, str):
+        raise InvalidOption("context archive: meta.json has no docker endpoint")
+    assert isinstance(document, dict) and isinstance(endpoint, dict)
+    if not isinstance(document.get("Metadata") or {}, dict):
+        raise InvalidOption("context archive: meta.json's Metadata is not an object")
+    if not isinstance(endpoint.get("SkipTLSVerify", False), bool):
+        raise InvalidOption("context archive: meta.json's SkipTLSVerify is not a boolean")
+    _check_host(name, host)
+
+
 def _check_new_name(name: str, environ: Mapping[str, str] | None) -> None:
     """A name `docker context create` would take, not in use."""
     if name == DEFAULT_CONTEXT:
@@ -410,6 +455,8 @@ def _check_new_name(name: str, environ: Mapping[str, str] | None) -> None:
 
 def _check_host(name: str, host: str) -> None:
     parts = urlsplit(host) if isinstance(host, str) else urlsplit("")
+    if parts.password is not None:  # never shown
+        raise InvalidOption(f"context {name!r}: a host with a password is refused (ssh: keys)")
     if parts.scheme.lower() not in _SCHEMES or not (parts.netloc or parts.path.strip("/")):
         raise InvalidOption(f"context {name!r}: host {host!r} is not a daemon URL")
 
@@ -436,20 +483,36 @@ def _meta_bytes(document: Mapping[str, Any]) -> bytes:
     return json.dumps(document, separators=(",", ":")).encode()
 
 
-def _store(
+def _store_new(
     name: str,
     document: Mapping[str, Any],
     material: Mapping[tuple[str, str], bytes],
     environ: Mapping[str, str] | None,
 ) -> None:
-    """Write a context's TLS files ({(endpoint, file): content}), then its meta.json."""
-    for (endpoint, file), content in material.items():
-        folder = tls_dir(name, environ) / endpoint
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _write_new(folder / file, content, 0o600)
-    meta = meta_dir(name, environ)
-    meta.mkdir(mode=0o755, parents=True, exist_ok=True)
-    _write_new(meta / "meta.json", _meta_bytes(document), 0o644)
+    """Write a new context: its TLS files ({(endpoint, file): content}) in a folder
+    emptied first (what a failed attempt left is never adopted), then its meta.json.
+    If any write fails, nothing of it stays."""
+    shutil.rmtree(tls_dir(name, environ), ignore_errors=True)
+    try:
+        for (endpoint, file), content in material.items():
+            _write_private(name, endpoint, file, content, environ)
+        meta = meta_dir(name, environ)
+        meta.mkdir(mode=0o755, parents=True, exist_ok=True)
+        _write_new(meta / "meta.json", _meta_bytes(document), 0o644)
+    except BaseException:
+        shutil.rmtree(tls_dir(name, environ), ignore_errors=True)
+        shutil.rmtree(meta_dir(name, environ), ignore_errors=True)
+        raise
+
+
+def _write_private(
+    name: str, endpoint: str, file: str, content: bytes, environ: Mapping[str, str] | None
+) -> None:
+    """One TLS file of a context, in folders only their owner can list (as docker's)."""
+    folder = tls_dir(name, environ) / endpoint
+    for level in (folder.parent.parent, folder.parent, folder):
+        level.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _write_new(folder / file, content, 0o600)
 
 
 def _write_new(path: Path, content: bytes, mode: int) -> None:

@@ -5,8 +5,11 @@ Every test has its own DOCKER_CONFIG (a temp dir) and no DOCKER_* left over.
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
+import tarfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -268,9 +271,6 @@ def test_update_as_the_cli(daemon: sandbox.SandboxInfo, docker_config: Path) -> 
 
 def _tar(*members: tuple[str, bytes | None, bytes]) -> bytes:
     """A tar of (path, link target or None, content)."""
-    import io
-    import tarfile
-
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w") as archive:
         for path, target, content in members:
@@ -284,6 +284,14 @@ def _tar(*members: tuple[str, bytes | None, bytes]) -> bytes:
     return out.getvalue()
 
 
+def _zip(*members: tuple[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, content in members:
+            archive.writestr(path, content)
+    return out.getvalue()
+
+
 META = json.dumps({"Name": "x", "Metadata": {}, "Endpoints": {"docker": {"Host": "unix:///x"}}})
 
 
@@ -293,8 +301,16 @@ META = json.dumps({"Name": "x", "Metadata": {}, "Endpoints": {"docker": {"Host":
         (_tar(("meta.json", None, META.encode()), ("../evil", None, b"x")), "unexpected path"),
         (_tar(("meta.json", None, META.encode()), ("tls/../../x", None, b"x")), "unexpected"),
         (_tar(("meta.json", None, META.encode()), ("/etc/x", None, b"x")), "unexpected path"),
-        (_tar(("meta.json", None, META.encode()), ("other", None, b"x")), "no context file"),
-        (_tar(("meta.json", None, META.encode()), ("tls/a/b/c", None, b"x")), "no context file"),
+        (_tar(("meta.json", None, META.encode()), ("other", None, b"x")), "unexpected context"),
+        (_tar(("meta.json", None, META.encode()), ("tls/a/b/c", None, b"x")), "format is invalid"),
+        (_tar(("meta.json", None, META.encode()), ("tls/a/" + "n" * 256, None, b"")), "invalid"),
+        (_tar(("meta.json", None, META.encode()), ("tls/docker/cert.pem", None, b"c")), "key"),
+        (_tar(("meta.json", None, META.replace("{}", '"text"').encode())), "not an object"),
+        (
+            _tar(("meta.json", None, META.replace("unix:///x", "ssh://u:hunter2@h").encode())),
+            "pass",
+        ),
+        (_zip(("meta.json", META.encode()), ("tls/docker/ca.pem", bytes(11 << 20))), "unpacks to"),
         (_tar(("tls/docker/ca.pem", None, b"x")), "no metadata found"),
         (_tar(("meta.json", None, b"{not json")), "not JSON"),
         (_tar(("meta.json", None, b'{"Endpoints": {}}')), "no docker endpoint"),
@@ -309,17 +325,37 @@ META = json.dumps({"Name": "x", "Metadata": {}, "Endpoints": {"docker": {"Host":
     ],
 )
 def test_import_refuses_before_writing(docker_config: Path, archive: bytes, words: str) -> None:
-    with pytest.raises(nk.InvalidOption, match=words):
+    with pytest.raises(nk.InvalidOption, match=words) as refused:
         contexts.import_context("imported", archive)
     assert not (docker_config / "contexts").exists()
+    assert "hunter2" not in str(refused.value)
+
+
+def test_import_adopts_nothing_left_behind(docker_config: Path) -> None:
+    """TLS files a failed attempt (or anything else) left under the name are not the
+    imported context's: its folder is emptied first, and its folders are the owner's."""
+    stale = contexts.tls_dir("fresh") / "docker"
+    stale.mkdir(parents=True)
+    (stale / "ca.pem").write_text("evil")
+    imported = contexts.import_context("fresh", _tar(("meta.json", None, META.encode())))
+    assert imported.cafile is None and not stale.exists()
+    with_ca = _tar(("meta.json", None, META.encode()), ("tls/docker/ca.pem", None, b"pem"))
+    made = contexts.import_context("with-ca", with_ca)
+    assert made.cafile and Path(made.cafile).read_text() == "pem"
+    for folder in (Path(made.cafile).parent, Path(made.cafile).parent.parent):
+        assert oct(folder.stat().st_mode & 0o777) == "0o700"
+
+
+def test_export_the_default_context(docker_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "tcp://127.0.0.1:9")
+    contexts.import_context("was-default", contexts.export_context("default"))
+    assert contexts.read_context("was-default").host == "tcp://127.0.0.1:9"
+    assert contexts.update_context("was-default").host == "tcp://127.0.0.1:9"  # no change
 
 
 def test_import_skips_links_and_reads_zip(docker_config: Path) -> None:
     """A link in the archive is never followed nor made (docker skips it too); a zip
     archive (docker import reads those) works alike."""
-    import io
-    import zipfile
-
     linked = _tar(("meta.json", None, META.encode()), ("tls/docker/ca.pem", b"/etc/shadow", b""))
     assert contexts.import_context("linked", linked).cafile is None
     zipped = io.BytesIO()

@@ -53,7 +53,6 @@ def _join_command(docker: Docker, role: str) -> str:
 def cmd_swarm_init(session: Session, args: argparse.Namespace) -> int:
     """Make this daemon a one-node swarm; print how to join it (as docker does), and with
     --autolock the key that unlocks it."""
-    docker = session.one()
     options: dict[str, Any] = {}
     for option in ("advertise_addr", "listen_addr", "data_path_addr"):
         if getattr(args, option):
@@ -63,6 +62,7 @@ def cmd_swarm_init(session: Session, args: argparse.Namespace) -> int:
     spec = _spec_changes(args, {})
     if spec:
         options["spec"] = spec
+    docker = session.one()
     node = wait(docker.swarm_init(**options))
     write(
         f"Swarm initialized: current node ({node}) is now a manager.\n\n"
@@ -124,7 +124,7 @@ def cmd_swarm_join_token(session: Session, args: argparse.Namespace) -> int:
 
 def cmd_swarm_update(session: Session, args: argparse.Namespace) -> int:
     """Change the swarm's settings named by flags; turning autolock on prints the key."""
-    if all(getattr(args, option) is None for option in _SWARM_SETTINGS):
+    if not _spec_changes(args, {}):  # (the flags read before anything is asked)
         raise CliError("swarm update: name a setting to change (see --help)", 2)
     docker = session.one()
     swarm = wait(docker.swarm_inspect())
@@ -165,7 +165,7 @@ def cmd_swarm_unlock(session: Session, args: argparse.Namespace) -> int:
     state = wait(docker.info())["Swarm"].get("LocalNodeState")
     if state == "inactive":
         raise CliError("This node is not part of a swarm")
-    if state != "locked":
+    if state in ("pending", "active", "error"):
         raise CliError("swarm is not locked")
     if is_tty(sys.stdin):
         key = getpass.getpass("Enter unlock key: ")
@@ -190,6 +190,9 @@ def _daemon_said(problem: NkDockerError) -> str:
 
 
 def _unlock_hint(key: str) -> str:
+    """What docker prints with a key (nothing when there is none)."""
+    if not key:
+        return ""
     return (
         "To unlock a swarm manager after it restarts, run the `docker swarm unlock`\n"
         f"command and provide the following key:\n\n    {key}\n\n"
