@@ -110,8 +110,9 @@ def netns_session() -> Iterator[sandbox.SandboxInfo]:
 def netns_daemon(netns_session: sandbox.SandboxInfo) -> Iterator[sandbox.SandboxInfo]:
     """The netns sandbox, its TCP API on its own address (info.tcp_url), for partition
     tests: sandbox.link_down/pause/kill/stop it freely; it is healed after the test
-    (link up, resumed, restarted if needed: info.pid may then be stale)."""
-    yield netns_session
+    (link up, resumed, restarted if needed). Its info is read afresh for each test (a test
+    before may have restarted it: a new pid); after a restart in the test it is stale."""
+    yield sandbox.info(netns_session.name) or netns_session
     sandbox.link_up(netns_session.name)
     with contextlib.suppress(sandbox.SandboxError):  # a killed/stopped dockerd
         sandbox.resume(netns_session.name)
