@@ -39,15 +39,19 @@ from .render import listing
 # -- swarm ------------------------------------------------------------------------------
 
 
+def _join_token(docker: Docker, role: str) -> str:
+    return str(
+        wait(docker.swarm_inspect())["JoinTokens"]["Worker" if role == "worker" else "Manager"]
+    )
+
+
 def _join_command(docker: Docker, role: str) -> str:
-    swarm = wait(docker.swarm_inspect())
     info = wait(docker.info())["Swarm"]
     managers = info.get("RemoteManagers") or []
     me = info.get("NodeID")
     address = next((m["Addr"] for m in managers if m.get("NodeID") == me), None)
     address = address or (managers[0]["Addr"] if managers else f"{info.get('NodeAddr')}:2377")
-    token = swarm["JoinTokens"]["Worker" if role == "worker" else "Manager"]
-    return f"docker swarm join --token {token} {address}"
+    return f"docker swarm join --token {_join_token(docker, role)} {address}"
 
 
 def cmd_swarm_init(session: Session, args: argparse.Namespace) -> int:
@@ -114,10 +118,10 @@ def cmd_swarm_join_token(session: Session, args: argparse.Namespace) -> int:
         )
         if not args.quiet:
             write(f"Successfully rotated {args.role} join token.\n\n")
-    command = _join_command(docker, args.role)
     if args.quiet:
-        write(command.split()[4] + "\n")
+        write(_join_token(docker, args.role) + "\n")
         return 0
+    command = _join_command(docker, args.role)
     write(f"To add a {args.role} to this swarm, run the following command:\n\n    {command}\n\n")
     return 0
 
