@@ -41,6 +41,7 @@ from .commands.spec import build
 from .connection import Docker, check_timeout
 from .errors import ConnectionFailed, DockerError, InvalidOption, NkDockerError, NotFound
 from .messages import DEFAULT_MAX_PENDING, Data, Done, Failed, Future, Message, Ref, Sink
+from .relays import RESUME_SLACK, ResumingRelay, event_nano
 from .supervisor import RoutedDocker, SupervisedDocker, _daemon_now
 
 __all__ = [
@@ -53,7 +54,6 @@ __all__ = [
     "watch_service",
 ]
 
-RESUME_SLACK = 2 * 10**9  # ns replayed before the newest event delivered
 CLOCK_SKEW = 10**9  # ns by which two managers' stamps of one event may differ
 _NO_LEADER = "does not have a leader"
 
@@ -275,31 +275,19 @@ def _event_key(event: Mapping[str, Any]) -> tuple[Any, ...]:
     return (event.get("Type"), action, actor.get("ID") or event.get("id"), attributes)
 
 
-def _event_nano(event: Mapping[str, Any]) -> int:
-    return int(event.get("timeNano") or int(event.get("time", 0)) * 10**9)
-
-
-class SwarmEventRelay(pykka.ThreadingActor):
-    """One event subscription that moves to another manager when its manager is lost."""
-
-    use_daemon_thread = True
+class SwarmEventRelay(ResumingRelay):
+    """One event subscription that moves to another manager when its manager is lost.
+    A replayed event is one delivered before with the same type, action, id and
+    attributes, stamped within CLOCK_SKEW of it (each manager stamps with its own clock)."""
 
     def __init__(
         self, swarm: SwarmHandle, sink: Sink, ref: Ref, options: dict[str, Any], since: str
     ) -> None:
-        super().__init__()
+        super().__init__(sink, ref, options, since)
         self.swarm = swarm
-        self.sink = sink
-        self.ref = ref
-        self.options = options
-        self.since = since
-        self.newest = -1
         self.recent: deque[tuple[int, tuple[Any, ...]]] = deque()  # delivered, newest last
         self.replay: Counter[tuple[Any, ...]] = Counter()
         self.replay_until = -1
-        self.current: Ref | None = None
-        self.source: Docker | None = None
-        self.ended = False
         self.lost_since: float | None = None
 
     def on_start(self) -> None:
@@ -309,11 +297,10 @@ class SwarmEventRelay(pykka.ThreadingActor):
     def _subscribe(self) -> None:
         if self.ended:
             return
-        since = self.since
+        since = self._resume_since()
         if self.newest >= 0:
-            resume = max(0, self.newest - RESUME_SLACK)
-            since = f"{resume // 10**9}.{resume % 10**9:09d}"
             # What the next manager may send again: its stamps differ by up to CLOCK_SKEW.
+            resume = max(0, self.newest - RESUME_SLACK)
             self.replay = Counter(key for nano, key in self.recent if nano >= resume - CLOCK_SKEW)
             self.replay_until = self.newest + CLOCK_SKEW
         for manager in self.swarm._candidates():
@@ -343,53 +330,24 @@ class SwarmEventRelay(pykka.ThreadingActor):
         timer.daemon = True
         timer.start()
 
-    def on_receive(self, message: Any) -> Any:
-        """Relay events; resubscribe when the stream is lost; finish on request."""
-        if isinstance(message, Message):
-            self._from_stream(message)
-        elif message == "retry" and self.current is None:
-            self._subscribe()
-        elif message == "finish":
-            self._end(Done("finished"))
-        return None
-
-    def _from_stream(self, message: Message) -> None:
-        if message.ref is not self.current or self.ended:
-            return
-        payload = message.payload
-        if isinstance(payload, Data):
-            self._deliver(payload.value)
-            return
-        self.current = None
-        ended = isinstance(payload, Done) and "until" in self.options
-        refused = isinstance(payload, Failed) and not isinstance(payload.error, ConnectionFailed)
-        if isinstance(payload, Done | Failed) and (ended or refused):
-            self._end(payload)
-        else:
+    def _control(self, message: Any) -> None:
+        """The "retry" tick: no manager answered a moment ago."""
+        if message == "retry" and self.current is None:
             self._subscribe()
 
-    def _deliver(self, event: dict[str, Any]) -> None:
-        nano, key = _event_nano(event), _event_key(event)
+    def _lost(self) -> None:
+        self._subscribe()
+
+    def _fresh(self, event: dict[str, Any]) -> bool:
+        nano, key = event_nano(event), _event_key(event)
         if nano <= self.replay_until and self.replay[key] > 0:
             self.replay[key] -= 1  # delivered before the switch
-            return
+            return False
         self.recent.append((nano, key))
         self.newest = max(self.newest, nano)
         while self.recent and self.recent[0][0] < self.newest - RESUME_SLACK - CLOCK_SKEW:
             self.recent.popleft()
-        self.sink.wait_for_room(lambda: not self.ended)
-        if not self.sink.send(Message(self.ref, Data(event))):
-            self._end(Failed(ConnectionFailed("the subscriber is gone")))
-
-    def _end(self, payload: Done | Failed) -> None:
-        if self.ended:
-            return
-        self.ended = True
-        if self.source is not None and self.current is not None:
-            with contextlib.suppress(NkDockerError):
-                self.source.finish_async(self.current)
-        self.sink.send(Message(self.ref, payload))
-        self.actor_ref.stop(block=False)
+        return True
 
 
 # -- the handle -----------------------------------------------------------------------------

@@ -30,13 +30,12 @@ from . import reports
 from .commands.spec import build
 from .connection import Docker, check_timeout, connect
 from .errors import ConnectionFailed, InvalidOption, NkDockerError
-from .messages import DEFAULT_MAX_PENDING, Data, Done, Failed, Future, Message, Ref, Sink
+from .messages import DEFAULT_MAX_PENDING, Failed, Future, Ref, Sink
+from .relays import RESUME_SLACK, ResumingRelay, event_nano
 from .times import time_value
 
 if TYPE_CHECKING:
     from .cluster import SwarmHandle
-
-RESUME_SLACK = 2 * 10**9  # ns
 
 __all__ = [
     "EventRelay",
@@ -314,27 +313,20 @@ def _daemon_now(docker: Docker) -> str:
     return f"{int(moment.timestamp())}.{(digits or '0').ljust(9, '0')[:9]}"
 
 
-class EventRelay(pykka.ThreadingActor):
-    """Holds one durable event subscription across connection restarts."""
-
-    use_daemon_thread = True
+class EventRelay(ResumingRelay):
+    """Holds one durable event subscription across connection restarts: the supervisor
+    says when the connection is up again; a replayed event is one seen before, stamp
+    and all (the same daemon stamps it the same)."""
 
     def __init__(
         self, supervisor: pykka.ActorRef[Any], slot: _Slot, sink: Sink, ref: Ref,
         options: dict[str, Any],
     ) -> None:  # fmt: skip
-        super().__init__()
+        super().__init__(sink, ref, options, options.pop("since", None))
         self.supervisor = supervisor
         self.slot = slot
-        self.sink = sink
-        self.ref = ref
-        self.options = options
-        self.since: Any = options.pop("since", None)
-        self.newest = -1
         # Events seen within RESUME_SLACK of the newest: what a resubscription replays.
         self.seen: dict[str, int] = {}
-        self.current: Ref | None = None
-        self.ended = False
 
     def on_start(self) -> None:
         """Register for connection news and subscribe."""
@@ -345,59 +337,37 @@ class EventRelay(pykka.ThreadingActor):
         docker = self.slot.docker
         if docker is None or self.ended:
             return
-        since = self.since
-        if self.newest >= 0:
-            # dockerd stamps an event before publishing it, so two can arrive out of order:
-            # resume a little before the newest one and drop what was already delivered.
-            resume = max(0, self.newest - RESUME_SLACK)
-            since = f"{resume // 10**9}.{resume % 10**9:09d}"
         try:
             self.current = docker.events(
-                subscriber=self.actor_ref, since=since, **self.options
+                subscriber=self.actor_ref, since=self._resume_since(), **self.options
             ).get(30)
         except Exception:  # not reachable after all: the supervisor finds out and tells us
             self.current = None
             self.supervisor.tell(_Lost(self.slot.name))
+            return
+        self.source = docker
 
-    def on_receive(self, message: Any) -> Any:
-        """Relay events, resubscribe on news from the supervisor, finish on request."""
-        if isinstance(message, Message):
-            self._from_stream(message)
-        elif isinstance(message, tuple) and message[0] == "connection":
+    def _control(self, message: Any) -> None:
+        """News of the connection from the supervisor."""
+        if isinstance(message, tuple) and message[0] == "connection":
             self._connection(message[1])
-        elif message == "finish":
-            self._end(Done("finished"))
-        return None
 
-    def _from_stream(self, message: Message) -> None:
-        if message.ref is not self.current or self.ended:
-            return
-        payload = message.payload
-        if isinstance(payload, Data):
-            event = payload.value
-            nano = int(event.get("timeNano") or int(event.get("time", 0)) * 10**9)
-            action = event.get("status") or event.get("Action")
-            key = f"{nano}/{event.get('id')}/{action}/{event.get('Type')}"
-            if key in self.seen:
-                return  # replayed across a resubscription
-            self.seen[key] = nano
-            if nano > self.newest:
-                self.newest = nano
-                if len(self.seen) > 512:
-                    horizon = nano - 2 * RESUME_SLACK
-                    self.seen = {k: t for k, t in self.seen.items() if t >= horizon}
-            self.sink.wait_for_room(lambda: not self.ended)
-            if not self.sink.send(Message(self.ref, payload)):
-                self._end(Failed(ConnectionFailed("the subscriber is gone")))
-            return
-        self.current = None
-        ended = isinstance(payload, Done) and "until" in self.options
-        refused = isinstance(payload, Failed) and not isinstance(payload.error, ConnectionFailed)
-        if isinstance(payload, Done | Failed) and (ended or refused):
-            self._end(payload)
-        else:
-            # Lost (or closed by a stopping daemon): the supervisor decides what comes next.
-            self.supervisor.tell(_Lost(self.slot.name))
+    def _fresh(self, event: dict[str, Any]) -> bool:
+        nano = event_nano(event)
+        action = event.get("status") or event.get("Action")
+        key = f"{nano}/{event.get('id')}/{action}/{event.get('Type')}"
+        if key in self.seen:
+            return False  # replayed across a resubscription
+        self.seen[key] = nano
+        if nano > self.newest:
+            self.newest = nano
+            if len(self.seen) > 512:
+                horizon = nano - 2 * RESUME_SLACK
+                self.seen = {k: t for k, t in self.seen.items() if t >= horizon}
+        return True
+
+    def _lost(self) -> None:
+        self.supervisor.tell(_Lost(self.slot.name))  # it decides what comes next
 
     def _connection(self, state: str) -> None:
         if state == "up" and self.current is None:
@@ -406,18 +376,9 @@ class EventRelay(pykka.ThreadingActor):
             reason = "gave up reconnecting" if state == "failed" else "was closed"
             self._end(Failed(ConnectionFailed(f"supervisor {reason} to {self.slot.name!r}")))
 
-    def _end(self, payload: Done | Failed) -> None:
-        if self.ended:
-            return
-        self.ended = True
-        docker, current = self.slot.docker, self.current
-        if docker is not None and current is not None:
-            with contextlib.suppress(NkDockerError):
-                docker.finish_async(current)
-        self.sink.send(Message(self.ref, payload))
+    def _ended(self) -> None:
         with contextlib.suppress(pykka.ActorDeadError):
             self.supervisor.tell(_Watch(self.slot.name, self.actor_ref, False))
-        self.actor_ref.stop(block=False)
 
 
 class RoutedDocker(Docker):

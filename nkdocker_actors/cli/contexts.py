@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from .. import contexts
@@ -264,18 +265,11 @@ def cmd_context_create(session: Session, args: argparse.Namespace) -> int:
         endpoint, copied = _source_endpoint(args.source or _current())
         _check_readable(endpoint)
         description = copied if args.description is None else args.description
-    try:
-        contexts.create_context(
-            name,
-            str(endpoint.get("host") or ""),
-            description=description,
-            **_tls_arguments(endpoint),
-        )
-    except InvalidOption as problem:
-        raise CliError(str(problem)) from None
-    write(name + "\n")
-    notice(f'Successfully created context "{name}"')
-    return 0
+    host = str(endpoint.get("host") or "")
+    tls = _tls_arguments(endpoint)
+    return _stored(
+        name, "created", lambda: contexts.create_context(name, host, description=description, **tls)
+    )
 
 
 def cmd_context_update(session: Session, args: argparse.Namespace) -> int:
@@ -286,21 +280,12 @@ def cmd_context_update(session: Session, args: argparse.Namespace) -> int:
     if not (contexts.meta_dir(name) / "meta.json").is_file():
         raise _not_found(name)
     endpoint = _endpoint_settings(args.docker) if args.docker else None
-    try:
-        if endpoint is None:
-            contexts.update_context(name, description=args.description or "")
-        else:
-            contexts.update_context(
-                name,
-                str(endpoint.get("host") or ""),
-                description=args.description or "",
-                **_tls_arguments(endpoint),
-            )
-    except InvalidOption as problem:
-        raise CliError(str(problem)) from None
-    write(name + "\n")
-    notice(f'Successfully updated context "{name}"')
-    return 0
+    host = None if endpoint is None else str(endpoint.get("host") or "")
+    tls = {} if endpoint is None else _tls_arguments(endpoint)
+    description = args.description or ""
+    return _stored(
+        name, "updated", lambda: contexts.update_context(name, host, description=description, **tls)
+    )
 
 
 def cmd_context_export(session: Session, args: argparse.Namespace) -> int:
@@ -344,12 +329,17 @@ def cmd_context_import(session: Session, args: argparse.Namespace) -> int:
                 archive = source.read(contexts.IMPORT_LIMIT + 1)
     except OSError as problem:
         raise CliError(f"open {args.file}: {(problem.strerror or '').lower()}") from None
+    return _stored(name, "imported", lambda: contexts.import_context(name, archive))
+
+
+def _stored(name: str, done: str, store: Callable[[], object]) -> int:
+    """Store a context (an InvalidOption is the error shown), then say so as docker does."""
     try:
-        contexts.import_context(name, archive)
+        store()
     except InvalidOption as problem:
         raise CliError(str(problem)) from None
     write(name + "\n")
-    notice(f'Successfully imported context "{name}"')
+    notice(f'Successfully {done} context "{name}"')
     return 0
 
 
