@@ -313,7 +313,7 @@ def test_autolock_unlock_key_and_unlock(
         assert code == 1 and wrong not in out + err
         assert docker.info().get(30)["Swarm"]["LocalNodeState"] == "locked"
         assert run("nkdocker", "swarm unlock", env, key + "\n") == (0, "", "")
-        assert docker.info().get(30)["Swarm"]["LocalNodeState"] == "active"
+        wait_until(lambda: docker.info().get(30)["Swarm"]["LocalNodeState"] == "active", 30)
         # (Rotated after the restart: a manager killed just after a rotation may still
         # come up under the old key, swarmkit re-encrypting it in the background.)
         code, out, err = run("nkdocker", "swarm unlock-key --rotate -q", env)
