@@ -196,7 +196,7 @@ def run_exclusive(
         head, context = start_exchange(channel, prepared, timeout, on_answer if unbounded else None)
         on_answer()
         command = prepared.command
-        pieces = in_batches(body_pieces(channel, head, prepared.request.method))
+        pieces = in_batches(channel, body_pieces(channel, head, prepared.request.method))
         if command.stream == "websocket":
             pieces = websocket.payloads(channel, head, context.websocket_key)
         file = context.values.get(command.to_file) if command.to_file else None

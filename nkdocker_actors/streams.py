@@ -25,6 +25,7 @@ callable, which may block whoever calls it: on the poller it would hold every st
 from __future__ import annotations
 
 import contextlib
+import math
 import queue
 import select
 import socket
@@ -68,14 +69,17 @@ POLL_SECONDS = 0.5  # how often the poller checks the subscribers of idle stream
 # (`finish` and closing reach the socket directly, waking the wait at once); 1.5 s covers
 # `stats`, a sample a second: the hop through the poller (its thread's wake-up, a message
 # to the actor, the actor's wake-up) cost about 100 us of CPU per sample on top of the
-# read itself. Streams the poller reads itself (see StreamActor._push) do not linger.
+# read itself. Streams the poller reads itself (see StreamActor._push) linger only while
+# their output flows in bulk, as briefly as a stream with stdin: handed to the poller at
+# each of the peer's pauses, a 100 MB log came back as thousands of small messages.
 LINGER_SECONDS = 1.5
-LINGER_SECONDS_STDIN = 0.005
+LINGER_SECONDS_FLOWING = 0.005
 LINGER_MIN_PIECE = 4096
-# Output in bulk (a piece of LINGER_MIN_PIECE or more): what has come after this wait joins
-# it, up to COALESCE_BYTES, so the subscriber gets fewer, bigger messages (each costs a
-# hand-off between threads) and the socket fewer, bigger reads; smaller pieces (an
-# interactive echo) go at once.
+# Output in bulk (a piece of LINGER_MIN_PIECE or more, or any while it flows: see
+# `_flowing`): what has come after this wait joins it, up to COALESCE_BYTES, so the
+# subscriber gets fewer, bigger messages (each costs a hand-off between threads) and the
+# socket fewer, bigger reads; a trickle (an interactive echo) goes at once. Where the peer
+# writes a little at a time, the wait is paced by what the socket holds (Channel.gather).
 COALESCE_SECONDS = 0.002
 COALESCE_BYTES = 192 * 1024  # (with what a read leaves buffered: about one read's worth)
 BURST = 64  # pieces read in a row before queued controls get their turn
@@ -332,12 +336,12 @@ class StreamActor(pykka.ThreadingActor):
         self.ready = ready
         self._item_size = 64
         self._linger = (
-            LINGER_SECONDS_STDIN
+            LINGER_SECONDS_FLOWING
             if prepared.command.stream in ("hijack", "websocket")
             else LINGER_SECONDS
         )
-        self._last_piece = 0  # bytes in the last piece read (a stream with stdin lingers after
-        # a full one only)
+        self._flow = 0.0  # bytes read lately, decaying (see `_flowing`)
+        self._flow_at = 0.0  # when it was last counted
         self._ends_at_close = False
         self.channel: Channel | None = None
         self.ending: Payload | None = None  # set when we end it ourselves
@@ -509,12 +513,15 @@ class StreamActor(pykka.ThreadingActor):
         """(`_push`, holding the run lock.)"""
         channel = self.channel
         assert channel is not None
+        before = channel.buffered
         if not channel.read_available(PUSH_READ) or self.ending is not None:
             self._hand_over()  # the end, or a fault: the actor reads it as usual
             return
-        if self._bulk and channel.buffered >= LINGER_MIN_PIECE:
+        self._count(channel.buffered - before)
+        if self._bulk and self._flowing():
             # Output in bulk: the actor reads it as it flows, coalescing (a message per
-            # read here would be one per few KB); a trickle (a log line) is read here.
+            # read here would be one per write of the peer); a trickle (a log line) is
+            # read here.
             self._hand_over()
             return
         whole, waits = channel.consumable()
@@ -635,17 +642,21 @@ class StreamActor(pykka.ThreadingActor):
             or "content-length" in head.headers
         )
         self._ends_at_close = not framed
+        chunked = "chunked" in head.headers.get("transfer-encoding", "").lower()
         # The poller reads it itself where that never waits: a chunked body (it can tell
         # whole chunks), a plain socket (no TLS record to complete), no stdin, and a
         # subscriber that takes a message without blocking.
         self._pushable = (
             kind in ("json", "raw")
-            and "chunked" in head.headers.get("transfer-encoding", "").lower()
+            and chunked
             and type(channel.sock) is socket.socket
             and self.sink.never_blocks
         )
         pieces = self._polled(
-            channel, body_pieces(channel, head, prepared.request.method), bulk=kind != "json"
+            channel,
+            body_pieces(channel, head, prepared.request.method),
+            bulk=kind != "json",
+            small_writes=chunked,
         )
         if kind == "json":
             lines = JsonLines()
@@ -706,16 +717,19 @@ class StreamActor(pykka.ThreadingActor):
         yield Data(item)
         raise_for_progress_error(item)  # the ref then ends Failed, typed
 
-    def _polled(self, channel: Channel, pieces: Iterator[bytes], bulk: bool) -> Iterator[Any]:
+    def _polled(
+        self, channel: Channel, pieces: Iterator[bytes], bulk: bool, small_writes: bool = False
+    ) -> Iterator[Any]:
         """The pieces, and _IDLE whenever the socket has nothing more for now; with `bulk`,
-        output in bulk coalesced (see COALESCE_SECONDS)."""
+        output in bulk coalesced (see COALESCE_SECONDS). `small_writes`: the peer writes a
+        little at a time (a chunk per log line), so its pauses are paced by what the socket
+        holds (see Channel.gather)."""
         while True:
             if self._pushing:  # only what is buffered: the poller never waits
                 if not channel.buffered:
                     yield _IDLE
                     continue
             elif not channel.wait_readable(0) and not self._lingered(channel):
-                self._last_piece = 0
                 yield _IDLE
                 continue
             try:
@@ -724,17 +738,22 @@ class StreamActor(pykka.ThreadingActor):
                 return
             if not piece:  # (between chunks)
                 continue
-            self._last_piece = len(piece)
-            if not bulk or len(piece) < LINGER_MIN_PIECE or self._pushing:
+            if not self._pushing:  # (the poller counts what it reads)
+                self._count(len(piece))
+            if not bulk or self._pushing or (len(piece) < LINGER_MIN_PIECE and not self._flowing()):
                 yield piece
                 continue
             parts, size = [piece], len(piece)
             inbox = cast("queue.Queue[Any]", self.actor_inbox)
             ended = False
             while size < COALESCE_BYTES and not inbox.qsize():
-                if not channel.wait_readable(0):
+                if small_writes and not channel.buffered:
                     # Let more arrive: one bigger read, not one per write of the peer.
-                    time.sleep(COALESCE_SECONDS)
+                    channel.gather(COALESCE_SECONDS)
+                    if not channel.wait_readable(0):
+                        break
+                elif not channel.wait_readable(0):
+                    time.sleep(COALESCE_SECONDS)  # (as above; big writes fill it later)
                     if not channel.wait_readable(0):
                         break
                 channel.read_size = COALESCE_BYTES - size  # a backpressure bound holds
@@ -747,19 +766,34 @@ class StreamActor(pykka.ThreadingActor):
                     channel.read_size = RECV_SIZE
                 parts.append(piece)
                 size += len(piece)
+                self._count(len(piece))
             yield parts  # joined by the decoding: once
             if ended:
                 return
 
     def _lingered(self, channel: Channel) -> bool:
         """Whether more came while waiting a little on the socket itself (see LINGER_SECONDS)."""
-        if self._pushable or self.ending is not None:
-            return False  # (the poller reads it without a hop)
-        if cast("queue.Queue[Any]", self.actor_inbox).qsize():
+        if self.ending is not None or cast("queue.Queue[Any]", self.actor_inbox).qsize():
             return False
-        if self._linger < LINGER_SECONDS and self._last_piece < LINGER_MIN_PIECE:
-            return False  # a stream with stdin: only while its output flows in bulk
-        return channel.wait_readable(self._linger)
+        linger = self._linger
+        if self._pushable:  # (the poller reads a trickle without a hop)
+            linger = LINGER_SECONDS_FLOWING if self._bulk else 0
+        if linger < LINGER_SECONDS and not self._flowing():
+            return False
+        return channel.wait_readable(linger)
+
+    def _count(self, size: int) -> None:
+        """Count `size` bytes read (see `_flowing`)."""
+        now = time.monotonic()
+        self._flow = self._flow * math.exp((self._flow_at - now) / LINGER_SECONDS_FLOWING) + size
+        self._flow_at = now
+
+    def _flowing(self) -> bool:
+        """Whether output flows in bulk: the bytes read lately, each counted less the longer
+        ago (by e per LINGER_SECONDS_FLOWING), make LINGER_MIN_PIECE or more (about 0.8
+        MB/s, steady)."""
+        decay = math.exp((self._flow_at - time.monotonic()) / LINGER_SECONDS_FLOWING)
+        return self._flow * decay >= LINGER_MIN_PIECE
 
     def _mark_open(self) -> None:
         if not self.opened.is_set():

@@ -11,9 +11,11 @@ behind; a stream's ref gets exactly one Done or Failed, and nothing after it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -428,6 +430,38 @@ def test_waits_work_on_descriptors_above_1023() -> None:
         assert channel.wait_readable(5)
         channel.close()
         assert channel.wait_readable(0)
+
+
+def test_a_pause_for_more_ends_when_the_peer_stops_or_would_fill_the_socket() -> None:
+    """Channel.gather (a pause so that the next read takes more) ends at the peer's
+    silence, and before a peer writing without pause fills the socket: never at the
+    longest pause it may take."""
+    mine, peer = socket.socketpair()
+    channel = Channel(mine, Address("unix", path="/nowhere"))
+    with peer:
+        started = time.monotonic()
+        channel.gather(30)
+        assert time.monotonic() - started < 15  # silence: one step, not 30 s
+
+        stop = threading.Event()
+
+        def write() -> None:  # a line at a time, as dockerd writes a log
+            with contextlib.suppress(OSError):
+                while not stop.is_set():
+                    peer.sendall(b"x" * 1023 + b"\n")
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        try:
+            wait_until(lambda: channel.wait_readable(0), 10)
+            started = time.monotonic()
+            channel.gather(30)
+            assert time.monotonic() - started < 15
+            assert channel.wait_readable(0)  # what came meanwhile is there to read
+        finally:
+            stop.set()
+            channel.close()
+            writer.join(10)
 
 
 def test_slowloris_stream_head(connect: Callable[..., nk.Docker], fault: FaultServer) -> None:

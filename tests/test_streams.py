@@ -174,6 +174,26 @@ def test_logs_follow_keeps_streams_apart(
     assert stderr == b"err1\nerr2\nerr3\n"
 
 
+def test_a_log_in_bulk_reaches_an_inbox_whole_in_few_messages(
+    engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
+) -> None:
+    """dockerd writes a log a line at a time. Read as it flows, the log comes in big
+    messages: not one per line or two (as when the poller kept a flowing stream and
+    delivered each of its small reads), nor read slower than the daemon writes it."""
+    container = cleanup(name("bulk"))
+    line, lines = ("0123456789abcdef" * 64)[:1023], 20_000  # 20 MB
+    script = f"yes {line} | head -n {lines}"
+    docker.create("busybox:latest", name=container, cmds=["sh", "-c", script]).get(30)
+    docker.start(container).get(30)
+    assert docker.wait(container).get(120)["StatusCode"] == 0
+    inbox = nk.Inbox()
+    ref = docker.logs(container, subscriber=inbox).get(10)
+    items, end = drain(inbox, ref, 120)
+    assert end == nk.Done("eof")
+    assert b"".join(item.data for item in items) == (line + "\n").encode() * lines
+    assert len(items) <= lines // 50
+
+
 def _connect_over(daemon: sandbox.SandboxInfo, transport: str) -> nk.Docker:
     if transport == "unix":
         return nk.connect(daemon.unix_url)
