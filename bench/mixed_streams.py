@@ -148,24 +148,20 @@ def run(bench: Bench) -> dict[str, Any]:
         began = time.perf_counter()
         signal_failures: list[str] = []  # a swamped daemon may not answer in time: reported
 
-        def signal(docker: nk.Docker, name: str) -> None:
-            try:
-                docker.kill(name, signal="SIGUSR2").get(300)
-            except (nk.NkDockerError, nk.Timeout) as problem:
-                signal_failures.append(f"{name}: {problem}"[:200])
-
         # The `kill` events first, through each daemon (a signal the writers ignore), all at
-        # once, before any output floods the daemons.
+        # once, before any output floods the daemons: futures, not a thread each (the
+        # harness's threads would count in the peak).
         bench.log("mixed streams: the kill events")
-        signallers = [
-            threading.Thread(target=signal, args=(docker, name), name="bench-signal")
+        kills = [
+            (name, docker.kill(name, signal="SIGUSR2"))
             for docker, group in zip(admin, names, strict=True)
             for name in group
         ]
-        for signaller in signallers:
-            signaller.start()
-        for signaller in signallers:
-            signaller.join()
+        for name, kill in kills:
+            try:
+                kill.get(300)
+            except (nk.NkDockerError, nk.Timeout) as problem:
+                signal_failures.append(f"{name}: {problem}"[:200])
         events_until = time.monotonic() + 300
         while not signal_failures and time.monotonic() < events_until:
             with lock:

@@ -776,8 +776,10 @@ class StreamActor(pykka.ThreadingActor):
         if self.ending is not None or cast("queue.Queue[Any]", self.actor_inbox).qsize():
             return False
         linger = self._linger
-        if self._pushable:  # (the poller reads a trickle without a hop)
-            linger = LINGER_SECONDS_FLOWING if self._bulk else 0
+        if self._pushable:  # the poller reads it without a hop, but output in bulk here
+            if not self._bulk:
+                return False
+            linger = LINGER_SECONDS_FLOWING
         if linger < LINGER_SECONDS and not self._flowing():
             return False
         return channel.wait_readable(linger)
