@@ -30,6 +30,7 @@ from .calls import (
     Quick,
     QuickFuture,
     Turn,
+    call_threads,
     daemon_answers,
     json_object,
     run_exclusive,
@@ -162,7 +163,7 @@ class _Stats:
 
 
 class _ExclusiveChild:
-    """A thread running one slow command on a socket of its own."""
+    """One slow command on a socket of its own, run on a thread of its own (`call_threads`)."""
 
     def __init__(self, owner: pykka.ActorRef[Any], config: config_module.ConnConfig, call: _Call):
         self._owner = owner
@@ -171,7 +172,6 @@ class _ExclusiveChild:
         self._channel: Channel | None = None
         self._aborted: ConnectionFailed | None = None
         self._lock = threading.Lock()
-        self.thread = threading.Thread(target=self._run, name="nkdocker-call", daemon=True)
 
     def _opened(self, channel: Channel) -> None:
         with self._lock:
@@ -279,7 +279,7 @@ class DockerConnection(pykka.ThreadingActor):
             return
         child = _ExclusiveChild(self.actor_ref, self.config, call)
         self.calls.add(child)
-        child.thread.start()
+        call_threads.run(child._run)
         self._watch_liveness()
 
     def _open_stream(self, request: _OpenStream) -> None:

@@ -264,10 +264,11 @@ def baseline() -> Iterator[None]:
     )
 
 
-# Process-wide singletons that end by themselves 1-1.5 s after their last use: the stream
-# poller and the deadline timer. One each at most, so they cannot pile up (that they end
-# is checked in test_stream_threads); waiting for them after every test cost ~1.5 s each.
-LINGERING_THREADS = frozenset({"nkdocker-poller", "nkdocker-deadlines"})
+# Process-wide singletons that end by themselves after their last use: the stream poller
+# and the deadline timer (1-1.5 s), a slow call's thread waiting for the next one (5 s).
+# One each at most, so they cannot pile up (that they end is checked in
+# test_stream_threads); waiting for them after every test cost seconds each.
+LINGERING_THREADS = frozenset({"nkdocker-poller", "nkdocker-deadlines", "nkdocker-call-idle"})
 
 
 def counted_threads() -> int:

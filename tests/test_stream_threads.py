@@ -7,10 +7,11 @@ import threading
 import time
 from typing import Any
 
+import pytest
 from conftest import drain, wait_until
 
 import nkdocker_actors as nk
-from nkdocker_actors import sandbox
+from nkdocker_actors import calls, sandbox
 
 
 def test_streams_cost_one_thread_each(daemon: sandbox.SandboxInfo, no_leaks: None) -> None:
@@ -60,6 +61,30 @@ def test_the_poller_and_timer_end_when_unused(daemon: sandbox.SandboxInfo) -> No
         ),
         10,
     )
+
+
+def test_a_slow_calls_thread_serves_the_next_then_ends(
+    docker: nk.Docker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread that has carried out a slow call waits for the next one (one thread at
+    most waits), then ends."""
+
+    def idle() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == calls.IDLE_CALL_THREAD]
+
+    wait_until(lambda: not idle(), 10)  # (one an earlier test left)
+    monkeypatch.setattr(calls, "IDLE_THREAD_SECONDS", 1.0)
+    slow = [docker.kill(f"nk-no-such-{i}") for i in range(4)]  # (slow: a POST)
+    for future in slow:
+        with pytest.raises(nk.NotFound):
+            future.get(30)
+    wait_until(lambda: len(idle()) == 1, 10)
+    waiting = idle()[0]
+    with pytest.raises(nk.NotFound):
+        docker.kill("nk-no-such").get(30)
+    wait_until(lambda: len(idle()) == 1, 10)
+    assert idle() == [waiting]  # the call ran on it
+    wait_until(lambda: not waiting.is_alive(), 10)
 
 
 def _cpu_seconds(thread: threading.Thread) -> float:
