@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import functools
 import json
+import os
 import queue
 import threading
 import time
@@ -230,9 +231,18 @@ class CallThreads:
     """Where slow calls run: on the thread waiting for one if there is one (at most one
     waits, so a burst of slow calls leaves one behind), else on a thread of its own."""
 
+    _lock: threading.Lock
+    _waiting: queue.SimpleQueue[Callable[[], None]] | None
+
     def __init__(self) -> None:
+        self.forget()
+        # A forked child has none of its parent's threads: none waits there.
+        os.register_at_fork(after_in_child=self.forget)
+
+    def forget(self) -> None:
+        """No thread waits (and none holds the lock)."""
         self._lock = threading.Lock()
-        self._waiting: queue.SimpleQueue[Callable[[], None]] | None = None
+        self._waiting = None
 
     def run(self, job: Callable[[], None]) -> None:
         """Carry out `job` (which reports its own failures) on a thread of its own."""

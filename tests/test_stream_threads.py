@@ -87,6 +87,29 @@ def test_a_slow_calls_thread_serves_the_next_then_ends(
     wait_until(lambda: not waiting.is_alive(), 10)
 
 
+def test_a_forked_child_starts_its_own_call_thread(docker: nk.Docker) -> None:
+    """A thread waiting for the next slow call is the parent's: a forked child's slow
+    call must not be handed to it (it would never run)."""
+    with pytest.raises(nk.NotFound):
+        docker.kill("nk-no-such").get(30)  # (a slow call: its thread now waits)
+    wait_until(lambda: any(t.name == calls.IDLE_CALL_THREAD for t in threading.enumerate()))
+    pid = os.fork()
+    if pid == 0:  # the child: the job ends it with status 0, if it runs
+        calls.call_threads.run(lambda: os._exit(0))
+        time.sleep(30)
+        os._exit(1)
+    status: dict[str, int] = {}
+
+    def reaped() -> bool:
+        done, code = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status["code"] = os.waitstatus_to_exitcode(code)
+        return bool(done)
+
+    wait_until(reaped, 40)
+    assert status["code"] == 0
+
+
 def _cpu_seconds(thread: threading.Thread) -> float:
     """CPU time (user and system) of one thread of this process, from /proc."""
     with open(f"/proc/self/task/{thread.native_id}/stat") as stat:
