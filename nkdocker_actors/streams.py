@@ -517,13 +517,14 @@ class StreamActor(pykka.ThreadingActor):
         if not channel.read_available(PUSH_READ) or self.ending is not None:
             self._hand_over()  # the end, or a fault: the actor reads it as usual
             return
-        self._count(channel.buffered - before)
-        if self._bulk and self._flowing():
-            # Output in bulk: the actor reads it as it flows, coalescing (a message per
-            # read here would be one per write of the peer); a trickle (a log line) is
-            # read here.
-            self._hand_over()
-            return
+        if self._bulk:  # (what flows is counted for output in bulk only)
+            self._count(channel.buffered - before)
+            if self._flowing():
+                # Output in bulk: the actor reads it as it flows, coalescing (a message per
+                # read here would be one per write of the peer); a trickle (a log line) is
+                # read here.
+                self._hand_over()
+                return
         whole, waits = channel.consumable()
         if not waits:
             self._hand_over()  # not plain chunks: the actor reads them, carefully
@@ -738,7 +739,7 @@ class StreamActor(pykka.ThreadingActor):
                 return
             if not piece:  # (between chunks)
                 continue
-            if not self._pushing:  # (the poller counts what it reads)
+            if bulk and not self._pushing:  # (the poller counts what it reads)
                 self._count(len(piece))
             if not bulk or self._pushing or (len(piece) < LINGER_MIN_PIECE and not self._flowing()):
                 yield piece
@@ -784,18 +785,20 @@ class StreamActor(pykka.ThreadingActor):
             return False
         return channel.wait_readable(linger)
 
+    def _recent_flow(self, now: float) -> float:
+        """The bytes read lately, as of `now`: each counted less the longer ago (by e per
+        LINGER_SECONDS_FLOWING)."""
+        return self._flow * math.exp((self._flow_at - now) / LINGER_SECONDS_FLOWING)
+
     def _count(self, size: int) -> None:
-        """Count `size` bytes read (see `_flowing`)."""
+        """Count `size` bytes of output in bulk read (see `_flowing`)."""
         now = time.monotonic()
-        self._flow = self._flow * math.exp((self._flow_at - now) / LINGER_SECONDS_FLOWING) + size
-        self._flow_at = now
+        self._flow, self._flow_at = self._recent_flow(now) + size, now
 
     def _flowing(self) -> bool:
-        """Whether output flows in bulk: the bytes read lately, each counted less the longer
-        ago (by e per LINGER_SECONDS_FLOWING), make LINGER_MIN_PIECE or more (about 0.8
+        """Whether output flows in bulk: LINGER_MIN_PIECE or more read lately (about 0.8
         MB/s, steady)."""
-        decay = math.exp((self._flow_at - time.monotonic()) / LINGER_SECONDS_FLOWING)
-        return self._flow * decay >= LINGER_MIN_PIECE
+        return self._recent_flow(time.monotonic()) >= LINGER_MIN_PIECE
 
     def _mark_open(self) -> None:
         if not self.opened.is_set():
