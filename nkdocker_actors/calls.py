@@ -29,7 +29,6 @@ from .http11 import (
     Request,
     ResponseHead,
     demultiplex,
-    in_batches,
 )
 from .messages import Future, Output
 from .transport import Address
@@ -199,7 +198,7 @@ def run_exclusive(
         head, context = start_exchange(channel, prepared, timeout, on_answer if unbounded else None)
         on_answer()
         command = prepared.command
-        pieces = in_batches(channel, body_pieces(channel, head, prepared.request.method))
+        pieces = body_pieces(channel, head, prepared.request.method)
         if command.stream == "websocket":
             pieces = websocket.payloads(channel, head, context.websocket_key)
         file = context.values.get(command.to_file) if command.to_file else None

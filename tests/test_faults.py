@@ -432,6 +432,28 @@ def test_waits_work_on_descriptors_above_1023() -> None:
         assert channel.wait_readable(0)
 
 
+def test_a_flowing_body_still_waits_and_times_out_when_the_peer_pauses() -> None:
+    """Once a body flows, a read tries the socket before waiting on it (Channel._flowing).
+    When the peer then pauses, that read still waits for it within the timeout, and past
+    the timeout fails typed: the shortcut never turns a wait into an error or a spin."""
+    mine, peer = socket.socketpair()
+    channel = Channel(mine, Address("unix", path="/nowhere"))
+    channel.set_timeout(0.3)
+    with peer:
+        peer.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nab")
+        pieces = channel.body_pieces(channel.read_head(Request("GET", "/")))
+        assert next(pieces) == b"ab"  # the body flows
+        wrote = threading.Timer(0.1, peer.sendall, (b"cd",))
+        wrote.start()
+        assert next(pieces) == b"cd"  # nothing there at first: it waited
+        wrote.join()
+        started = time.monotonic()
+        with pytest.raises(nk.TimedOut):
+            next(pieces)  # the peer falls silent
+        assert time.monotonic() - started >= 0.25
+    channel.close()
+
+
 def test_a_pause_for_more_ends_when_the_peer_stops_or_would_fill_the_socket() -> None:
     """Channel.gather (a pause so that the next read takes more) ends at the peer's
     silence, and before a peer writing without pause fills the socket: never at the
