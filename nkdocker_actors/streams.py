@@ -84,6 +84,12 @@ COALESCE_SECONDS = 0.002
 COALESCE_BYTES = 192 * 1024  # (with what a read leaves buffered: about one read's worth)
 BURST = 64  # pieces read in a row before queued controls get their turn
 PUSH_READ = 256 * 1024  # the most the poller reads for one stream at a time
+# The poller tells subscribers what it pushed a few at a time, not at once (each woken
+# actor would take the GIL from it) nor after reading every socket that fired: an event
+# fanned out to 100 subscribers then reached them all at the end, every delivery's p99
+# 11 ms; told 5 to 25 at a time, about 9 ms (the actors run on the other core while the
+# poller reads), for 15% more CPU per event (6.1 -> 7.1 ms; 8 at a time: 7.4).
+TELLS_AT_ONCE = 16
 _IDLE = object()  # what the payloads say when the socket has nothing more for now
 
 
@@ -212,6 +218,8 @@ class Poller:
                             fired.append((watch, _Wake("unwanted")))
             for watch, wake in fired:
                 watch.fire(wake)
+                if len(self._tells) >= TELLS_AT_ONCE:
+                    self.flush_tells()
             self.flush_tells()
             with self._lock:
                 for watch, _ in fired:
@@ -222,8 +230,8 @@ class Poller:
                         backend.remove(watch.fd)
 
     def tell_later(self, actor: pykka.ActorRef[Any], message: Message) -> None:
-        """(From a push.) Tell `actor` once the poller has read every socket that fired:
-        the actors woken while it still reads would each take the GIL from it."""
+        """(From a push.) Tell `actor` once the poller has read a few more of the sockets
+        that fired (see TELLS_AT_ONCE)."""
         with self._tells_lock:
             self._tells.append((actor, message))
 
