@@ -164,7 +164,7 @@ def _recv(sock: socket.socket, size: int, wait: float | None, eager: bool = Fals
         if not _ready(sock, select.POLLIN, 0):
             return sock.recv(size)  # (data may be pending inside TLS, the socket not readable)
     else:
-        if eager and type(sock) is socket.socket and sock.gettimeout() is not None:
+        if eager and type(sock) is socket.socket:
             data = _read_now(sock, size)
             if data is not None:
                 return data
@@ -187,10 +187,13 @@ def _recv(sock: socket.socket, size: int, wait: float | None, eager: bool = Fals
 
 
 def _read_now(sock: socket.socket, size: int) -> bytes | None:
-    """What a socket with a timeout (non-blocking underneath) has now; None if nothing."""
+    """What a plain socket has now, in one system call; None if nothing."""
     scratch = _take_scratch()
     try:
-        count = os.readv(sock.fileno(), [memoryview(scratch)[:size]])
+        if sock.gettimeout() is None:  # blocking underneath: this read must not wait
+            count = sock.recv_into(scratch, size, socket.MSG_DONTWAIT)
+        else:  # non-blocking underneath (recv_into would poll first)
+            count = os.readv(sock.fileno(), [memoryview(scratch)[:size]])
         return bytes(memoryview(scratch)[:count])
     except BlockingIOError:
         return None

@@ -432,13 +432,24 @@ def test_waits_work_on_descriptors_above_1023() -> None:
         assert channel.wait_readable(0)
 
 
-def test_a_flowing_body_still_waits_and_times_out_when_the_peer_pauses() -> None:
+@pytest.mark.parametrize("bound", ["timeout", "deadline"])
+def test_a_flowing_body_still_waits_and_times_out_when_the_peer_pauses(bound: str) -> None:
     """Once a body flows, a read tries the socket before waiting on it (Channel._flowing).
-    When the peer then pauses, that read still waits for it within the timeout, and past
-    the timeout fails typed: the shortcut never turns a wait into an error or a spin."""
+    When the peer then pauses, that read still waits for it within the bound, and past it
+    fails typed: the shortcut never turns a wait into an error or a spin, nor on a
+    blocking socket (no timeout: a stream's) into a wait that ignores the deadline."""
     mine, peer = socket.socketpair()
     channel = Channel(mine, Address("unix", path="/nowhere"))
-    channel.set_timeout(0.3)
+    began = time.monotonic()
+    if bound == "timeout":
+        channel.set_timeout(0.3)
+    else:
+        channel.set_timeout(None)
+        channel.set_deadline(0.3)
+    # (A read that ignored its bound would wait forever: closing the peer after 5 s
+    # ends it with a ProtocolError instead.)
+    guard = threading.Timer(5, peer.shutdown, (socket.SHUT_RDWR,))
+    guard.start()
     with peer:
         peer.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nab")
         pieces = channel.body_pieces(channel.read_head(Request("GET", "/")))
@@ -447,10 +458,11 @@ def test_a_flowing_body_still_waits_and_times_out_when_the_peer_pauses() -> None
         wrote.start()
         assert next(pieces) == b"cd"  # nothing there at first: it waited
         wrote.join()
-        started = time.monotonic()
         with pytest.raises(nk.TimedOut):
             next(pieces)  # the peer falls silent
-        assert time.monotonic() - started >= 0.25
+        assert time.monotonic() - began >= 0.25
+        guard.cancel()
+        guard.join()
     channel.close()
 
 
