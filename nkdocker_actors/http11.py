@@ -262,7 +262,7 @@ class Channel:
         # socket drained: a unix socket holds about 96 KB written 1 KB at a time, as dockerd
         # writes a log, and a full socket stalls the peer. Pausing for bigger reads cost a
         # 100 MB log 5 to 10% of its speed, the poll before each read 2%.)
-        self._flowing = False
+        self._body_flows = False
 
     @classmethod
     def open(cls, address: Address, connect_timeout: float) -> Channel:
@@ -365,7 +365,7 @@ class Channel:
 
     def _send(self, data: bytes) -> None:
         """sendall: the timeout bounds the whole write, on a duplex TLS socket too."""
-        self._flowing = False  # (the answer is not there yet)
+        self._body_flows = False  # (the answer is not there yet)
         if self._tls_lock is None:
             sent = 0
             if type(self.sock) is socket.socket:
@@ -430,8 +430,8 @@ class Channel:
                 wait = self.sock.gettimeout()
                 if remaining is not None and (wait is None or remaining < wait):
                     wait = remaining
-                data = _recv(self.sock, self.read_size, wait, self._flowing)
-            self._flowing = bool(data)
+                data = _recv(self.sock, self.read_size, wait, self._body_flows)
+            self._body_flows = bool(data)
         except TimeoutError as exc:
             raise TimedOut(f"reading from {self.address} timed out") from exc
         except OSError as exc:

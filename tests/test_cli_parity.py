@@ -569,6 +569,7 @@ def parity_table() -> str:
     compared = {
         "exact": "exit code, stdout, stderr",
         "table": "exit code, table cells, stderr",
+        "processes": "exit code, table cells but the CPU share (C), stderr",
         "sorted": "exit code, stdout lines (any order), stderr",
         "json": "exit code, JSON keys and types, stderr",
         "json=": "exit code, JSON, stderr",

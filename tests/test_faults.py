@@ -434,7 +434,7 @@ def test_waits_work_on_descriptors_above_1023() -> None:
 
 @pytest.mark.parametrize("bound", ["timeout", "deadline"])
 def test_a_flowing_body_still_waits_and_times_out_when_the_peer_pauses(bound: str) -> None:
-    """Once a body flows, a read tries the socket before waiting on it (Channel._flowing).
+    """Once a body flows, a read tries the socket before waiting on it (Channel._body_flows).
     When the peer then pauses, that read still waits for it within the bound, and past it
     fails typed: the shortcut never turns a wait into an error or a spin, nor on a
     blocking socket (no timeout: a stream's) into a wait that ignores the deadline."""
