@@ -160,39 +160,34 @@ def _recv(sock: socket.socket, size: int, wait: float | None, eager: bool = Fals
     # their answers would each hold one), nor a fresh one (`sock.recv` allocates `size`
     # bytes per read): it waits for the socket first, unless the body flows, where asking
     # first would cost a syscall per read.
+    plain = type(sock) is socket.socket
     if isinstance(sock, ssl.SSLSocket):
         if not _ready(sock, select.POLLIN, 0):
             return sock.recv(size)  # (data may be pending inside TLS, the socket not readable)
     else:
-        if eager and type(sock) is socket.socket:
-            data = _read_now(sock, size)
-            if data is not None:
-                return data
+        if eager and plain and (data := _read_now(sock, size)) is not None:
+            return data
         if not _ready(sock, select.POLLIN, wait):
             raise TimeoutError("timed out")
+        if plain and (data := _read_now(sock, size)) is not None:
+            return data  # (None: nothing after all, the read below waits for it)
     scratch = _take_scratch()
     try:
-        if type(sock) is socket.socket:
-            # Readable: one read(2). (recv_into on a socket with a timeout polls again
-            # first: a syscall more, and one more hand-over of the GIL among callers.)
-            try:
-                count = os.readv(sock.fileno(), [memoryview(scratch)[:size]])
-            except BlockingIOError:  # (nothing after all)
-                count = sock.recv_into(scratch, size)
-        else:
-            count = sock.recv_into(scratch, size)
+        count = sock.recv_into(scratch, size)
         return bytes(memoryview(scratch)[:count])
     finally:
         _give_back(scratch)
 
 
 def _read_now(sock: socket.socket, size: int) -> bytes | None:
-    """What a plain socket has now, in one system call; None if nothing."""
+    """What a plain socket has now, in one system call; None if nothing. (recv_into on a
+    socket with a timeout polls first: a syscall more, and one more hand-over of the GIL
+    among callers.)"""
     scratch = _take_scratch()
     try:
         if sock.gettimeout() is None:  # blocking underneath: this read must not wait
             count = sock.recv_into(scratch, size, socket.MSG_DONTWAIT)
-        else:  # non-blocking underneath (recv_into would poll first)
+        else:  # non-blocking underneath
             count = os.readv(sock.fileno(), [memoryview(scratch)[:size]])
         return bytes(memoryview(scratch)[:count])
     except BlockingIOError:

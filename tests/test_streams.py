@@ -177,9 +177,9 @@ def test_logs_follow_keeps_streams_apart(
 def test_a_log_in_bulk_reaches_an_inbox_whole_in_few_messages(
     engine: Engine, docker: nk.Docker, name: Callable[[str], str], cleanup: Any
 ) -> None:
-    """dockerd writes a log a line at a time. Read as it flows, the log comes in big
+    """dockerd writes a log a line at a time. Read as it flows, the log comes whole in big
     messages: not one per line or two (as when the poller kept a flowing stream and
-    delivered each of its small reads), nor read slower than the daemon writes it."""
+    delivered each of its small reads)."""
     container = cleanup(name("bulk"))
     line, lines = ("0123456789abcdef" * 64)[:1023], 20_000  # 20 MB
     script = f"yes {line} | head -n {lines}"
