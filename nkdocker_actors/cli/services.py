@@ -72,10 +72,10 @@ def cmd_service_ls(session: Session, args: argparse.Namespace) -> int:
     if args.filter:
         wanted = {s["ID"] for s in wait(docker.services(filters=filters(args.filter)))}
         rows = [row for row in rows if row["ID"] in wanted]
-    if args.quiet:
-        write("".join(f"{row['ID']}\n" for row in rows))
-        return 0
     items = [{**row, "ID": short_id(row["ID"])} for row in rows]
+    if args.quiet:  # (short ids, as docker prints them here: its `node ls -q` prints whole ones)
+        write("".join(f"{item['ID']}\n" for item in items))
+        return 0
     listing(session.json, args.format, SERVICE_FORMAT, SERVICE_HEADERS, items, rows)
     return 0
 
