@@ -134,6 +134,46 @@ def test_the_core_does_not_load_rich() -> None:
     assert out == b"False False\n"
 
 
+_SIGNAL_ELSEWHERE = """
+import pathlib, signal, sys, threading
+from nkdocker_actors.cli.signals import signals_reach_main
+
+stat = pathlib.Path(f"/proc/self/task/{{threading.get_native_id()}}/stat")
+never = threading.Lock()
+never.acquire()
+
+def elsewhere():
+    # once the main thread sleeps (in its lock wait), the signal lands on this thread,
+    # as the kernel may hand a process's signal to any of its threads
+    while stat.read_text().rsplit(")", 1)[1].split()[0] != "S":
+        pass
+    signal.pthread_kill(threading.get_ident(), signal.SIG{name})
+
+with signals_reach_main():
+    try:
+        threading.Thread(target=elsewhere, daemon=True).start()
+        never.acquire()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BaseException as stop:
+        sys.exit(f"{{stop!r}}")
+"""
+
+
+@pytest.mark.parametrize("name", ["INT", "TERM"])
+def test_a_signal_another_thread_takes_still_ends_the_main_threads_wait(name: str) -> None:
+    """CPython runs signal handlers in the main thread only when it runs code or a wait
+    of its fails with EINTR: a signal handled in another thread (or just before the main
+    thread's lock wait) left `nkdocker events` deaf to ctrl-C. The CLI's watcher
+    interrupts the main thread's wait, which then raises as the signal says."""
+    code = _SIGNAL_ELSEWHERE.format(name=name)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=20)
+    if name == "INT":
+        assert done.returncode == 130, done.stderr.decode()
+    else:
+        assert done.stderr == b"Terminated(15)\n" and done.returncode == 1
+
+
 def test_version_flag_and_completion() -> None:
     version = subprocess.run([*CLI, "--version"], capture_output=True, check=True).stdout
     assert version.startswith(b"nkdocker version ")

@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,6 +31,7 @@ from . import (
     volumes,
 )
 from .common import PROG, CliError, Cmd, Session, Terminated, describe, error, is_tty
+from .signals import signals_reach_main
 
 AREAS = (
     containers,
@@ -171,10 +170,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated(signum)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `nkdocker` with `argv` (default: sys.argv[1:]); return the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -184,49 +179,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.json = bool(args.json or getattr(args, "sub_json", False))
     code = 1
     session: Session | None = None
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _terminate)
-        signal.signal(signal.SIGHUP, _terminate)
-    try:
-        session = Session(args)
-        if session.many and not args.many:
-            raise CliError(f"{args.command} takes a single --host", 2)
-        code = int(args.handler(session, args))
-    except KeyboardInterrupt:
-        code = 130
-        if is_tty(sys.stderr):
-            with contextlib.suppress(OSError):
-                sys.stderr.write("\n")
-    except Terminated as stop:
-        code = 128 + stop.signum
-    except CliError as problem:
-        error(problem.message)
-        code = problem.code
-    except InvalidOption as problem:
-        error(str(problem))
-        code = 2
-    except NkDockerError as problem:
-        error(describe(problem))
-        code = 1
-    except OSError as problem:
-        if isinstance(problem, BrokenPipeError):
-            # our reader went away (`nkdocker ps | head -1`): quiet, as a program killed by SIGPIPE
-            with contextlib.suppress(OSError):
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, sys.stdout.fileno())
-            code = 141
-        else:
+    with signals_reach_main():
+        try:
+            session = Session(args)
+            if session.many and not args.many:
+                raise CliError(f"{args.command} takes a single --host", 2)
+            code = int(args.handler(session, args))
+        except KeyboardInterrupt:
+            code = 130
+            if is_tty(sys.stderr):
+                with contextlib.suppress(OSError):
+                    sys.stderr.write("\n")
+        except Terminated as stop:
+            code = 128 + stop.signum
+        except CliError as problem:
+            error(problem.message)
+            code = problem.code
+        except InvalidOption as problem:
             error(str(problem))
+            code = 2
+        except NkDockerError as problem:
+            error(describe(problem))
             code = 1
-    except Exception as problem:  # a bug of ours: one line, unless asked for the traceback
-        if os.environ.get("NKDOCKER_DEBUG"):
-            raise
-        error(f"internal error: {problem!r} (NKDOCKER_DEBUG=1 shows the traceback)")
-        code = 1
-    finally:
-        if session is not None:
-            try:
-                session.close()
-            except KeyboardInterrupt:
-                code = 130
+        except OSError as problem:
+            if isinstance(problem, BrokenPipeError):
+                # our reader went away (`nkdocker ps | head -1`): quiet, as if killed by SIGPIPE
+                with contextlib.suppress(OSError):
+                    devnull = os.open(os.devnull, os.O_WRONLY)
+                    os.dup2(devnull, sys.stdout.fileno())
+                code = 141
+            else:
+                error(str(problem))
+                code = 1
+        except Exception as problem:  # a bug of ours: one line, unless asked for the traceback
+            if os.environ.get("NKDOCKER_DEBUG"):
+                raise
+            error(f"internal error: {problem!r} (NKDOCKER_DEBUG=1 shows the traceback)")
+            code = 1
+        finally:
+            if session is not None:
+                try:
+                    session.close()
+                except KeyboardInterrupt:
+                    code = 130
     return code
