@@ -141,10 +141,12 @@ from nkdocker_actors.cli.signals import signals_reach_main
 stat = pathlib.Path(f"/proc/self/task/{{threading.get_native_id()}}/stat")
 never = threading.Lock()
 never.acquire()
+waiting = threading.Event()
 
 def elsewhere():
-    # once the main thread sleeps (in its lock wait), the signal lands on this thread,
-    # as the kernel may hand a process's signal to any of its threads
+    # once the main thread sleeps in its lock wait, the signal lands on this thread, as
+    # the kernel may hand a process's signal to any of its threads
+    waiting.wait()
     while stat.read_text().rsplit(")", 1)[1].split()[0] != "S":
         pass
     signal.pthread_kill(threading.get_ident(), signal.SIG{name})
@@ -152,6 +154,7 @@ def elsewhere():
 with signals_reach_main():
     try:
         threading.Thread(target=elsewhere, daemon=True).start()
+        waiting.set()
         never.acquire()
     except KeyboardInterrupt:
         sys.exit(130)
@@ -172,6 +175,51 @@ def test_a_signal_another_thread_takes_still_ends_the_main_threads_wait(name: st
         assert done.returncode == 130, done.stderr.decode()
     else:
         assert done.stderr == b"Terminated(15)\n" and done.returncode == 1
+
+
+_SIGNALS_ALL_THE_TIME = """
+import os, signal, sys, threading
+from nkdocker_actors.cli.signals import signals_reach_main
+
+def count(signum, frame):
+    count.outside += 1
+count.outside = 0
+
+signal.signal(signal.SIGINT, count)
+fds = sorted(os.listdir("/proc/self/fd"))
+sending = True
+
+def send():
+    while sending:
+        os.kill(os.getpid(), signal.SIGINT)
+
+sender = threading.Thread(target=send)
+sender.start()
+raised = 0
+for _ in range(300):
+    try:
+        with signals_reach_main():
+            pass
+    except KeyboardInterrupt:
+        raised += 1
+sending = False
+sender.join()
+assert raised > 0 and count.outside > 0, (raised, count.outside)
+assert signal.getsignal(signal.SIGINT) is count
+assert signal.getsignal(signal.SIGURG) == signal.SIG_DFL
+assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+assert signal.set_wakeup_fd(-1) == -1
+assert threading.enumerate() == [threading.main_thread()], threading.enumerate()
+assert sorted(os.listdir("/proc/self/fd")) == fds
+"""
+
+
+def test_signals_at_any_moment_leave_nothing_behind() -> None:
+    """ctrl-C all the time, while the CLI's signal handling is set up and torn down 300
+    times: a signal that comes while it sets up or ends is raised once all is restored,
+    so no watcher thread, pipe, handler or wakeup fd is left behind."""
+    done = subprocess.run([sys.executable, "-c", _SIGNALS_ALL_THE_TIME], capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
 
 
 def test_version_flag_and_completion() -> None:

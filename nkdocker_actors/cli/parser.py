@@ -177,49 +177,63 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.host = [*(args.host or []), *getattr(args, "sub_host", [])]
     args.json = bool(args.json or getattr(args, "sub_json", False))
+    try:
+        with signals_reach_main():
+            return _run(args)
+    except KeyboardInterrupt:  # (one held while the command set up or ended)
+        return _interrupted()
+    except Terminated as stop:
+        return 128 + stop.signum
+
+
+def _interrupted() -> int:
+    if is_tty(sys.stderr):
+        with contextlib.suppress(OSError):
+            sys.stderr.write("\n")
+    return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command `args` names: its exit code, whatever it raises."""
     code = 1
     session: Session | None = None
-    with signals_reach_main():
-        try:
-            session = Session(args)
-            if session.many and not args.many:
-                raise CliError(f"{args.command} takes a single --host", 2)
-            code = int(args.handler(session, args))
-        except KeyboardInterrupt:
-            code = 130
-            if is_tty(sys.stderr):
-                with contextlib.suppress(OSError):
-                    sys.stderr.write("\n")
-        except Terminated as stop:
-            code = 128 + stop.signum
-        except CliError as problem:
-            error(problem.message)
-            code = problem.code
-        except InvalidOption as problem:
+    try:
+        session = Session(args)
+        if session.many and not args.many:
+            raise CliError(f"{args.command} takes a single --host", 2)
+        code = int(args.handler(session, args))
+    except KeyboardInterrupt:
+        code = _interrupted()
+    except Terminated as stop:
+        code = 128 + stop.signum
+    except CliError as problem:
+        error(problem.message)
+        code = problem.code
+    except InvalidOption as problem:
+        error(str(problem))
+        code = 2
+    except NkDockerError as problem:
+        error(describe(problem))
+        code = 1
+    except OSError as problem:
+        if isinstance(problem, BrokenPipeError):
+            # our reader went away (`nkdocker ps | head -1`): quiet, as if killed by SIGPIPE
+            with contextlib.suppress(OSError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            code = 141
+        else:
             error(str(problem))
-            code = 2
-        except NkDockerError as problem:
-            error(describe(problem))
             code = 1
-        except OSError as problem:
-            if isinstance(problem, BrokenPipeError):
-                # our reader went away (`nkdocker ps | head -1`): quiet, as if killed by SIGPIPE
-                with contextlib.suppress(OSError):
-                    devnull = os.open(os.devnull, os.O_WRONLY)
-                    os.dup2(devnull, sys.stdout.fileno())
-                code = 141
-            else:
-                error(str(problem))
-                code = 1
-        except Exception as problem:  # a bug of ours: one line, unless asked for the traceback
-            if os.environ.get("NKDOCKER_DEBUG"):
-                raise
-            error(f"internal error: {problem!r} (NKDOCKER_DEBUG=1 shows the traceback)")
-            code = 1
-        finally:
-            if session is not None:
-                try:
-                    session.close()
-                except KeyboardInterrupt:
-                    code = 130
+    except Exception as problem:  # a bug of ours: one line, unless asked for the traceback
+        if os.environ.get("NKDOCKER_DEBUG"):
+            raise
+        error(f"internal error: {problem!r} (NKDOCKER_DEBUG=1 shows the traceback)")
+        code = 1
+    finally:
+        if session is not None:
+            try:
+                session.close()
+            except KeyboardInterrupt:
+                code = 130
     return code

@@ -5,14 +5,18 @@ thread executes bytecode or a blocking call there fails with EINTR. A signal tha
 kernel hands to another thread (a stream's reader, an actor), or that lands in the few
 microseconds between the main thread's last check and its lock wait, leaves the main
 thread waiting: `nkdocker events` then ignored ctrl-C until the next event, perhaps
-forever (about one ctrl-C in ten, sent just as an event had been printed).
+forever (about one ctrl-C in ten, sent just after an event was printed).
 
 So while a command runs, the C handler also writes each signal's number to a pipe
 (`signal.set_wakeup_fd`), and a watcher thread that reads it interrupts the main
-thread's wait with NUDGE, whose Python handler does nothing but say it ran; the
-interrupted wait then runs every pending handler (KeyboardInterrupt raises). A nudge
-can itself land in that window, so the watcher nudges again until the main thread
-answers.
+thread's wait with NUDGE, whose Python handler only says that it ran; the interrupted
+wait then runs every pending handler. A nudge can itself land in that window, so the
+watcher nudges again until the main thread answers. (Linux: CPython's lock waits there
+end on a signal; on systems where they wait on a condition variable, they need not.)
+
+The handlers raise (KeyboardInterrupt; Terminated for SIGTERM and SIGHUP) only while
+the command runs: one that comes while we set up or tear down is held, and raised
+once all is restored, so no signal leaves a thread, a descriptor or a handler behind.
 """
 
 from __future__ import annotations
@@ -26,68 +30,90 @@ from collections.abc import Iterator
 
 from .common import Terminated
 
+ENDING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # Ignored by default, so a handler that does nothing changes nothing for anyone who
 # sends it; our nudges interrupt the main thread's wait with it.
 NUDGE = signal.SIGURG
 # Bytes on the pipe besides signal numbers (which are below 65).
-_ANSWERED = 0xFE  # the main thread ran NUDGE's handler: it is past its wait
+_ANSWERED = 0xFE  # the main thread ran NUDGE's handler, so every handler pending before it
 _STOP = 0xFF  # the command is over: the watcher ends
 # How long a nudge may go unanswered before the next: one lost in the window is rare.
-RENUDGE_AFTER = 0.05
+RENUDGE_MS = 50
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated(signum)
+def _raised(signum: int) -> BaseException:
+    return KeyboardInterrupt() if signum == signal.SIGINT else Terminated(signum)
 
 
 @contextlib.contextmanager
 def signals_reach_main() -> Iterator[None]:
-    """For a command's run in the main thread: SIGTERM and SIGHUP raise Terminated,
-    SIGINT KeyboardInterrupt, however busy the process's other threads and whenever
+    """For a command's run in the main thread: SIGINT raises KeyboardInterrupt, SIGTERM
+    and SIGHUP raise Terminated, however busy the process's other threads and whenever
     the signal comes. Elsewhere (a command run from a thread) it does nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    main_thread = threading.main_thread().ident
-    assert main_thread is not None
-    read_end, write_end = os.pipe()
-    os.set_blocking(write_end, False)
+    main_ident = threading.main_thread().ident
+    assert main_ident is not None
+    running = False
+    held: list[int] = []  # signals that came while not running
+
+    def end(signum: int, frame: object) -> None:
+        if running:
+            raise _raised(signum)
+        held.append(signum)
 
     def answer(signum: int, frame: object) -> None:
         with contextlib.suppress(OSError):  # the pipe full: the watcher has bytes to read
             os.write(write_end, bytes((_ANSWERED,)))
 
     def watch() -> None:
-        unanswered = False  # a signal came that the main thread has not yet run code since
+        pipe = select.poll()
+        pipe.register(read_end, select.POLLIN)
+        unanswered = False  # an ending signal came, and the main thread has not answered since
         while True:
-            ready, _, _ = select.select([read_end], [], [], RENUDGE_AFTER if unanswered else None)
-            if not ready:
-                signal.pthread_kill(main_thread, NUDGE)
+            if not pipe.poll(RENUDGE_MS if unanswered else None):
+                signal.pthread_kill(main_ident, NUDGE)
                 continue
+            # In one read, a signal's byte may come before or after an answer: the main
+            # thread runs the signal's handler before it waits again either way.
             for byte in os.read(read_end, 512):
                 if byte == _STOP:
                     return
                 if byte == _ANSWERED:
                     unanswered = False
-                elif byte != NUDGE:
+                elif byte in ENDING:
                     unanswered = True
-                    signal.pthread_kill(main_thread, NUDGE)
+                    signal.pthread_kill(main_ident, NUDGE)
 
-    handlers = {
-        signal.SIGTERM: signal.signal(signal.SIGTERM, _terminate),
-        signal.SIGHUP: signal.signal(signal.SIGHUP, _terminate),
-        NUDGE: signal.signal(NUDGE, answer),
-    }
-    previous_fd = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
     watcher = threading.Thread(target=watch, name="nkdocker-signals", daemon=True)
-    watcher.start()
-    try:
-        yield
-    finally:
-        signal.set_wakeup_fd(previous_fd)
+
+    def stop_watching() -> None:
         os.write(write_end, bytes((_STOP,)))
         watcher.join()
-        for signum, handler in handlers.items():
-            signal.signal(signum, handler)
-        os.close(read_end)
-        os.close(write_end)
+
+    # Undone in reverse: the watcher stops, then the wakeup fd and NUDGE's handler go
+    # (a pending NUDGE runs as it goes, while write_end is still ours), then the pipe,
+    # and the ending handlers last, so that a signal meanwhile is held.
+    with contextlib.ExitStack() as undo:
+        for signum in ENDING:
+            undo.callback(signal.signal, signum, signal.signal(signum, end))
+        read_end, write_end = os.pipe()
+        undo.callback(os.close, read_end)
+        undo.callback(os.close, write_end)
+        os.set_blocking(write_end, False)
+        undo.callback(signal.signal, NUDGE, signal.signal(NUDGE, answer))
+        undo.callback(
+            signal.set_wakeup_fd, signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        )
+        watcher.start()
+        undo.callback(stop_watching)
+        try:
+            running = True
+            if held:
+                raise _raised(held.pop())
+            yield
+        finally:
+            running = False
+    if held:
+        raise _raised(held.pop())
