@@ -2929,6 +2929,7 @@ if TYPE_CHECKING:
             default_addr_pool: str | Strings | None = None,
             subnet_size: int | None = None,
             force_new_cluster: bool | None = None,
+            availability: Literal["active", "pause", "drain"] | None = None,
             spec: Any | None = None,
             timeout: float | None = ...,
             reply_to: Subscriber,
@@ -2944,6 +2945,7 @@ if TYPE_CHECKING:
             default_addr_pool: str | Strings | None = None,
             subnet_size: int | None = None,
             force_new_cluster: bool | None = None,
+            availability: Literal["active", "pause", "drain"] | None = None,
             spec: Any | None = None,
             timeout: float | None = ...,
             reply_to: None = None,
@@ -2981,6 +2983,7 @@ if TYPE_CHECKING:
             listen_addr: str | None = None,
             advertise_addr: str | None = None,
             data_path_addr: str | None = None,
+            availability: Literal["active", "pause", "drain"] | None = None,
             timeout: float | None = ...,
             reply_to: Subscriber,
         ) -> Future[Ref]: ...
@@ -2993,6 +2996,7 @@ if TYPE_CHECKING:
             listen_addr: str | None = None,
             advertise_addr: str | None = None,
             data_path_addr: str | None = None,
+            availability: Literal["active", "pause", "drain"] | None = None,
             timeout: float | None = ...,
             reply_to: None = None,
         ) -> Future[None]: ...

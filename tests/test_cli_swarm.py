@@ -17,7 +17,7 @@ from pathlib import Path
 
 import cli_forkserver
 import pytest
-from conftest import wait_until
+from conftest import SANDBOX, wait_until
 from test_cli_parity import Case, compare, normalise, run
 
 import nkdocker_actors as nk
@@ -43,6 +43,10 @@ SWARM_CASES: tuple[Case, ...] = (
     C("config ls", ("config ls", "config ls --format '{{.Name}}'"), "table"),
     C("config inspect -f", ("config inspect -f '{{.Spec.Name}}' pa-cfg",)),
     C("swarm init, already one", ("swarm init --advertise-addr 127.0.0.1",)),
+    C(
+        "swarm init/join, bad availability",
+        ("swarm init --availability foo", "swarm join --availability Foo --token t 10.0.0.1:1"),
+    ),
     C("swarm leave, the last manager", ("swarm leave",)),
     C(
         "secret create, rm",
@@ -363,3 +367,39 @@ def test_autolock_unlock_key_and_unlock(
         with contextlib.suppress(nk.DockerError):
             docker.swarm_leave(force=True).get(60)
         docker.close()
+
+
+def test_a_node_enters_the_swarm_with_the_availability_asked(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """swarm init and join --availability (any case, as docker takes it): the node is
+    paused or drained from its first moment in the swarm, before any task could land on
+    it. The API reference never listed the field (moby#41429); the daemon honours it.
+    Two daemons, each in a network namespace of its own, on one lan."""
+    lan, names = f"{SANDBOX}-av", [f"{SANDBOX}-ava", f"{SANDBOX}-avb"]
+    try:
+        first, second = (sandbox.up(n, netns=True, lan=lan, with_busybox=False) for n in names)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "NKDOCKER_"))}
+        env.update(DOCKER_CLI_HINTS="false", NO_COLOR="1", PARITY_UNTIL="0")
+        env["DOCKER_CONFIG"] = str(tmp_path_factory.mktemp("docker-config"))
+        env["PARITY_TMP"] = str(tmp_path_factory.mktemp("files"))
+        manager = f"{first.address}:2377"
+        init = f"swarm init --availability PAUSE --advertise-addr {manager} --listen-addr {manager}"
+        with nk.connect(first.unix_url) as docker:
+            for tool in ("docker", "nkdocker"):
+                code, _, err = run(tool, init, {**env, "DOCKER_HOST": first.unix_url})
+                assert code == 0, err
+                node = docker.node_inspect(docker.info().get(30)["Swarm"]["NodeID"]).get(30)
+                assert node["Spec"]["Availability"] == "pause", tool
+                if tool == "docker":
+                    docker.swarm_leave(force=True).get(60)
+            token = docker.swarm_inspect().get(30)["JoinTokens"]["Worker"]
+            join = f"swarm join --availability drain --token {token} {manager}"
+            code, out, err = run("nkdocker", join, {**env, "DOCKER_HOST": second.unix_url})
+            assert (code, out) == (0, "This node joined a swarm as a worker.\n"), err
+            with nk.connect(second.unix_url) as joined:
+                node_id = joined.info().get(30)["Swarm"]["NodeID"]
+            assert docker.node_inspect(node_id).get(30)["Spec"]["Availability"] == "drain"
+    finally:
+        for name in names:
+            sandbox.down(name)

@@ -80,6 +80,23 @@ def test_service_options_are_version_gated_and_update_merges() -> None:
     assert {"mode", "replicas", "image", "secrets", "ports"} <= SERVICE_OPTIONS
 
 
+def test_availability_on_init_and_join_is_checked_and_version_gated() -> None:
+    """The node's availability as it enters (docker's `--availability`; a body field the
+    API reference omits, sent since Docker 17.04, API 1.28)."""
+    join = lookup("swarm_join", API)
+    prepared = build(join, (["a:1"], "SWMTKN-1-x"), {"availability": "drain"}, API)
+    assert b'"Availability": "drain"' in prepared.request.body
+    with pytest.raises(nk.InvalidOption, match=r"needs API 1.28"):
+        build(
+            lookup("swarm_join", (1, 27)),
+            (["a:1"], "SWMTKN-1-x"),
+            {"availability": "drain"},
+            (1, 27),
+        )
+    with pytest.raises(nk.InvalidOption, match=r"'Drain'.*'active', 'pause', 'drain'"):
+        build(lookup("swarm_init", API), (), {"availability": "Drain"}, API)
+
+
 def test_secret_data_and_tokens_never_shown() -> None:
     data = "hunter2-" + uuid.uuid4().hex
     command = lookup("secret_create", API)

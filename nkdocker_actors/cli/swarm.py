@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import json
 import re
 import sys
 from collections.abc import Callable
@@ -63,6 +64,7 @@ def cmd_swarm_init(session: Session, args: argparse.Namespace) -> int:
             options[option] = getattr(args, option)
     if args.force_new_cluster:
         options["force_new_cluster"] = True
+    options.update(_availability(args))
     spec = _spec_changes(args, {})
     if spec:
         options["spec"] = spec
@@ -87,10 +89,25 @@ def cmd_swarm_join(session: Session, args: argparse.Namespace) -> int:
     for option in ("advertise_addr", "listen_addr", "data_path_addr"):
         if getattr(args, option):
             options[option] = getattr(args, option)
+    options.update(_availability(args))
     wait(docker.swarm_join([args.address], args.token, **options))
     manager = wait(docker.info())["Swarm"].get("ControlAvailable")
     write(f"This node joined a swarm as a {'manager' if manager else 'worker'}.\n")
     return 0
+
+
+def _availability(args: argparse.Namespace) -> dict[str, str]:
+    """The node's availability as it enters the swarm, checked as docker checks it (any
+    case; a bad one named before anything is sent)."""
+    if args.availability is None:
+        return {}
+    value = args.availability.lower()
+    if value not in AVAILABILITIES:
+        raise CliError(
+            f"invalid availability {json.dumps(args.availability)}, "
+            "only active, pause and drain are supported"
+        )
+    return {"availability": value}
 
 
 def cmd_swarm_leave(session: Session, args: argparse.Namespace) -> int:
@@ -337,6 +354,10 @@ def swarm_time(stamp: str) -> float:
 
 
 _MANY: dict[str, Any] = {"action": "append", "default": None}
+AVAILABILITIES = ("active", "pause", "drain")
+_AVAILABILITY = arg(
+    "--availability", metavar="active|pause|drain", help="the node's availability (active)"
+)
 _ADDRESSES = (
     arg("--advertise-addr", help="address advertised to other nodes"),
     arg("--listen-addr", help="address to listen on"),
@@ -363,6 +384,7 @@ COMMANDS = (
         "make this daemon a swarm manager",
         (
             *_ADDRESSES,
+            _AVAILABILITY,
             arg("--force-new-cluster", action="store_true"),
             *_SETTINGS_FLAGS,
         ),
@@ -395,6 +417,7 @@ COMMANDS = (
             arg("address", metavar="HOST:PORT"),
             arg("--token", required=True),
             *_ADDRESSES,
+            _AVAILABILITY,
         ),
     ),
     Cmd(
@@ -439,7 +462,7 @@ COMMANDS = (
         "change a node",
         (
             arg("node", metavar="NODE"),
-            arg("--availability", choices=("active", "pause", "drain")),
+            arg("--availability", choices=AVAILABILITIES),
             arg("--role", choices=("worker", "manager")),
             arg("--label-add", metavar="K=V", **_MANY),
             arg("--label-rm", metavar="K", **_MANY),

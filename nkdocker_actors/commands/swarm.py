@@ -15,6 +15,7 @@ from .spec import (
     BodyBuilder,
     Command,
     boolean,
+    choice,
     flag,
     in_body,
     in_query,
@@ -27,6 +28,10 @@ from .spec import (
 )
 
 _SINCE = (1, 24)
+# The node's own availability as it enters the swarm (docker's `--availability`): in the
+# init and join bodies since Docker 17.04 (moby#24993), though the API reference never
+# listed it (moby#41429).
+_AVAILABILITY = in_body("Availability", choice("active", "pause", "drain"), since=(1, 28))
 
 
 def version_query(name: str, value: Any) -> str:
@@ -60,6 +65,7 @@ COMMANDS = (
             "default_addr_pool": in_body("DefaultAddrPool", strings, since=(1, 39)),
             "subnet_size": in_body("SubnetSize", integer, since=(1, 39)),
             "force_new_cluster": in_body("ForceNewCluster", boolean),
+            "availability": _AVAILABILITY,
             "spec": in_body("Spec", json_value),
         },
         defaults={"listen_addr": "0.0.0.0:2377"},
@@ -78,6 +84,7 @@ COMMANDS = (
             "listen_addr": in_body("ListenAddr", text),
             "advertise_addr": in_body("AdvertiseAddr", text),
             "data_path_addr": in_body("DataPathAddr", text, since=(1, 30)),
+            "availability": _AVAILABILITY,
         },
         defaults={"listen_addr": "0.0.0.0:2377"},
         reply=none_reply,
