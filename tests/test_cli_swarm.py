@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,6 +50,10 @@ SWARM_CASES: tuple[Case, ...] = (
     ),
     C("swarm leave, the last manager", ("swarm leave",)),
     C(
+        "swarm ca, no rotation",
+        ("swarm ca", "swarm ca --cert-expiry 10h", "swarm ca --rotate --ca-cert {tmp}/ca.pem"),
+    ),
+    C(
         "secret create, rm",
         ("secret create pa-{me}-s -", "secret inspect -f '{{.Spec.Name}}' pa-{me}-s"),
         stdin="not shown",
@@ -65,6 +70,9 @@ def swarm_normalise(text: str, tmp: str) -> str:
     return normalise(text, tmp)
 
 
+_A_PEM = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"  # PEM, no certificate
+
+
 @pytest.fixture(scope="module")
 def world(
     single_swarm: nk.Docker, daemon: sandbox.SandboxInfo, tmp_path_factory: pytest.TempPathFactory
@@ -75,6 +83,7 @@ def world(
     env.update(COLUMNS="200", PARITY_UNTIL="0")
     env["DOCKER_CONFIG"] = str(tmp_path_factory.mktemp("docker-config"))
     env["PARITY_TMP"] = str(tmp_path_factory.mktemp("files"))
+    Path(env["PARITY_TMP"], "ca.pem").write_text(_A_PEM)
     for step, data in (
         (
             "service create -d -q --name pa-svc --replicas 2 --no-resolve-image"
@@ -403,3 +412,56 @@ def test_a_node_enters_the_swarm_with_the_availability_asked(
     finally:
         for name in names:
             sandbox.down(name)
+
+
+def _own_ca(directory: Path) -> tuple[Path, Path]:
+    """A root CA of our own (ECDSA P-256, as swarm makes its own), made in the test."""
+    cert, key = directory / "ca.pem", directory / "ca-key.pem"
+    curve = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1")
+    files = ("-keyout", str(key), "-out", str(cert))
+    # (valid for years: swarm refuses a root that ends before the certificates it signs)
+    subprocess.run(
+        ["openssl", "req", "-x509", *curve, "-nodes", *files, "-days", "3650", "-subj", "/CN=ca"],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_swarm_ca_rotates_and_waits_for_every_node(
+    netns_daemon: sandbox.SandboxInfo, tmp_path: Path
+) -> None:
+    """swarm ca prints the root CA; --rotate makes a new one, or takes ours, and returns
+    once every node has a certificate from it and trusts it (-q: printing nothing), as
+    docker does; a file that is no PEM is refused before anything is sent. On a swarm of
+    its own (a daemon in a namespace of its own)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "NKDOCKER_"))}
+    env.update(DOCKER_HOST=netns_daemon.unix_url, PARITY_UNTIL="0", PARITY_TMP=str(tmp_path))
+    address = f"{netns_daemon.address}:2377"
+    docker = nk.connect(netns_daemon.unix_url)
+
+    def trust_roots() -> tuple[str, str]:
+        """The swarm's root and the one its node trusts."""
+        swarm_root = docker.swarm_inspect().get(30)["TLSInfo"]["TrustRoot"]
+        node = docker.node_inspect(docker.info().get(30)["Swarm"]["NodeID"]).get(30)
+        return swarm_root, node["Description"]["TLSInfo"]["TrustRoot"]
+
+    try:
+        docker.swarm_init(listen_addr=address, advertise_addr=address).get(60)
+        first, _ = trust_roots()
+        assert run("nkdocker", "swarm ca", env) == (0, first.strip() + "\n", "")
+        assert run("nkdocker", "swarm ca --rotate -q", env) == (0, "", "")
+        second, trusted = trust_roots()
+        assert second != first and trusted == second
+        (tmp_path / "bad.pem").write_text("not a certificate")
+        code, out, err = run("nkdocker", "swarm ca --rotate --ca-cert {tmp}/bad.pem", env)
+        assert (code, out) == (2, "") and "file contents must be in PEM format" in err
+        cert, key = _own_ca(tmp_path)
+        code, out, err = run("nkdocker", f"swarm ca --rotate --ca-cert {cert} --ca-key {key}", env)
+        own, trusted = trust_roots()
+        assert (code, out, err) == (0, own.strip() + "\n", "")
+        assert own.strip() == cert.read_text().strip() and trusted == own
+    finally:
+        with contextlib.suppress(nk.DockerError):
+            docker.swarm_leave(force=True).get(60)
+        docker.close()

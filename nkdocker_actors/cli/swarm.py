@@ -1,4 +1,4 @@
-"""swarm init|join|leave|join-token|update|unlock|unlock-key, node ls|inspect|update|rm:
+"""swarm init|join|leave|join-token|update|ca|unlock|unlock-key, node ls|inspect|update|rm:
 the docker CLI's swarm and node commands, columns and messages (service: cli/services.py;
 secret and config: cli/secrets.py).
 
@@ -13,7 +13,9 @@ import getpass
 import json
 import re
 import sys
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .. import swarm_views
@@ -193,6 +195,84 @@ def cmd_swarm_unlock(session: Session, args: argparse.Namespace) -> int:
     else:
         key = sys.stdin.readline().strip()
     wait(docker.swarm_unlock(key))
+    return 0
+
+
+def cmd_swarm_ca(session: Session, args: argparse.Namespace) -> int:
+    """The swarm's root CA certificate; --rotate replaces it (a new one, or --ca-cert and
+    --ca-key) and waits until every node has moved to it (-d: not; -q: prints nothing)."""
+    cert, key = _pem(args.ca_cert, "--ca-cert"), _pem(args.ca_key, "--ca-key")
+    expiry = None if args.cert_expiry is None else _nanoseconds("--cert-expiry", args.cert_expiry)
+    docker = session.one()
+    swarm = wait(docker.swarm_inspect())
+    if not args.rotate:
+        for flag, value in (("ca-cert", cert), ("ca-key", key), ("cert-expiry", expiry)):
+            if value is not None:
+                raise CliError(f"`--{flag}` flag requires the `--rotate` flag to update the CA")
+        return _show_trust_root(swarm)
+    if cert is not None and key is None:
+        raise CliError(
+            "the --ca-cert flag requires that a --ca-key flag and/or --external-ca flag be "
+            "provided as well"
+        )
+    spec = swarm["Spec"]
+    ca = spec["CAConfig"] = {**(spec.get("CAConfig") or {})}
+    if expiry is not None:
+        ca["NodeCertExpiry"] = expiry
+    ca["SigningCACert"], ca["SigningCAKey"] = cert or "", key or ""
+    if not cert and not key:
+        ca["ForceRotate"] = int(ca.get("ForceRotate") or 0) + 1
+    wait(docker.swarm_update(swarm["Version"]["Index"], spec))
+    if args.detach:
+        return 0
+    while not _rotated(docker):
+        time.sleep(ROTATION_POLL)
+    return 0 if args.quiet else _show_trust_root(wait(docker.swarm_inspect()))
+
+
+# How often a rotation's progress is read (docker's pace).
+ROTATION_POLL = 0.2
+
+
+def _pem(path: str | None, flag: str) -> str | None:
+    """A PEM file's text, read before anything is asked (as docker reads it)."""
+    if path is None:
+        return None
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as problem:
+        raise CliError(
+            f"invalid argument {json.dumps(path)} for {json.dumps(flag)} flag: {problem}", 2
+        ) from None
+    if "-----BEGIN " not in text:
+        raise CliError(
+            f"invalid argument {json.dumps(path)} for {json.dumps(flag)} flag: "
+            "file contents must be in PEM format",
+            2,
+        )
+    return text
+
+
+def _rotated(docker: Docker) -> bool:
+    """Whether every node has a certificate from the swarm's CA and trusts its root (what
+    docker's progress waits for)."""
+    info = wait(docker.swarm_inspect())
+    wanted = info.get("TLSInfo") or {}
+    if info.get("RootRotationInProgress"):
+        return False
+    keys = ("TrustRoot", "CertIssuerSubject", "CertIssuerPublicKey")
+    for node in wait(docker.nodes()):
+        tls = (node.get("Description") or {}).get("TLSInfo") or {}
+        if any(tls.get(k) != wanted.get(k) for k in keys):
+            return False
+    return True
+
+
+def _show_trust_root(swarm: dict[str, Any]) -> int:
+    root = str((swarm.get("TLSInfo") or {}).get("TrustRoot") or "").strip()
+    if not root:
+        raise CliError("No CA information available")
+    write(root + "\n")
     return 0
 
 
@@ -402,6 +482,19 @@ COMMANDS = (
         (
             arg("--rotate", action="store_true", help="replace it first"),
             arg("-q", "--quiet", action="store_true", help="the key only"),
+        ),
+    ),
+    Cmd(
+        "swarm ca",
+        cmd_swarm_ca,
+        "display and rotate the root CA",
+        (
+            arg("--rotate", action="store_true", help="replace it (a new one unless given)"),
+            arg("--ca-cert", metavar="PEM-FILE", help="the new root CA's certificate"),
+            arg("--ca-key", metavar="PEM-FILE", help="the new root CA's key"),
+            arg("--cert-expiry", metavar="DURATION", help="how long node certificates last"),
+            arg("-d", "--detach", action="store_true", help="do not wait for the rotation"),
+            arg("-q", "--quiet", action="store_true", help="print nothing"),
         ),
     ),
     Cmd(
