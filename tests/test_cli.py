@@ -328,6 +328,9 @@ def test_run_streams_and_exit_code(cli: Any, docker: nk.Docker, name: Any, clean
     assert docker.ps(all=True, filters={"name": [container]}).get(10) == []  # --rm
     piped = cli("run", "-i", "--rm", "busybox:latest", "sh", "-c", "cat; echo end", input=b"hi\n")
     assert piped.returncode == 0 and piped.stdout == b"hi\nend\n"  # stdin half-closed at EOF
+    # A boolean flag takes no value after a space, as docker's: the image comes next.
+    bare = cli("run", "--rm", "--sig-proxy", "busybox:latest", "echo", "hi")
+    assert (bare.returncode, bare.stdout) == (0, b"hi\n")
 
 
 def test_run_errors(cli: Any, daemon: sandbox.SandboxInfo) -> None:

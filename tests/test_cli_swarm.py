@@ -364,6 +364,8 @@ def test_autolock_unlock_key_and_unlock(
         assert spec["EncryptionConfig"]["AutoLockManagers"] is True  # what no flag named stays
         code, _, err = run("nkdocker", "swarm update --autolock=maybe", env)
         assert code == 2 and "--autolock" in err
+        code, _, err = run("nkdocker", "swarm update --autolock false", env)  # (docker: =false)
+        assert code == 2 and "unrecognized arguments: false" in err
         assert run("nkdocker", "swarm update", env)[0] == 2  # no setting named
 
         old = docker.swarm_inspect().get(30)["JoinTokens"]["Worker"]
@@ -447,6 +449,8 @@ def test_swarm_ca_rotates_and_waits_for_every_node(
         return swarm_root, node["Description"]["TLSInfo"]["TrustRoot"]
 
     try:
+        with contextlib.suppress(nk.DockerError):
+            docker.swarm_leave(force=True).get(60)  # a swarm left over by a killed run
         docker.swarm_init(listen_addr=address, advertise_addr=address).get(60)
         first, _ = trust_roots()
         assert run("nkdocker", "swarm ca", env) == (0, first.strip() + "\n", "")

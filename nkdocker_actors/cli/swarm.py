@@ -30,6 +30,7 @@ from .common import (
     describe,
     each_name,
     filters,
+    go_bool,
     is_tty,
     pairs,
     to_int,
@@ -86,12 +87,12 @@ def cmd_swarm_init(session: Session, args: argparse.Namespace) -> int:
 
 def cmd_swarm_join(session: Session, args: argparse.Namespace) -> int:
     """Join a swarm with a token."""
-    docker = session.one()
     options: dict[str, Any] = {}
     for option in ("advertise_addr", "listen_addr", "data_path_addr"):
         if getattr(args, option):
             options[option] = getattr(args, option)
     options.update(_availability(args))
+    docker = session.one()
     wait(docker.swarm_join([args.address], args.token, **options))
     manager = wait(docker.info())["Swarm"].get("ControlAvailable")
     write(f"This node joined a swarm as a {'manager' if manager else 'worker'}.\n")
@@ -106,7 +107,7 @@ def _availability(args: argparse.Namespace) -> dict[str, str]:
     value = args.availability.lower()
     if value not in AVAILABILITIES:
         raise CliError(
-            f"invalid availability {json.dumps(args.availability)}, "
+            f"invalid availability {_quoted(args.availability)}, "
             "only active, pause and drain are supported"
         )
     return {"availability": value}
@@ -204,6 +205,11 @@ def cmd_swarm_ca(session: Session, args: argparse.Namespace) -> int:
     cert, key = _pem(args.ca_cert, "--ca-cert"), _pem(args.ca_key, "--ca-key")
     expiry = None if args.cert_expiry is None else _nanoseconds("--cert-expiry", args.cert_expiry)
     docker = session.one()
+    if docker.api_version < (1, 30):
+        api = ".".join(map(str, docker.api_version))
+        raise CliError(
+            f"docker swarm ca requires API version 1.30, but the Docker daemon API version is {api}"
+        )
     swarm = wait(docker.swarm_inspect())
     if not args.rotate:
         for flag, value in (("ca-cert", cert), ("ca-key", key), ("cert-expiry", expiry)):
@@ -225,32 +231,35 @@ def cmd_swarm_ca(session: Session, args: argparse.Namespace) -> int:
     wait(docker.swarm_update(swarm["Version"]["Index"], spec))
     if args.detach:
         return 0
-    while not _rotated(docker):
-        time.sleep(ROTATION_POLL)
+    try:
+        while not _rotated(docker):
+            time.sleep(ROTATION_POLL)
+    except KeyboardInterrupt:  # (as docker: the daemon goes on)
+        write("Operation continuing in background.\n")
+        write("Use `swarmctl cluster inspect default` to check progress.\n")
+        return 0
     return 0 if args.quiet else _show_trust_root(wait(docker.swarm_inspect()))
-
-
-# How often a rotation's progress is read (docker's pace).
-ROTATION_POLL = 0.2
 
 
 def _pem(path: str | None, flag: str) -> str | None:
     """A PEM file's text, read before anything is asked (as docker reads it)."""
     if path is None:
         return None
+    what = f"invalid argument {_quoted(path)} for {_quoted(flag)} flag"
     try:
-        text = Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as problem:
-        raise CliError(
-            f"invalid argument {json.dumps(path)} for {json.dumps(flag)} flag: {problem}", 2
-        ) from None
-    if "-----BEGIN " not in text:
-        raise CliError(
-            f"invalid argument {json.dumps(path)} for {json.dumps(flag)} flag: "
-            "file contents must be in PEM format",
-            2,
-        )
+        text = Path(path).read_bytes().decode("ascii")
+    except OSError as problem:
+        raise CliError(f"{what}: open {path}: {str(problem.strerror).lower()}", 2) from None
+    except UnicodeDecodeError:
+        text = ""
+    if not _PEM_BLOCK.search(text):
+        raise CliError(f"{what}: file contents must be in PEM format", 2)
     return text
+
+
+def _quoted(text: str) -> str:
+    """As Go's %q quotes a string (near enough: JSON's escapes)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _rotated(docker: Docker) -> bool:
@@ -306,13 +315,8 @@ def _autolock(spec: dict[str, Any]) -> bool:
     return bool((spec.get("EncryptionConfig") or {}).get("AutoLockManagers"))
 
 
-def _go_bool(flag: str, text: str) -> bool:
-    """A boolean flag's value as Go's strconv.ParseBool reads it (what docker accepts)."""
-    if text in ("1", "t", "T", "TRUE", "true", "True"):
-        return True
-    if text in ("0", "f", "F", "FALSE", "false", "False"):
-        return False
-    raise CliError(f"invalid argument {text!r} for {flag!r} flag: expected true or false", 2)
+def _as_given(flag: str, value: Any) -> Any:
+    return value
 
 
 def _number(flag: str, text: str) -> int:
@@ -327,8 +331,8 @@ def _nanoseconds(flag: str, text: str) -> int:
 
 
 # Flag -> (where in a SwarmSpec, how the text is read): the settings init and update share.
-_SWARM_SETTINGS: dict[str, tuple[tuple[str, str], Callable[[str, str], Any]]] = {
-    "autolock": (("EncryptionConfig", "AutoLockManagers"), _go_bool),
+_SWARM_SETTINGS: dict[str, tuple[tuple[str, str], Callable[[str, Any], Any]]] = {
+    "autolock": (("EncryptionConfig", "AutoLockManagers"), _as_given),  # (a go_bool flag)
     "task_history_limit": (
         ("Orchestration", "TaskHistoryRetentionLimit"),
         _number,
@@ -435,6 +439,9 @@ def swarm_time(stamp: str) -> float:
 
 _MANY: dict[str, Any] = {"action": "append", "default": None}
 AVAILABILITIES = ("active", "pause", "drain")
+ROTATION_POLL = 0.2  # how often a root CA rotation's progress is read (docker's pace)
+# A PEM block, as Go's pem.Decode finds one: BEGIN and END lines of one label.
+_PEM_BLOCK = re.compile(r"-----BEGIN ([^\n-]*)-----\r?\n.*?\n-----END \1-----", re.S)
 _AVAILABILITY = arg(
     "--availability", metavar="active|pause|drain", help="the node's availability (active)"
 )
@@ -444,13 +451,7 @@ _ADDRESSES = (
     arg("--data-path-addr", help="address for data traffic"),
 )
 _SETTINGS_FLAGS = (
-    arg(
-        "--autolock",
-        nargs="?",
-        const="true",
-        metavar="true|false",
-        help="lock managers with a key when they restart",
-    ),
+    *go_bool("--autolock", "lock managers with a key when they restart (--autolock=false)"),
     arg("--task-history-limit", metavar="N", help="tasks kept per slot"),
     arg("--dispatcher-heartbeat", metavar="DURATION", help="how often nodes report"),
     arg("--cert-expiry", metavar="DURATION", help="how long node certificates last"),
