@@ -331,7 +331,7 @@ CASES: tuple[Case, ...] = (
     C("prune prompt, no", ("container prune --filter label=pa-none",)),
     C("prune prompt, yes", ("network prune --filter label=pa-none",), stdin="y\n"),
     C("image prune", ("image prune -f --filter label=pa-none",)),
-    C("system df", ("system df",), "table"),
+    C("system df", ("system df", "system df -v"), "table"),
     C("events", ("events --since 0 --until {until} --filter container=pa-stopped",)),
     C(
         "events --format",

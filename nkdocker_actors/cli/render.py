@@ -6,6 +6,8 @@ table). Piped output is plain text; colour only on a terminal, never with NO_COL
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
@@ -61,6 +63,16 @@ def human_duration(seconds: float) -> str:
     if hours < 24 * 365 * 2:
         return f"{hours // 24 // 30} months"
     return f"{int(seconds // 3600) // 24 // 365} years"
+
+
+def api_time(stamp: str) -> float:
+    """An RFC 3339 time of the API (nanoseconds, Z) as unix seconds."""
+    match = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?", stamp or "")
+    if not match:
+        return 0.0
+    zone = match.group(3) or "Z"
+    moment = dt.datetime.fromisoformat(match.group(1) + ("+00:00" if zone == "Z" else zone))
+    return moment.timestamp() + float(match.group(2) or 0)
 
 
 def ago(unix: float) -> str:

@@ -9,8 +9,7 @@ from typing import Any
 
 from .common import CliError, Cmd, Session, arg, each_name, filters, pairs, wait, write
 from .containers import show_inspect
-from .render import ago, listing
-from .swarm import swarm_time
+from .render import ago, api_time, listing
 
 SECRET_FORMAT = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.CreatedAt}}\t{{.UpdatedAt}}"
 CONFIG_FORMAT = "table {{.ID}}\t{{.Name}}\t{{.CreatedAt}}\t{{.UpdatedAt}}"
@@ -63,8 +62,8 @@ def _stored_ls(kind: str) -> Any:
                 "ID": item["ID"],
                 "Name": item["Spec"]["Name"],
                 "Driver": ((item["Spec"].get("Driver") or {}).get("Name", "")),
-                "CreatedAt": ago(swarm_time(item.get("CreatedAt", ""))),
-                "UpdatedAt": ago(swarm_time(item.get("UpdatedAt", ""))),
+                "CreatedAt": ago(api_time(item.get("CreatedAt", ""))),
+                "UpdatedAt": ago(api_time(item.get("UpdatedAt", ""))),
                 "Labels": ",".join(
                     f"{k}={v}" for k, v in sorted((item["Spec"].get("Labels") or {}).items())
                 ),

@@ -33,8 +33,7 @@ from .common import (
     write,
 )
 from .containers import show_inspect
-from .render import ago, listing
-from .swarm import swarm_time
+from .render import ago, api_time, listing
 
 CONVERGE_TIMEOUT = 300.0  # seconds a service may take to converge before we give up
 
@@ -93,7 +92,7 @@ def cmd_service_ps(session: Session, args: argparse.Namespace) -> int:
         for row in rows:
             state = row["CurrentState"]
             if row["Since"]:
-                since = ago(swarm_time(row["Since"]))  # docker words it in lower case here
+                since = ago(api_time(row["Since"]))  # docker words it in lower case here
                 state = f"{state} {since[:1].lower()}{since[1:]}"
             name = row["Name"]
             shown = name if name not in seen else f" \\_ {name}"

@@ -8,7 +8,6 @@ Node listings come from swarm_views (rows keyed by the docker CLI's columns).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import json
 import re
@@ -422,19 +421,6 @@ def cmd_node_rm(session: Session, args: argparse.Namespace) -> int:
     """Remove nodes from the swarm; print each name."""
     docker = session.one()
     return each_name(args.nodes, lambda n: docker.node_rm(n, force=bool(args.force)))
-
-
-# -- times ----------------------------------------------------------------------------
-
-
-def swarm_time(stamp: str) -> float:
-    """An RFC 3339 time of the API (nanoseconds, Z) as unix seconds."""
-    match = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?", stamp or "")
-    if not match:
-        return 0.0
-    zone = match.group(3) or "Z"
-    moment = dt.datetime.fromisoformat(match.group(1) + ("+00:00" if zone == "Z" else zone))
-    return moment.timestamp() + float(match.group(2) or 0)
 
 
 _MANY: dict[str, Any] = {"action": "append", "default": None}

@@ -25,7 +25,9 @@ from .common import (
     wait,
     write,
 )
-from .render import iec, listing, si
+from .containers import PS_HEADERS, ps_context
+from .images import IMAGES_HEADERS, image_contexts
+from .render import ago, api_time, iec, listing, si
 from .template import Template
 
 
@@ -216,8 +218,11 @@ DF_HEADERS = {
 
 
 def cmd_df(session: Session, args: argparse.Namespace) -> int:
-    """Disk usage of images, containers, volumes and build cache."""
+    """Disk usage of images, containers, volumes and build cache; -v: of each one."""
     usage = wait(session.one().system_df(), None)
+    if args.verbose and not session.json and not args.format:
+        write(_df_verbose(usage))
+        return 0
     images = usage.get("Images") or []
     containers = usage.get("Containers") or []
     volumes = usage.get("Volumes") or []
@@ -276,6 +281,93 @@ def cmd_df(session: Session, args: argparse.Namespace) -> int:
     ]
     listing(session.json, args.format, DF_FORMAT, DF_HEADERS, items, [usage])
     return 0
+
+
+DF_IMAGES = (
+    "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\t{{.SharedSize}}"
+    "\t{{.UniqueSize}}\t{{.Containers}}"
+)
+DF_CONTAINERS = (
+    "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}"
+    "\t{{.Status}}\t{{.Names}}"
+)
+DF_VOLUMES = "table {{.Name}}\t{{.Links}}\t{{.Size}}"
+DF_CACHE = (
+    "table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}"
+    "\t{{.UsageCount}}\t{{.Shared}}"
+)
+_DF_HEADERS = {  # (each table's own: ID is an image's, a container's or a cache record's)
+    DF_IMAGES: {**IMAGES_HEADERS, "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE"},
+    DF_CONTAINERS: PS_HEADERS,
+    DF_VOLUMES: {"Name": "VOLUME NAME", "Links": "LINKS", "Size": "SIZE"},
+    DF_CACHE: {
+        "ID": "CACHE ID",
+        "CacheType": "CACHE TYPE",
+        "Size": "SIZE",
+        "CreatedSince": "CREATED",
+        "LastUsedSince": "LAST USED",
+        "UsageCount": "USAGE",
+        "Shared": "SHARED",
+    },
+}
+
+
+def _df_verbose(usage: dict[str, Any]) -> str:
+    """`system df -v`: a table per kind, as docker prints them (an image under its first
+    tag; a container's size without its image's)."""
+    images = []
+    for item in usage.get("Images") or []:
+        shared, size = int(item.get("SharedSize", -1)), int(item.get("Size", 0))
+        row = image_contexts({**item, "RepoTags": (item.get("RepoTags") or [])[:1]})[0]
+        row["SharedSize"] = "N/A" if shared < 0 else si(shared, 4)
+        row["UniqueSize"] = "N/A" if shared < 0 or size < 0 else si(size - shared, 4)
+        images.append(row)
+    containers = [
+        {**ps_context(item), "Size": si(float(item.get("SizeRw") or 0))}
+        for item in usage.get("Containers") or []
+    ]
+    volumes = []
+    for volume in usage.get("Volumes") or []:
+        data = volume.get("UsageData")
+        volumes.append(
+            {
+                "Name": volume.get("Name", ""),
+                "Links": "N/A" if data is None else str(data.get("RefCount", 0)),
+                "Size": "N/A" if data is None else si(float(data.get("Size", 0)), 4),
+            }
+        )
+    cache = usage.get("BuildCache") or []
+    records = [
+        {
+            "ID": str(record.get("ID", ""))[:12],
+            "CacheType": record.get("Type", ""),
+            "Size": si(float(record.get("Size", 0))),
+            "CreatedSince": ago(api_time(str(record.get("CreatedAt") or ""))),
+            "LastUsedSince": ago(api_time(record["LastUsedAt"]))
+            if record.get("LastUsedAt")
+            else "",
+            "UsageCount": str(record.get("UsageCount", 0)),
+            "Shared": "true" if record.get("Shared") else "false",
+        }
+        for record in sorted(cache, key=_cache_order)
+    ]
+    cache_size = sum(float(c.get("Size", 0)) for c in cache if not c.get("Shared"))
+    table = {fmt: Template(fmt, headers) for fmt, headers in _DF_HEADERS.items()}
+    return (
+        "Images space usage:\n\n"
+        + table[DF_IMAGES].lines(images)
+        + "\nContainers space usage:\n\n"
+        + table[DF_CONTAINERS].lines(containers)
+        + "\nLocal Volumes space usage:\n\n"
+        + table[DF_VOLUMES].lines(volumes)
+        + f"\nBuild cache usage: {si(cache_size, 4)}\n\n"
+        + table[DF_CACHE].lines(records)
+    )
+
+
+def _cache_order(record: dict[str, Any]) -> tuple[bool, str, str]:
+    """docker's order of build cache records: shared last, then newest used first."""
+    return (bool(record.get("Shared")), str(record.get("LastUsedAt") or ""), str(record.get("ID")))
 
 
 def confirm(args: argparse.Namespace, *what: str) -> bool:
@@ -370,7 +462,7 @@ COMMANDS = (
         "system df",
         cmd_df,
         "disk usage",
-        (_FORMAT, arg("-v", "--verbose", action="store_true", help="(summary only)")),
+        (_FORMAT, arg("-v", "--verbose", action="store_true", help="a table per kind")),
     ),
     Cmd(
         "system prune",
