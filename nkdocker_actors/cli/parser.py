@@ -166,7 +166,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             for argument in cmd.args:
                 sub.add_argument(*argument.flags, **argument.options)
             _daemon_options(sub, sub=True)
-            sub.set_defaults(handler=cmd.run, command=cmd.name, many=cmd.many)
+            sub.set_defaults(
+                handler=cmd.run, command=cmd.name, many=cmd.many, help_text=sub.format_help
+            )
     return parser
 
 

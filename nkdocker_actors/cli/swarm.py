@@ -146,9 +146,11 @@ def cmd_swarm_join_token(session: Session, args: argparse.Namespace) -> int:
 
 
 def cmd_swarm_update(session: Session, args: argparse.Namespace) -> int:
-    """Change the swarm's settings named by flags; turning autolock on prints the key."""
+    """Change the swarm's settings named by flags; turning autolock on prints the key.
+    With none named, the help (as docker prints its own)."""
     if not _spec_changes(args, {}):  # (the flags read before anything is asked)
-        raise CliError("swarm update: name a setting to change (see --help)", 2)
+        write(args.help_text())
+        return 0
     docker = session.one()
     swarm = wait(docker.swarm_inspect())
     before = _autolock(swarm["Spec"])
