@@ -222,6 +222,24 @@ def test_signals_at_any_moment_leave_nothing_behind() -> None:
     assert done.returncode == 0, done.stderr.decode()
 
 
+def test_boolean_flags_take_a_value_as_docker_s() -> None:
+    """`--flag` or `--flag=VALUE` (a value Go's ParseBool reads), never `--flag VALUE`: the
+    word after a boolean flag is the next argument, as docker parses it."""
+    from nkdocker_actors.cli.parser import build_parser
+
+    def parse(*argv: str) -> Any:
+        return build_parser(" ".join(argv[:2]) if argv[0] == "swarm" else argv[0]).parse_args(argv)
+
+    run = parse("run", "--rm=false", "--sig-proxy=0", "-d", "busybox", "sh", "--rm=true")
+    assert (run.rm, run.sig_proxy, run.detach, run.image, run.cmd) == (
+        False, False, True, "busybox", ["sh", "--rm=true"],
+    )  # fmt: skip
+    assert parse("run", "--sig-proxy", "busybox").image == "busybox"
+    assert parse("swarm", "update", "--autolock=False").autolock is False
+    with pytest.raises(SystemExit):
+        parse("swarm", "update", "--autolock", "false")  # (docker: accepts no arguments)
+
+
 def test_version_flag_and_completion() -> None:
     version = subprocess.run([*CLI, "--version"], capture_output=True, check=True).stdout
     assert version.startswith(b"nkdocker version ")

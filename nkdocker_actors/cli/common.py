@@ -59,24 +59,6 @@ def arg(*flags: str, **options: Any) -> Arg:
     return Arg(flags, options)
 
 
-GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")  # what Go's strconv.ParseBool reads
-GO_FALSE = ("0", "f", "F", "FALSE", "false", "False")
-
-
-def go_bool(flag: str, help: str, default: bool | None = None) -> tuple[Arg, ...]:
-    """A boolean flag as docker's are: `--flag` or `--flag=VALUE`, never `--flag VALUE`
-    (VALUE is the next argument: `run --sig-proxy busybox` runs busybox). argparse looks
-    a whole word up among the option strings before it splits one at "=", so each
-    `--flag=VALUE` is an option string of its own (hidden from the help)."""
-    dest = flag.lstrip("-").replace("-", "_")
-    hidden: dict[str, Any] = {"dest": dest, "default": argparse.SUPPRESS, "help": argparse.SUPPRESS}
-    return (
-        arg(flag, action="store_const", const=True, dest=dest, default=default, help=help),
-        arg(*(f"{flag}={v}" for v in GO_TRUE), action="store_const", const=True, **hidden),
-        arg(*(f"{flag}={v}" for v in GO_FALSE), action="store_const", const=False, **hidden),
-    )
-
-
 @dataclass(frozen=True)
 class Cmd:
     """One command: its words ("ps", "network ls"), handler, help, arguments, aliases.

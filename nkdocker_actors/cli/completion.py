@@ -16,10 +16,12 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
 
 
 def _options(parser: argparse.ArgumentParser) -> tuple[list[str], list[str]]:
-    """(every flag, the flags that take a value)."""
+    """(every flag, the flags that take a value); not the hidden ones (`--rm=false`)."""
     flags: list[str] = []
     valued: list[str] = []
     for action in parser._actions:
+        if action.help == argparse.SUPPRESS:
+            continue
         flags += action.option_strings
         if action.option_strings and action.nargs != 0:
             valued += action.option_strings

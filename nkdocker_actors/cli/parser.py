@@ -30,7 +30,7 @@ from . import (
     system,
     volumes,
 )
-from .common import PROG, CliError, Cmd, Session, Terminated, describe, error, is_tty
+from .common import PROG, Arg, CliError, Cmd, Session, Terminated, describe, error, is_tty
 from .signals import signals_reach_main
 
 AREAS = (
@@ -127,6 +127,30 @@ def command_words(argv: Sequence[str]) -> str | None:
     return None
 
 
+GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")  # what Go's strconv.ParseBool reads
+GO_FALSE = ("0", "f", "F", "FALSE", "false", "False")
+
+
+def _add(parser: argparse.ArgumentParser, argument: Arg) -> None:
+    """add_argument; a boolean flag also as docker's are, `--flag=VALUE` (VALUE one Go's
+    strconv.ParseBool reads), never `--flag VALUE` (the next argument stays one:
+    `run --sig-proxy busybox`). argparse looks a whole word up among the option strings
+    before it splits one at "=": each `--flag=VALUE` is one of its own, hidden."""
+    action = parser.add_argument(*argument.flags, **argument.options)
+    if argument.options.get("action") != "store_true":
+        return
+    longs = [flag for flag in argument.flags if flag.startswith("--")]
+    for value, words in ((True, GO_TRUE), (False, GO_FALSE)):
+        parser.add_argument(
+            *(f"{flag}={word}" for flag in longs for word in words),
+            action="store_const",
+            const=value,
+            dest=action.dest,
+            default=argparse.SUPPRESS,
+            help=argparse.SUPPRESS,
+        )
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser of `nkdocker`, from the command tables of AREAS; with
     `only` (a known command), just that command's parser (a hundred subparsers cost
@@ -164,7 +188,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             )
             sub.add_argument("--help", action="help", help="show this help")
             for argument in cmd.args:
-                sub.add_argument(*argument.flags, **argument.options)
+                _add(sub, argument)
             _daemon_options(sub, sub=True)
             sub.set_defaults(
                 handler=cmd.run, command=cmd.name, many=cmd.many, help_text=sub.format_help

@@ -29,7 +29,6 @@ from .common import (
     Session,
     arg,
     each_name,
-    go_bool,
     is_tty,
     pairs,
     timestamp,
@@ -690,8 +689,11 @@ _IMAGE_CMD = (
     arg("cmd", nargs=argparse.REMAINDER, help="command and arguments"),
 )
 _CREATE_ARGS = tuple(flag.arg for flag in CREATE_FLAGS)
-_SIG_PROXY = go_bool(
-    "--sig-proxy", "forward our signals to the process (not with -t; --sig-proxy=false)", True
+_SIG_PROXY = arg(
+    "--sig-proxy",
+    action="store_true",
+    default=True,
+    help="forward our signals to the process (not with -t; --sig-proxy=false: not)",
 )
 
 COMMANDS = (
@@ -702,7 +704,7 @@ COMMANDS = (
         (
             arg("-d", "--detach", action="store_true", help="print the id and return"),
             arg("--rm", action="store_true", help="remove the container when it exits"),
-            *_SIG_PROXY,
+            _SIG_PROXY,
             *_CREATE_ARGS,
             *_IMAGE_CMD,
         ),
@@ -733,7 +735,7 @@ COMMANDS = (
         (
             arg("container", metavar="CONTAINER"),
             arg("--no-stdin", action="store_true", help="do not send our stdin"),
-            *_SIG_PROXY,
+            _SIG_PROXY,
         ),
         aliases=("container attach",),
     ),

@@ -29,7 +29,6 @@ from .common import (
     describe,
     each_name,
     filters,
-    go_bool,
     is_tty,
     pairs,
     to_int,
@@ -333,7 +332,7 @@ def _nanoseconds(flag: str, text: str) -> int:
 
 # Flag -> (where in a SwarmSpec, how the text is read): the settings init and update share.
 _SWARM_SETTINGS: dict[str, tuple[tuple[str, str], Callable[[str, Any], Any]]] = {
-    "autolock": (("EncryptionConfig", "AutoLockManagers"), _as_given),  # (a go_bool flag)
+    "autolock": (("EncryptionConfig", "AutoLockManagers"), _as_given),  # (a boolean flag)
     "task_history_limit": (
         ("Orchestration", "TaskHistoryRetentionLimit"),
         _number,
@@ -439,7 +438,12 @@ _ADDRESSES = (
     arg("--data-path-addr", help="address for data traffic"),
 )
 _SETTINGS_FLAGS = (
-    *go_bool("--autolock", "lock managers with a key when they restart (--autolock=false)"),
+    arg(
+        "--autolock",
+        action="store_true",
+        default=None,
+        help="lock managers with a key when they restart (--autolock=false: not)",
+    ),
     arg("--task-history-limit", metavar="N", help="tasks kept per slot"),
     arg("--dispatcher-heartbeat", metavar="DURATION", help="how often nodes report"),
     arg("--cert-expiry", metavar="DURATION", help="how long node certificates last"),
