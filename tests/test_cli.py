@@ -235,9 +235,33 @@ def test_boolean_flags_take_a_value_as_docker_s() -> None:
         False, False, True, "busybox", ["sh", "--rm=true"],
     )  # fmt: skip
     assert parse("run", "--sig-proxy", "busybox").image == "busybox"
+    assert parse("run", "-d=false", "-it", "busybox").detach is False
+    with pytest.raises(SystemExit):
+        parse("run", "--detac", "busybox")  # (docker: unknown flag; no shortened flags)
     assert parse("swarm", "update", "--autolock=False").autolock is False
     with pytest.raises(SystemExit):
         parse("swarm", "update", "--autolock", "false")  # (docker: accepts no arguments)
+
+
+def test_system_df_verbose_build_cache_as_docker_orders_and_marks_it() -> None:
+    """Build cache records (BuildKit's; dockerd 20.10's classic builder makes none): never
+    used first, then the least recently used; one in use marked with *."""
+    from nkdocker_actors.cli.system import _df_verbose
+
+    def record(ident: str, used: str | None, in_use: bool = False) -> dict[str, Any]:
+        at = "2026-12-01T10:00:00Z"
+        return {"ID": ident, "Type": "regular", "Size": 1000, "CreatedAt": at,
+                "LastUsedAt": used, "UsageCount": 1, "InUse": in_use, "Shared": False}  # fmt: skip
+
+    cache = [
+        record("c" * 20, "2026-12-01T10:00:01Z"),
+        record("b" * 20, "2026-12-01T10:00:00.5Z", in_use=True),
+        record("a" * 20, None),
+    ]
+    text = _df_verbose({"BuildCache": cache})
+    assert "Build cache usage: 3kB\n" in text
+    rows = text.split("CACHE ID", 1)[1].splitlines()[1:]
+    assert [row.split()[0] for row in rows] == ["a" * 12, "b" * 12 + "*", "c" * 12]
 
 
 def test_version_flag_and_completion() -> None:

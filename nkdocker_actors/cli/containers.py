@@ -77,6 +77,13 @@ def _command_text(command: str, trunc: bool) -> str:
     return '"' + command.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _image_text(image: str, image_id: str, trunc: bool) -> str:
+    """The IMAGE column: a container made from an image id shows it short."""
+    if not image:
+        return "<no image>"
+    return short_id(image) if trunc and short_id(image) == short_id(image_id) else image
+
+
 def ps_context(item: dict[str, Any], trunc: bool = True) -> dict[str, Any]:
     """A listed container as the docker CLI's --format sees it."""
     names = [n.lstrip("/") for n in item.get("Names") or [] if "/" not in n.lstrip("/")]
@@ -89,7 +96,7 @@ def ps_context(item: dict[str, Any], trunc: bool = True) -> dict[str, Any]:
     networks = ((item.get("NetworkSettings") or {}).get("Networks")) or {}
     return {
         "ID": short_id(item["Id"]) if trunc else item["Id"],
-        "Image": str(item.get("Image", "")),
+        "Image": _image_text(str(item.get("Image", "")), str(item.get("ImageID", "")), trunc),
         "Command": _command_text(str(item.get("Command", "")), trunc),
         "CreatedAt": _created_at(created),
         "RunningFor": ago(created),

@@ -30,7 +30,7 @@ from . import (
     system,
     volumes,
 )
-from .common import PROG, Arg, CliError, Cmd, Session, Terminated, describe, error, is_tty
+from .common import PROG, CliError, Cmd, Session, Terminated, describe, error, is_tty
 from .signals import signals_reach_main
 
 AREAS = (
@@ -83,7 +83,8 @@ def _daemon_options(parser: argparse.ArgumentParser, sub: bool) -> None:
         "monitor); default: DOCKER_HOST, else the local socket",
         default=suppress if sub else None,
     )
-    group.add_argument(
+    _add(
+        group,
         "--json",
         action="store_true",
         dest="sub_json" if sub else "json",
@@ -92,8 +93,8 @@ def _daemon_options(parser: argparse.ArgumentParser, sub: bool) -> None:
     )
     if sub:
         return
-    group.add_argument("--tls", action="store_true", help="use TLS")
-    group.add_argument("--tlsverify", action="store_true", help="use TLS and verify the daemon")
+    _add(group, "--tls", action="store_true", help="use TLS")
+    _add(group, "--tlsverify", action="store_true", help="use TLS and verify the daemon")
     group.add_argument("--tlscacert", metavar="FILE", help="CA certificate")
     group.add_argument("--tlscert", metavar="FILE", help="client certificate")
     group.add_argument("--tlskey", metavar="FILE", help="client key")
@@ -131,18 +132,17 @@ GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")  # what Go's strconv.ParseBool
 GO_FALSE = ("0", "f", "F", "FALSE", "false", "False")
 
 
-def _add(parser: argparse.ArgumentParser, argument: Arg) -> None:
-    """add_argument; a boolean flag also as docker's are, `--flag=VALUE` (VALUE one Go's
-    strconv.ParseBool reads), never `--flag VALUE` (the next argument stays one:
-    `run --sig-proxy busybox`). argparse looks a whole word up among the option strings
-    before it splits one at "=": each `--flag=VALUE` is one of its own, hidden."""
-    action = parser.add_argument(*argument.flags, **argument.options)
-    if argument.options.get("action") != "store_true":
+def _add(container: argparse._ActionsContainer, *flags: str, **options: Any) -> None:
+    """add_argument; a boolean flag also as docker's are, `--flag=VALUE` (`-f=VALUE`),
+    VALUE one Go's strconv.ParseBool reads, never `--flag VALUE` (the next argument stays
+    one: `run --sig-proxy busybox`). argparse looks a whole word up among the option
+    strings before it splits one at "=": each `--flag=VALUE` is one of its own, hidden."""
+    action = container.add_argument(*flags, **options)
+    if options.get("action") != "store_true":
         return
-    longs = [flag for flag in argument.flags if flag.startswith("--")]
     for value, words in ((True, GO_TRUE), (False, GO_FALSE)):
-        parser.add_argument(
-            *(f"{flag}={word}" for flag in longs for word in words),
+        container.add_argument(
+            *(f"{flag}={word}" for flag in flags for word in words),
             action="store_const",
             const=value,
             dest=action.dest,
@@ -159,6 +159,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         only = None
     parser = argparse.ArgumentParser(
         prog=PROG,
+        allow_abbrev=False,  # (docker takes no shortened flag)
         description="A Docker Engine client built as Pykka actors (nkdocker_actors).",
         epilog="Exit codes: 0 ok, 1 failed, 2 bad usage, 125 run could not start the "
         "container, 130 interrupted; run/exec/start -a/attach: the process's own code.",
@@ -172,7 +173,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if len(words) == 1:
             return top
         if words[0] not in groups:
-            group = top.add_parser(words[0], help=GROUPS.get(words[0], ""), add_help=True)
+            group = top.add_parser(
+                words[0], help=GROUPS.get(words[0], ""), add_help=True, allow_abbrev=False
+            )
             groups[words[0]] = group.add_subparsers(
                 dest="sub_word", metavar="COMMAND", required=True
             )
@@ -184,14 +187,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                 continue
             words = name.split()
             sub = where(words).add_parser(
-                words[-1], help=cmd.help, description=cmd.help, add_help=False
+                words[-1], help=cmd.help, description=cmd.help, add_help=False, allow_abbrev=False
             )
             sub.add_argument("--help", action="help", help="show this help")
             for argument in cmd.args:
-                _add(sub, argument)
+                _add(sub, *argument.flags, **argument.options)
             _daemon_options(sub, sub=True)
             sub.set_defaults(
-                handler=cmd.run, command=cmd.name, many=cmd.many, help_text=sub.format_help
+                handler=cmd.run, command=cmd.name, many=cmd.many, command_help=sub.format_help
             )
     return parser
 

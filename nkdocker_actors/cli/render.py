@@ -100,7 +100,7 @@ def listing(
     if session_json:
         print_json(list(raw if raw is not None else items))
         return
-    write(Template(fmt or default, headers).lines(items))
+    write(Template(default if fmt in (None, "", "table") else fmt, headers).lines(items))
 
 
 class Progress:

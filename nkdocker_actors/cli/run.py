@@ -693,7 +693,7 @@ _SIG_PROXY = arg(
     "--sig-proxy",
     action="store_true",
     default=True,
-    help="forward our signals to the process (not with -t; --sig-proxy=false: not)",
+    help="forward our signals to the process (not with -t; --sig-proxy=false turns it off)",
 )
 
 COMMANDS = (

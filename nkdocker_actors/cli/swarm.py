@@ -148,7 +148,7 @@ def cmd_swarm_update(session: Session, args: argparse.Namespace) -> int:
     """Change the swarm's settings named by flags; turning autolock on prints the key.
     With none named, the help (as docker prints its own)."""
     if not _spec_changes(args, {}):  # (the flags read before anything is asked)
-        write(args.help_text())
+        write(args.command_help())
         return 0
     docker = session.one()
     swarm = wait(docker.swarm_inspect())
@@ -442,7 +442,7 @@ _SETTINGS_FLAGS = (
         "--autolock",
         action="store_true",
         default=None,
-        help="lock managers with a key when they restart (--autolock=false: not)",
+        help="lock managers with a key when they restart (--autolock=false turns it off)",
     ),
     arg("--task-history-limit", metavar="N", help="tasks kept per slot"),
     arg("--dispatcher-heartbeat", metavar="DURATION", help="how often nodes report"),

@@ -220,7 +220,7 @@ DF_HEADERS = {
 def cmd_df(session: Session, args: argparse.Namespace) -> int:
     """Disk usage of images, containers, volumes and build cache; -v: of each one."""
     usage = wait(session.one().system_df(), None)
-    if args.verbose and not session.json and not args.format:
+    if args.verbose and not session.json and args.format in (None, "table"):
         write(_df_verbose(usage))
         return 0
     images = usage.get("Images") or []
@@ -339,7 +339,7 @@ def _df_verbose(usage: dict[str, Any]) -> str:
     cache = usage.get("BuildCache") or []
     records = [
         {
-            "ID": str(record.get("ID", ""))[:12],
+            "ID": str(record.get("ID", ""))[:12] + ("*" if record.get("InUse") else ""),
             "CacheType": record.get("Type", ""),
             "Size": si(float(record.get("Size", 0))),
             "CreatedSince": ago(api_time(str(record.get("CreatedAt") or ""))),
@@ -365,9 +365,11 @@ def _df_verbose(usage: dict[str, Any]) -> str:
     )
 
 
-def _cache_order(record: dict[str, Any]) -> tuple[bool, str, str]:
-    """docker's order of build cache records: shared last, then newest used first."""
-    return (bool(record.get("Shared")), str(record.get("LastUsedAt") or ""), str(record.get("ID")))
+def _cache_order(record: dict[str, Any]) -> tuple[bool, float, str]:
+    """docker's order of build cache records: never used first, then the least recently
+    used, then by id."""
+    used = record.get("LastUsedAt")
+    return (used is not None, api_time(str(used or "")), str(record.get("ID")))
 
 
 def confirm(args: argparse.Namespace, *what: str) -> bool:
