@@ -574,6 +574,7 @@ def merge_spec(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str,
     return merged
 
 
+NODE_AVAILABILITIES = ("active", "pause", "drain")  # (node_spec; swarm_init and swarm_join)
 NODE_OPTIONS: frozenset[str] = frozenset({"name", "labels", "role", "availability"})
 """Options of `node_spec`: name (str), labels ({str: str}), role ("worker" | "manager"),
 availability ("active" | "pause" | "drain")."""
@@ -590,7 +591,7 @@ def node_spec(options: Mapping[str, Any], base: Mapping[str, Any] | None = None)
         elif name == "role":
             changes["Role"] = _choice("role", value, ("worker", "manager"))
         elif name == "availability":
-            changes["Availability"] = _choice("availability", value, ("active", "pause", "drain"))
+            changes["Availability"] = _choice("availability", value, NODE_AVAILABILITIES)
         else:
             raise InvalidOption(f"unknown node option {_show(name)}")
     return merge_spec(base or {}, changes)

@@ -21,6 +21,7 @@ from .. import swarm_views
 from ..connection import Docker
 from ..errors import DockerError, InvalidOption, NkDockerError
 from ..options.common import parse_duration_ns
+from ..swarm_options import NODE_AVAILABILITIES
 from .common import (
     CliError,
     Cmd,
@@ -103,7 +104,7 @@ def _availability(args: argparse.Namespace) -> dict[str, str]:
     if args.availability is None:
         return {}
     value = args.availability.lower()
-    if value not in AVAILABILITIES:
+    if value not in NODE_AVAILABILITIES:
         raise CliError(
             f"invalid availability {_quoted(args.availability)}, "
             "only active, pause and drain are supported"
@@ -425,7 +426,6 @@ def cmd_node_rm(session: Session, args: argparse.Namespace) -> int:
 
 
 _MANY: dict[str, Any] = {"action": "append", "default": None}
-AVAILABILITIES = ("active", "pause", "drain")
 ROTATION_POLL = 0.2  # how often a root CA rotation's progress is read (docker's pace)
 # A PEM block, as Go's pem.Decode finds one: BEGIN and END lines of one label.
 _PEM_BLOCK = re.compile(r"-----BEGIN ([^\n-]*)-----\r?\n.*?\n-----END \1-----", re.S)
@@ -548,7 +548,7 @@ COMMANDS = (
         "change a node",
         (
             arg("node", metavar="NODE"),
-            arg("--availability", choices=AVAILABILITIES),
+            arg("--availability", choices=NODE_AVAILABILITIES),
             arg("--role", choices=("worker", "manager")),
             arg("--label-add", metavar="K=V", **_MANY),
             arg("--label-rm", metavar="K", **_MANY),

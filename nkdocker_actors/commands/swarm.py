@@ -9,6 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ..swarm_options import NODE_AVAILABILITIES
 from .spec import (
     ApiVersion,
     Body,
@@ -31,7 +32,7 @@ _SINCE = (1, 24)
 # The node's own availability as it enters the swarm (docker's `--availability`): in the
 # init and join bodies since Docker 17.04 (moby#24993), though the API reference never
 # listed it (moby#41429).
-_AVAILABILITY = in_body("Availability", choice("active", "pause", "drain"), since=(1, 28))
+_AVAILABILITY = in_body("Availability", choice(*NODE_AVAILABILITIES), since=(1, 28))
 
 
 def version_query(name: str, value: Any) -> str:
