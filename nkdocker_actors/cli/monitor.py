@@ -18,7 +18,7 @@ from ..connection import Docker
 from ..errors import NkDockerError
 from ..messages import Data, Done, Failed, Inbox, Message, Ref
 from .common import Cmd, Session, Target, arg, describe, is_tty, print_json, wait, write
-from .render import console, iec, si
+from .render import console, custom_format, iec, si
 from .template import Template
 
 STATS_FORMAT = (
@@ -332,7 +332,7 @@ class LiveTable:
 
     def render(self) -> str:
         """The table as text (then the services of swarm managers, if any)."""
-        fmt = self.fmt or (MONITOR_FORMAT if self.image else STATS_FORMAT)
+        fmt = custom_format(self.fmt) or (MONITOR_FORMAT if self.image else STATS_FORMAT)
         if self.session.many:
             fmt = fmt.replace("table ", "table {{.Host}}\t", 1)
         text = Template(fmt, HEADERS).lines([r.context() for r in self.shown()])
@@ -406,7 +406,12 @@ class LiveTable:
         """Show the table: once when every row has a sample (or after `wait_for` s), else
         every `interval` s until interrupted; the first table waits for the samples too."""
         live = None
-        if is_tty(sys.stdout) and not self.session.json and not once and not self.fmt:
+        if (
+            is_tty(sys.stdout)
+            and not self.session.json
+            and not once
+            and not custom_format(self.fmt)
+        ):
             from rich.live import Live
 
             live = Live(console=console(sys.stdout), auto_refresh=False, screen=False)

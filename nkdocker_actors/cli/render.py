@@ -87,6 +87,12 @@ def console(out: TextIO) -> Console:
     return Console(file=out, highlight=False, soft_wrap=True)
 
 
+def custom_format(fmt: str | None) -> str | None:
+    """The --format asked for, None for the command's own table: docker reads `--format
+    table` as that table too."""
+    return None if fmt in (None, "", "table") else fmt
+
+
 def listing(
     session_json: bool,
     fmt: str | None,
@@ -100,7 +106,7 @@ def listing(
     if session_json:
         print_json(list(raw if raw is not None else items))
         return
-    write(Template(default if fmt in (None, "", "table") else fmt, headers).lines(items))
+    write(Template(custom_format(fmt) or default, headers).lines(items))
 
 
 class Progress:

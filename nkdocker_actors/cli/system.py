@@ -27,7 +27,7 @@ from .common import (
 )
 from .containers import PS_HEADERS, ps_context
 from .images import IMAGES_HEADERS, image_contexts
-from .render import ago, api_time, iec, listing, si
+from .render import ago, api_time, custom_format, iec, listing, si
 from .template import Template
 
 
@@ -220,7 +220,7 @@ DF_HEADERS = {
 def cmd_df(session: Session, args: argparse.Namespace) -> int:
     """Disk usage of images, containers, volumes and build cache; -v: of each one."""
     usage = wait(session.one().system_df(), None)
-    if args.verbose and not session.json and args.format in (None, "table"):
+    if args.verbose and not session.json and custom_format(args.format) is None:
         write(_df_verbose(usage))
         return 0
     images = usage.get("Images") or []
