@@ -187,6 +187,49 @@ def _measure(
     return every, list(last.values()), calls, cpu
 
 
+class _Slot(Arrivals):
+    """One subscriber's arrivals noted as one slot of shared Arrivals."""
+
+    def __init__(self, shared: Arrivals, slot: int) -> None:
+        super().__init__(1)
+        self.shared = shared
+        self.slot = slot
+
+    def record(self, subscriber: int, item: int) -> None:
+        self.shared.record(self.slot, item)
+
+
+def _side_by_side(bench: Bench, events: int) -> dict[str, Any]:
+    """Ours and the raw reader subscribed at once, so both get the same events under the
+    same conditions: per event, how much later ours has it than the raw reader (the hops
+    ours adds, without the spread between rounds run apart)."""
+    arrivals = Arrivals(2)
+    closes = [_ours(bench)(_Slot(arrivals, 0)), _raw(bench)(_Slot(arrivals, 1))]
+    trigger = bench.raw()
+    sent: dict[int, float] = {}
+    try:
+        for index in range(events):
+            time.sleep(GAP)
+            sent[index] = time.perf_counter()
+            trigger.check(
+                "POST", bench.path(f"/images/busybox:latest/tag?repo={REPO}&tag=t{index}")
+            )
+            if not arrivals.wait(index, 30):
+                raise RuntimeError(f"event {index} did not reach both subscribers")
+    finally:
+        for close in closes:
+            close()
+        trigger.close()
+    ours, raw = ([(arrivals.times[slot, i] - sent[i]) * 1000 for i in sent] for slot in (0, 1))
+    later = [mine - theirs for mine, theirs in zip(ours, raw, strict=True)]
+    return {
+        "events": events,
+        "ours": latency_figures(ours),
+        "raw": latency_figures(raw),
+        "ours_later_than_raw": latency_figures(later),
+    }
+
+
 def run(bench: Bench) -> dict[str, Any]:
     """Latency with one subscriber each (alternating), then fan-out."""
     rounds, events = (1, 20) if bench.quick else (5, 200)
@@ -207,6 +250,8 @@ def run(bench: Bench) -> dict[str, Any]:
                 every, _, round_calls, _ = _measure(bench, contenders[name], 1, events)
                 latency[name] += every
                 calls += round_calls
+        bench.log("events: ours and raw side by side")
+        side_by_side = _side_by_side(bench, events)
         for round_index in range(fan_rounds):
             for name in ("ours", "docker_py")[:: 1 if round_index % 2 == 0 else -1]:
                 bench.log(f"events: fan-out to {fan_out}, {name}, round {round_index + 1}")
@@ -234,6 +279,7 @@ def run(bench: Bench) -> dict[str, Any]:
                 figures["ours"]["p50_ms"] / max(figures["docker_py"]["p50_ms"], 1e-9), 3
             ),
         },
+        "side_by_side": side_by_side,
         "fan_out": {
             "subscribers": fan_out,
             "events_per_round": fan_events,

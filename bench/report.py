@@ -205,6 +205,28 @@ def _table(results: dict[str, Any]) -> list[str]:
                 [],
             )
         )
+        both = event["side_by_side"]
+        rows.append(
+            _row(
+                "event latency, ours and raw subscribed at once: p50 / p99 (ms)",
+                [
+                    f"{both['ours']['p50_ms']:.2f} / {both['ours']['p99_ms']:.2f}",
+                    "",
+                    f"{both['raw']['p50_ms']:.2f} / {both['raw']['p99_ms']:.2f}",
+                ],
+                [None, None],
+                [],
+            )
+        )
+        later = both["ours_later_than_raw"]
+        rows.append(
+            _row(
+                "the same events, ours later than raw: p50 / p99 (ms)",
+                [f"{later['p50_ms']:.2f} / {later['p99_ms']:.2f}", "", ""],
+                [None, None],
+                [],
+            )
+        )
         fan = event["fan_out"]
         for key, label in (("every_delivery", "every delivery"), ("last_subscriber", "last")):
             rows.append(

@@ -250,7 +250,6 @@ class Channel:
         self._timeout: float | None = None
         self.read_size = RECV_SIZE  # the most one read takes (a stream coalescing takes less)
         self._chunk_rest = 0  # of a chunked body's chunk in progress: payload and CRLF to come
-        self._tail = bytearray()  # what `hide_tail` set aside
         self._deferred: ConnectionFailed | None = None  # met by `read_available`, raised next
         # The last read brought data and no request went since: a body flows, and the next
         # read most likely finds data at once. (A reader as fast as the peer must keep the
@@ -448,6 +447,7 @@ class Channel:
             self.set_deadline(timeout)
         try:
             head = self._read_head()
+            self._chunk_rest = 0  # (a new body)
             if head.status == 101 and request is not None and not request.upgrade:
                 raise ProtocolError(f"{self.address} switched protocols unasked (101)")
             return head
@@ -553,7 +553,8 @@ class Channel:
             yield piece
 
     def _chunked_pieces(self) -> Iterator[bytes]:
-        self._chunk_rest = 0
+        # (`_chunk_rest` starts at 0 with each head: the poller may cut chunks before this
+        # generator first runs, see `take_chunks`)
         while True:
             # dockerd sends a chunk per log line or frame: the chunks' payload in the buffer
             # goes on as one piece (one message, not 100,000 for a 100 MB log). What is not
@@ -670,43 +671,17 @@ class Channel:
                 return True  # drained, most likely (if not, the socket is readable still)
         return True
 
-    def consumable(self) -> tuple[int, bool]:
-        """How much of the buffer a chunked body's decoding takes without reading more (the
-        payload of the chunks in it, whole or begun, the last chunk if whole), and whether
-        what follows is only the beginning of a plain chunk, its rest yet to come (False:
-        a chunk extension, trailers or a fault, which the careful decoding must read)."""
+    def take_chunks(self) -> tuple[bytes, bool]:
+        """(For the poller, after `read_available`) The payload of the chunks in the buffer,
+        whole or begun, cut out as the chunked decoding would (`_cut_chunks`); and whether
+        what is left is at most the beginning of a plain chunk, which more reading completes
+        (False: a size line not plain, the last chunk or a fault, which the careful decoding
+        must read)."""
+        piece = self._cut_chunks()
         buffer = self._buffer
-        end = len(buffer)
-        pos, rest = 0, self._chunk_rest
-        while True:
-            if rest:
-                data_end = pos + rest - 2
-                if end <= data_end:
-                    return end, True  # inside the payload: all of it goes
-                if end < data_end + 2:
-                    return data_end, True  # the payload goes; its CRLF is not all here
-                if not buffer.startswith(b"\r\n", data_end):
-                    return data_end, False
-                pos, rest = data_end + 2, 0
-            line = _CHUNK_LINE.match(buffer, pos)
-            if line is None:
-                return pos, bool(_CHUNK_SIZE_START.fullmatch(buffer, pos))
-            size = int(line[1], 16)
-            if not size:  # the last chunk: whole with the empty line after it (no trailers)
-                if buffer.startswith(b"\r\n", line.end()):
-                    return line.end() + 2, True
-                return pos, b"\r\n".startswith(buffer[line.end() :])  # trailers: False
-            pos, rest = line.end(), size + 2
-
-    def hide_tail(self, keep: int) -> None:
-        """Set aside the buffer past `keep` bytes (until `restore_tail`)."""
-        self._tail = self._buffer[keep:]
-        del self._buffer[keep:]
-
-    def restore_tail(self) -> None:
-        """Put back what `hide_tail` set aside, after what is left of the buffer."""
-        self._buffer += self._tail
-        self._tail = bytearray()
+        if self._chunk_rest:  # inside a chunk: all taken, unless its end is no CRLF
+            return piece, self._chunk_rest > 2 or len(buffer) < 2
+        return piece, _CHUNK_SIZE_START.fullmatch(buffer) is not None
 
     @property
     def buffered(self) -> int:
@@ -1000,6 +975,12 @@ class JsonLines:
 
     def feed(self, data: bytes) -> list[Any]:
         """The values `data` completes."""
+        if not self._pending:  # (the usual case: whole lines, split without a copy first)
+            lines = data.split(b"\n")
+            self._pending += lines.pop()
+            if len(self._pending) > MAX_JSON_LINE:
+                raise ProtocolError("JSON stream line too long")
+            return [_loads(line) for line in lines if line.strip()]
         self._pending += data
         end = self._pending.rfind(b"\n", len(self._pending) - len(data))  # only new bytes
         if end < 0:
@@ -1018,6 +999,6 @@ class JsonLines:
 
 def _loads(line: bytes) -> Any:
     try:
-        return json.loads(line)
+        return json.loads(line.decode())  # (UTF-8, as dockerd writes: no encoding to detect)
     except ValueError as exc:
         raise ProtocolError(f"invalid JSON in stream: {line[:80]!r}") from exc

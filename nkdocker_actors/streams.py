@@ -91,6 +91,7 @@ PUSH_READ = 256 * 1024  # the most the poller reads for one stream at a time
 # poller reads), for 15% more CPU per event (6.1 -> 7.1 ms; 8 at a time: 7.4).
 TELLS_AT_ONCE = 16
 _IDLE = object()  # what the payloads say when the socket has nothing more for now
+_HAND_OVER = object()  # (after a push) what is left is for the actor's careful decoding
 
 
 class _Wake:
@@ -364,8 +365,10 @@ class StreamActor(pykka.ThreadingActor):
         self._run_lock = threading.Lock()
         self._pushable = False  # the poller may read it (set once the head is read)
         self._bulk = prepared.command.stream != "json"  # output that may come in bulk
-        self._pushing = False  # the poller is reading it now
-        self._held: Payload | None = None  # decoded by the poller, waiting for room
+        # The body's decoding, shared by the actor's reads and the poller's (set with the head).
+        self._lines: JsonLines | None = None  # a JSON stream's
+        self._frames: FrameDecoder | None = None  # multiplexed output's (none for a tty)
+        self._held: Iterator[Any] | None = None  # decoded by the poller, waiting for room
         # A websocket stream's frames are written whole, one at a time (stdin, pongs, close).
         self._frames_lock = threading.Lock()
         self._closed_with: Payload | None = None  # the server's close frame, as the end
@@ -488,12 +491,12 @@ class StreamActor(pykka.ThreadingActor):
             poller.flush_tells()  # what a push kept for its subscriber goes first
             self._run_pump()
 
-    def _run_pump(self, pushing: bool = False) -> None:
+    def _run_pump(self, pushed: Iterator[Any] | None = None) -> None:
         """(Holding the run lock.) `_pump`; any failure ends the ref, typed."""
         if self.ended:
             return
         try:
-            self._pump(pushing)
+            self._pump(pushed)
         except BaseException as error:
             if not isinstance(error, NkDockerError):
                 error = ConnectionFailed(f"stream failed: {error!r}")
@@ -533,44 +536,43 @@ class StreamActor(pykka.ThreadingActor):
                 # read here.
                 self._hand_over()
                 return
-        whole, waits = channel.consumable()
-        if not waits:
-            self._hand_over()  # not plain chunks: the actor reads them, carefully
-            return
-        if not whole:
-            self._arm()  # the rest of the chunk is yet to come
-            return
-        channel.hide_tail(whole)
-        self._pushing = True
-        try:
-            self._run_pump(pushing=True)
-        finally:
-            self._pushing = False
-            channel.restore_tail()
+        piece, waits = channel.take_chunks()
+        # What follows the payload: more of it to wait for, or what the actor must read
+        # carefully (a size line not plain, the last chunk, a fault).
+        then = _IDLE if waits else _HAND_OVER
+        self._run_pump(chain(self._decoded(piece), (then,)) if piece else iter((then,)))
 
     def _hand_over(self) -> None:
         with contextlib.suppress(pykka.ActorDeadError):
             self.actor_ref.tell(_READ)
 
-    def _pump(self, pushing: bool = False) -> None:
+    def _pump(self, pushed: Iterator[Any] | None = None) -> None:
         """Deliver what the socket has now; then arm the poller, or end at EOF.
 
-        `pushing`: in the poller's thread, on what is buffered only; a payload the
-        subscriber has no room for is held for the actor, which waits for room."""
-        if self._payloads_left is None:
-            self._payloads_left = self._payloads()
-        held, self._held = self._held, None
-        payloads = self._payloads_left if held is None else chain((held,), self._payloads_left)
+        `pushed`: in the poller's thread, the payloads it decoded from what it read; one
+        the subscriber has no room for, and those after it, are held for the actor, which
+        waits for room."""
+        pushing = pushed is not None
+        if pushed is not None:
+            payloads = pushed
+        else:
+            if self._payloads_left is None:
+                self._payloads_left = self._payloads()
+            held, self._held = self._held, None
+            payloads = self._payloads_left if held is None else chain(held, self._payloads_left)
         inbox = cast("queue.Queue[Any]", self.actor_inbox)
         for count, payload in enumerate(payloads):
             if payload is _IDLE:
                 self._arm()
                 return
+            if payload is _HAND_OVER:
+                self._hand_over()
+                return
             if not self._still_wanted():
                 break
             if pushing:
                 if not self.sink.has_room() or inbox.qsize():
-                    self._held = payload
+                    self._held = chain((payload,), payloads)
                     self._hand_over()
                     return
             else:
@@ -668,34 +670,35 @@ class StreamActor(pykka.ThreadingActor):
             small_writes=chunked,
         )
         if kind == "json":
-            lines = JsonLines()
-            for piece in pieces:
-                if piece is _IDLE:
-                    yield _IDLE
-                    continue
-                items = lines.feed(piece)
-                # What each item stands for in the backpressure budget: its share of the bytes.
-                self._item_size = max(64, len(piece) // max(1, len(items)))
-                for item in items:
-                    yield from self._json_item(item)
-            for item in lines.finish():
-                yield from self._json_item(item)
-            return
-        if context.tty:
-            for piece in pieces:
-                if piece is _IDLE:
-                    yield _IDLE
-                else:
-                    yield Output("stdout", b"".join(piece) if isinstance(piece, list) else piece)
-            return
-        frames = FrameDecoder()
+            self._lines = JsonLines()
+        elif not context.tty:
+            self._frames = FrameDecoder()
         for piece in pieces:
             if piece is _IDLE:
                 yield _IDLE
-                continue
-            for stream, data in frames.feed(piece):
+            else:
+                yield from self._decoded(piece)
+        if self._lines is not None:
+            for item in self._lines.finish():
+                yield from self._json_item(item)
+        elif self._frames is not None:
+            self._frames.check_end()
+
+    def _decoded(self, piece: bytes | list[bytes]) -> Iterator[Payload]:
+        """The payloads a piece of the body completes: JSON values, or output (a list of
+        pieces, coalesced, is joined once)."""
+        if self._lines is not None:
+            assert isinstance(piece, bytes)  # (a JSON stream's pieces are never coalesced)
+            items = self._lines.feed(piece)
+            # What each item stands for in the backpressure budget: its share of the bytes.
+            self._item_size = max(64, len(piece) // max(1, len(items)))
+            for item in items:
+                yield from self._json_item(item)
+        elif self._frames is not None:
+            for stream, data in self._frames.feed(piece):
                 yield Output(stream, data)
-        frames.check_end()
+        else:
+            yield Output("stdout", b"".join(piece) if isinstance(piece, list) else piece)
 
     def _websocket(self, channel: Channel, head: Any) -> Iterator[Any]:
         """After the handshake: each data frame's payload as Data(bytes) as it comes; pings
@@ -734,11 +737,7 @@ class StreamActor(pykka.ThreadingActor):
         little at a time (a chunk per log line), so its pauses are paced by what the socket
         holds (see Channel.gather)."""
         while True:
-            if self._pushing:  # only what is buffered: the poller never waits
-                if not channel.buffered:
-                    yield _IDLE
-                    continue
-            elif not channel.wait_readable(0) and not self._lingered(channel):
+            if not channel.wait_readable(0) and not self._lingered(channel):
                 yield _IDLE
                 continue
             try:
@@ -747,9 +746,9 @@ class StreamActor(pykka.ThreadingActor):
                 return
             if not piece:  # (between chunks)
                 continue
-            if bulk and not self._pushing:  # (the poller counts what it reads)
+            if bulk:
                 self._count(len(piece))
-            if not bulk or self._pushing or (len(piece) < LINGER_MIN_PIECE and not self._flowing()):
+            if not bulk or (len(piece) < LINGER_MIN_PIECE and not self._flowing()):
                 yield piece
                 continue
             parts, size = [piece], len(piece)

@@ -35,7 +35,11 @@ EXPECTED: Expected = {
     },
     "logs": ("ours_get", "ours_inbox", "docker_py", "raw", "docker_cli", "ours_get_vs_raw"),
     "attach": (*CONTENDERS, "ours_vs_docker_py", "ours_vs_raw"),
-    "events": {"latency": CONTENDERS, "fan_out": ("ours", "docker_py")},
+    "events": {
+        "latency": CONTENDERS,
+        "side_by_side": ("ours", "raw", "ours_later_than_raw"),
+        "fan_out": ("ours", "docker_py"),
+    },
     "streams": ("complete_streams", "threads", "rss_mb", "second_pass"),
     "mixed_streams": ("complete", "terminal_messages", "threads", "rss_mb", "fds"),
     "monitor": ("ours_cpu_s_per_1000", "docker_py_cpu_s_per_1000"),
