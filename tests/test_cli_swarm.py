@@ -19,7 +19,7 @@ from pathlib import Path
 import cli_forkserver
 import pytest
 from conftest import SANDBOX, wait_until
-from test_cli_parity import Case, compare, normalise, run
+from test_cli_parity import NK, Case, compare, normalise, run
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox, swarm_views
@@ -416,6 +416,20 @@ def test_a_node_enters_the_swarm_with_the_availability_asked(
     finally:
         for name in names:
             sandbox.down(name)
+
+
+def test_a_bad_value_is_quoted_as_docker_quotes_it() -> None:
+    """Go's %q, byte for byte: its escapes, printable characters as they are (the soft
+    hyphen, U+00A0 and format characters escaped), a byte not UTF-8 as \\xHH. Both tools
+    refuse the value before connecting (no daemon there)."""
+    odd = 'a"\\\t\x07\x7f\u00a0\u00ad\u200b\u2028\u0378\U0001f600 \u00e9'
+    argv = ["swarm", "init", "--availability", os.fsencode(odd) + b"\xff"]
+    env = {**os.environ, "DOCKER_HOST": "unix:///nonexistent", "DOCKER_CLI_HINTS": "false"}
+    docker = subprocess.run(["docker", *argv], capture_output=True, env=env, timeout=60)
+    mine = subprocess.run(NK + argv, capture_output=True, env=env, timeout=60)
+    assert (mine.returncode, docker.returncode) == (1, 1)
+    assert mine.stderr == b"nkdocker: " + docker.stderr
+    assert b'\\"\\\\\\t\\a\\x7f\\u00a0\\u00ad\\u200b\\u2028\\u0378' in docker.stderr
 
 
 def _own_ca(directory: Path) -> tuple[Path, Path]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import re
 import sys
 import time
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -258,9 +258,40 @@ def _pem(path: str | None, flag: str) -> str | None:
     return text
 
 
+# Go's own escapes (other control characters are \xHH)
+_GO_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+}
+
+
 def _quoted(text: str) -> str:
-    """As Go's %q quotes a string (near enough: JSON's escapes)."""
-    return json.dumps(text, ensure_ascii=False)
+    """As Go's %q (strconv.Quote) quotes a string: printable characters as they are (Go's
+    IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space), the rest
+    escaped; a byte that was not UTF-8 (surrogate-escaped in argv) as \\xHH."""
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif char == " " or (code != 0xAD and unicodedata.category(char)[0] in "LMNPS"):
+            out.append(char)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "".join(out) + '"'
 
 
 def _rotated(docker: Docker) -> bool:
