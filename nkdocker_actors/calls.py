@@ -33,6 +33,10 @@ from .http11 import (
 from .messages import Future, Output
 from .transport import Address
 
+# How long an answer the daemon sent before closing, with a body not all read, may take
+# to be read (it is there already, or never comes).
+EARLY_ANSWER_SECONDS = 2.0
+
 __all__ = [
     "body_pieces",
     "call_threads",
@@ -164,13 +168,33 @@ def start_exchange(
     if prepared.tty_source is not None:
         context = dataclasses.replace(context, tty=has_tty(channel, prepared, timeout))
     channel.set_timeout(timeout)
-    channel.send_request(prepared.request)
+    try:
+        channel.send_request(prepared.request)
+    except ConnectionFailed:
+        if prepared.request.body is not None:
+            _raise_early_answer(channel, prepared)
+        raise
     if on_sent is not None:
         on_sent()
     head = channel.read_head(prepared.request)
     if head.status >= 300:
         check_status(prepared, head, channel.read_body(head, prepared.request.method))
     return head, context
+
+
+def _raise_early_answer(channel: Channel, prepared: Prepared) -> None:
+    """After sending a body failed: the daemon may have answered before reading all of it
+    (a tar it cannot read, a container that does not exist) and closed the connection. Its
+    answer says why, the broken pipe does not: raise its error, if it sent one (as the Go
+    client does)."""
+    try:
+        channel.set_timeout(EARLY_ANSWER_SECONDS)
+        head = channel.read_head(prepared.request)
+        body = channel.read_body(head, prepared.request.method)
+    except NkDockerError:
+        return  # no answer there: the failed send stands
+    if head.status >= 300:
+        check_status(prepared, head, body)
 
 
 def body_pieces(channel: Channel, head: ResponseHead, method: str) -> Iterator[bytes]:

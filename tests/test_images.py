@@ -497,3 +497,26 @@ def test_search_without_a_registry(engine: Engine, docker: nk.Docker) -> None:
         docker.pull("127.0.0.1:1/nk/none", "v1").get(60)
     with pytest.raises(nk.ServerError, match="connection refused"):
         docker.create_image(from_image="nk/none", registry="127.0.0.1:1", tag="v1").get(60)
+
+
+@pytest.mark.parametrize("over", ["unix", "tls"])
+def test_an_upload_the_daemon_stops_reading_fails_with_its_answer(
+    daemon: sandbox.SandboxInfo, over: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dockerd answers a body it cannot use (no tar, a container that does not exist)
+    before reading all of it, and closes: the error is its answer, not the broken pipe
+    that the rest of our send (16 MB, more than the socket takes) runs into."""
+    url = daemon.unix_url
+    if over == "tls":
+        for key, value in daemon.tls_env().items():
+            monkeypatch.setenv(key, value)
+        url = None
+    junk = b"not a tar at all " * 1_000_000
+    with nk.connect(url) as docker:
+        with pytest.raises(nk.NotFound, match="No such container"):
+            docker.put_archive("nk-no-such-container", "/", junk).get(60)
+        with pytest.raises(nk.ServerError, match="invalid tar header"):
+            docker.build(junk).get(60)
+        with pytest.raises(nk.ServerError, match="invalid tar header"):
+            docker.import_image(junk).get(60)
+        assert docker.ping().get(10) == "OK"
