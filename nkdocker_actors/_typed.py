@@ -2042,7 +2042,7 @@ if TYPE_CHECKING:
         ) -> Future[None]: ...
         def plugin_set(self, *args: Any, **options: Any) -> Future[Any]:
             """Change a disabled plugin's settings: {'DEBUG': '1'} or ['DEBUG=1',
-            'mount.source=/x'].
+            'mount.source=/x', 'DEBUG'].
             """
 
         @overload

@@ -16,11 +16,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pykka
 import pytest
 from faultserver import FaultServer
+from plugin_context import build_listener, context_tar
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -166,6 +168,33 @@ def name() -> Callable[[str], str]:
     """Unique container/image names for this test run."""
     run = uuid.uuid4().hex[:8]
     return lambda prefix="nk": f"{prefix}-{run}"
+
+
+@pytest.fixture(scope="session")
+def plugin_listener(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The plugin's socket listener (tests/plugin_context.py), compiled once."""
+    return build_listener(tmp_path_factory.mktemp("plugin"))
+
+
+@pytest.fixture(scope="module")
+def plugin_context(plugin_listener: Path) -> bytes:
+    """A plugin context as a tar: config.json and rootfs/ (busybox plus the listener)."""
+    return context_tar(plugin_listener)
+
+
+@pytest.fixture
+def plugin_name(docker: nk.Docker, name: Callable[[str], str]) -> Iterator[Callable[[str], str]]:
+    """Plugin names for this test, each removed (forced) afterwards."""
+    made: list[str] = []
+
+    def make(prefix: str) -> str:
+        made.append(f"{prefix}{name('nkplugin')}:latest")
+        return made[-1]
+
+    yield make
+    for plugin in made:
+        with contextlib.suppress(nk.NotFound):
+            docker.plugin_rm(plugin, force=True).get(60)
 
 
 @pytest.fixture

@@ -313,6 +313,7 @@ CASES: tuple[Case, ...] = (
         ),
     ),
     C("volume ls", ("volume ls --filter name=pa-",), "table"),
+    C("inspect --format json", ("volume inspect --format json pa-vol",), note="one line"),
     C(
         "volume ls -q --format",
         (
@@ -581,9 +582,10 @@ def parity_table() -> str:
         "|---|---|---|",
     ]
     from test_cli_accounts import ACCOUNT_CASES  # the other side-by-side modules' cases
+    from test_cli_plugins import PLUGIN_CASES
     from test_cli_swarm import SWARM_CASES
 
-    for case in (*CASES, *ACCOUNT_CASES, *SWARM_CASES):
+    for case in (*CASES, *ACCOUNT_CASES, *SWARM_CASES, *PLUGIN_CASES):
         steps = "<br>".join(f"`{s.replace('|', '&#124;')}`" for s in case.steps)
         what = compared[case.out]
         if not case.err:

@@ -1,106 +1,16 @@
 """The Plugin API on the real sandbox dockerd: create from a local rootfs, enable, disable,
-set, inspect, remove; push to and pull from the sandbox registry.
-
-dockerd enables a plugin once something listens on its interface socket: the
-plugin's entrypoint is a tiny static program (compiled here with the machine's
-gcc) that listens on /run/docker/plugins/nk.sock, added to the sandbox's busybox
-root filesystem.
+set, inspect, remove; push to and pull from the sandbox registry. The plugin context and
+names are conftest's (`plugin_context`, `plugin_name`; tests/plugin_context.py).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
-import subprocess
-import tarfile
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
-
-_LISTENER_C = r"""
-#include <signal.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-static void bye(int sig) { _exit(0); }
-int main(void) {
-    signal(SIGTERM, bye);  /* PID 1 ignores SIGTERM unless it handles it */
-    struct sockaddr_un a = {.sun_family = AF_UNIX};
-    strcpy(a.sun_path, "/run/docker/plugins/nk.sock");
-    unlink(a.sun_path);
-    int s = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) < 0 || listen(s, 16) < 0) return 1;
-    for (;;) { int c = accept(s, 0, 0); if (c >= 0) close(c); }
-}
-"""
-
-CONFIG = {
-    "Description": "nkdocker_actors test plugin",
-    "Documentation": "https://example.invalid/nk",
-    "Entrypoint": ["/bin/nk-listen"],
-    "WorkDir": "",
-    "Interface": {"Types": ["docker.dummy/1.0"], "Socket": "nk.sock"},
-    "Network": {"Type": ""},
-    "Linux": {"Capabilities": [], "AllowAllDevices": False, "Devices": []},
-    "Mounts": [],
-    "PropagatedMount": "",
-    "IpcHost": False,
-    "PidHost": False,
-    "Env": [{"Name": "DEBUG", "Description": "debug level", "Settable": ["value"], "Value": "0"}],
-    "Args": {"Name": "", "Description": "", "Settable": [], "Value": []},
-}
-
-
-@pytest.fixture(scope="module")
-def plugin_context(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """A plugin context: config.json and rootfs/ (busybox plus the socket listener)."""
-    work = tmp_path_factory.mktemp("plugin")
-    source = work / "listen.c"
-    source.write_text(_LISTENER_C)
-    binary = work / "nk-listen"
-    subprocess.run(["gcc", "-static", "-Os", "-s", "-o", str(binary), str(source)], check=True)
-    return _context(sandbox.busybox_rootfs_tar(), binary)
-
-
-def _context(rootfs: bytes, listener: Path) -> bytes:
-    out = io.BytesIO()
-    with (
-        tarfile.open(fileobj=io.BytesIO(rootfs)) as source,
-        tarfile.open(fileobj=out, mode="w") as tar,
-    ):
-        config = json.dumps(CONFIG).encode()
-        info = tarfile.TarInfo("config.json")
-        info.size = len(config)
-        tar.addfile(info, io.BytesIO(config))
-        for member in source.getmembers():
-            data = source.extractfile(member) if member.isfile() else None
-            member.name = "rootfs/" + member.name.lstrip("./")
-            tar.addfile(member, data)
-        item = tar.gettarinfo(str(listener), "rootfs/bin/nk-listen")
-        with listener.open("rb") as blob:
-            tar.addfile(item, blob)
-    return out.getvalue()
-
-
-@pytest.fixture
-def plugin_name(docker: nk.Docker, name: Callable[[str], str]) -> Iterator[Callable[[str], str]]:
-    """Plugin names for this test, each removed (forced) afterwards."""
-    made: list[str] = []
-
-    def make(prefix: str) -> str:
-        made.append(f"{prefix}{name('nkplugin')}:latest")
-        return made[-1]
-
-    yield make
-    for plugin in made:
-        with contextlib.suppress(nk.NotFound):
-            docker.plugin_rm(plugin, force=True).get(60)
 
 
 def test_plugin_lifecycle(
@@ -169,7 +79,7 @@ def test_plugin_push_and_pull_through_the_registry(
 
 def test_plugin_options_are_checked_before_sending(docker: nk.Docker) -> None:
     with pytest.raises(nk.InvalidOption, match="settings"):
-        docker.plugin_set("nk/p", ["no-equals"]).get(10)
+        docker.plugin_set("nk/p", ["=no-name"]).get(10)
     with pytest.raises(nk.InvalidOption, match="privileges"):
         docker.plugin_pull("nk/p", privileges=[{"Nom": "network"}]).get(10)
     with pytest.raises(nk.InvalidOption):

@@ -12,7 +12,7 @@ command, 2 for a bad option, 125 when `run` cannot start the container, 130 on
 ctrl-C; `run` and `exec` otherwise exit with the process's own code.
 
 Layout: common (session, errors, the Cmd declaration), one module per area
-(containers, run, images, networks, volumes, system, monitor, accounts: login,
+(containers, run, images, networks, volumes, plugins, system, monitor, accounts: login,
 logout and context, swarm: swarm, node and service, secrets: secret and config,
 completion), render and template (output), signals (ctrl-C, SIGTERM and SIGHUP reach
 the main thread whatever it waits on), parser (the parser, built from the areas'

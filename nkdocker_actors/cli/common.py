@@ -91,6 +91,12 @@ def write(text: str) -> None:
     sys.stdout.flush()
 
 
+def answered_yes(prompt: str) -> bool:
+    """Ask `prompt` (with " [y/N] "), as docker asks: only "y" or "Y" read from stdin is yes."""
+    write(f"{prompt} [y/N] ")
+    return sys.stdin.readline().strip().lower() == "y"
+
+
 def notice(text: str) -> None:
     """A line on stderr as docker words it (no program name: its warnings and notices)."""
     with contextlib.suppress(OSError, ValueError):

@@ -30,7 +30,7 @@ from .common import (
     wait,
     write,
 )
-from .render import ago, listing, si
+from .render import ago, ellipsis, go_json, listing, si
 from .template import Template, tabwrite
 
 PS_FORMAT = (
@@ -72,8 +72,8 @@ def ports_text(ports: list[dict[str, Any]]) -> str:
 
 
 def _command_text(command: str, trunc: bool) -> str:
-    if trunc and len(command) > 20:
-        command = command[:19] + "…"
+    if trunc:
+        command = ellipsis(command, 20)
     return '"' + command.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -182,8 +182,11 @@ def cmd_inspect(session: Session, args: argparse.Namespace) -> int:
 
 
 def show_inspect(found: list[Any], fmt: str | None) -> None:
-    """Inspect output: an indented JSON array, or -f applied to each object."""
-    if fmt:
+    """Inspect output: an indented JSON array, or -f applied to each object ("json": the
+    array on one line, as docker prints it)."""
+    if fmt == "json":
+        write(go_json(found) + "\n")
+    elif fmt:
         template = Template(fmt)
         write("".join(template.render(item) + "\n" for item in found))
     else:

@@ -30,7 +30,7 @@ from .common import (
     wait,
     write,
 )
-from .render import Progress, ago, listing, si
+from .render import Progress, ago, ellipsis, listing, si
 
 IMAGES_FORMAT = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
 IMAGES_HEADERS = {
@@ -299,8 +299,8 @@ def cmd_history(session: Session, args: argparse.Namespace) -> int:
     items = []
     for layer in layers:
         created_by = str(layer.get("CreatedBy", ""))
-        if not args.no_trunc and len(created_by) > 45:
-            created_by = created_by[:44] + "…"
+        if not args.no_trunc:
+            created_by = ellipsis(created_by, 45)
         ident = str(layer.get("Id", ""))
         created = float(layer.get("Created", 0))
         items.append({
@@ -406,7 +406,7 @@ def cmd_image_prune(session: Session, args: argparse.Namespace) -> int:
     return 0
 
 
-_AUTH = (
+AUTH_ARGS = (  # pull, push and the plugin commands that reach a registry
     arg("--username", help="registry user (or NKDOCKER_USERNAME)"),
     arg("--password", help="registry password (or NKDOCKER_PASSWORD)"),
     arg("--password-stdin", action="store_true", help="read the password from stdin"),
@@ -438,7 +438,7 @@ COMMANDS = (
             arg("image", metavar="NAME[:TAG]"),
             arg("-q", "--quiet", action="store_true", help="no progress"),
             arg("--platform", help="os[/arch[/variant]]"),
-            *_AUTH,
+            *AUTH_ARGS,
         ),
         aliases=("image pull",),
     ),
@@ -450,7 +450,7 @@ COMMANDS = (
             arg("image", metavar="NAME[:TAG]"),
             arg("-a", "--all-tags", action="store_true", help="push every tag"),
             arg("-q", "--quiet", action="store_true", help="no progress"),
-            *_AUTH,
+            *AUTH_ARGS,
         ),
         aliases=("image push",),
     ),

@@ -7,8 +7,10 @@ table). Piped output is plain text; colour only on a terminal, never with NO_COL
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import time
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -85,6 +87,71 @@ def console(out: TextIO) -> Console:
     from rich.console import Console
 
     return Console(file=out, highlight=False, soft_wrap=True)
+
+
+# Go's own escapes (other control characters are \xHH)
+_GO_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+}
+
+
+def go_quoted(text: str) -> str:
+    """As Go's %q (strconv.Quote) quotes a string: printable characters as they are (Go's
+    IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space), the rest
+    escaped; a byte that was not UTF-8 (surrogate-escaped in argv) as \\xHH."""
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif char == " " or (code != 0xAD and unicodedata.category(char)[0] in "LMNPS"):
+            out.append(char)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "".join(out) + '"'
+
+
+def go_json(value: Any) -> str:
+    """`value` as Go's json.Marshal writes it (docker's `--format json`): compact, with <, >
+    and & escaped (HTML-safe), U+2028 and U+2029 too. (They only occur inside strings.)"""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    for char in "<>&\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
+
+
+def ellipsis(text: str, width: int) -> str:
+    """`text` cut to `width` columns with "…" as docker cuts a long cell (formatter.Ellipsis:
+    East Asian wide characters take two columns, combining ones none)."""
+    columns = [_columns(char) for char in text]
+    if sum(columns) <= width:
+        return text
+    taken = 0
+    for index, size in enumerate(columns):
+        if taken + size > width - 1:
+            return text[:index] + "…"
+        taken += size
+    return text
+
+
+def _columns(char: str) -> int:
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
 def custom_format(fmt: str | None) -> str | None:

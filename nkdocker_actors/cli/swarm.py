@@ -12,7 +12,6 @@ import getpass
 import re
 import sys
 import time
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ from .common import (
     write,
 )
 from .containers import show_inspect
-from .render import listing
+from .render import go_quoted, listing
 
 # -- swarm ------------------------------------------------------------------------------
 
@@ -106,7 +105,7 @@ def _availability(args: argparse.Namespace) -> dict[str, str]:
     value = args.availability.lower()
     if value not in NODE_AVAILABILITIES:
         raise CliError(
-            f"invalid availability {_quoted(args.availability)}, "
+            f"invalid availability {go_quoted(args.availability)}, "
             "only active, pause and drain are supported"
         )
     return {"availability": value}
@@ -246,7 +245,7 @@ def _pem(path: str | None, flag: str) -> str | None:
     """A PEM file's text, read before anything is asked (as docker reads it)."""
     if path is None:
         return None
-    what = f"invalid argument {_quoted(path)} for {_quoted(flag)} flag"
+    what = f"invalid argument {go_quoted(path)} for {go_quoted(flag)} flag"
     try:
         text = Path(path).read_bytes().decode("ascii")
     except OSError as problem:
@@ -256,42 +255,6 @@ def _pem(path: str | None, flag: str) -> str | None:
     if not _PEM_BLOCK.search(text):
         raise CliError(f"{what}: file contents must be in PEM format", 2)
     return text
-
-
-# Go's own escapes (other control characters are \xHH)
-_GO_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-}
-
-
-def _quoted(text: str) -> str:
-    """As Go's %q (strconv.Quote) quotes a string: printable characters as they are (Go's
-    IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space), the rest
-    escaped; a byte that was not UTF-8 (surrogate-escaped in argv) as \\xHH."""
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[char])
-        elif 0xDC80 <= code <= 0xDCFF:
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif char == " " or (code != 0xAD and unicodedata.category(char)[0] in "LMNPS"):
-            out.append(char)
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    return "".join(out) + '"'
 
 
 def _rotated(docker: Docker) -> bool:

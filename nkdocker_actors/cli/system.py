@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from typing import Any
 
 from ..connection import NEWEST_API
@@ -14,6 +13,7 @@ from .common import (
     Cmd,
     Session,
     Target,
+    answered_yes,
     arg,
     describe,
     error,
@@ -380,8 +380,8 @@ def confirm(args: argparse.Namespace, *what: str) -> bool:
         text = f"WARNING! This will remove {what[0]}.\n"
     else:
         text = "WARNING! This will remove:\n" + "".join(f"  - {w}\n" for w in what) + "\n"
-    write(text + "Are you sure you want to continue? [y/N] ")
-    return sys.stdin.readline().strip().lower() in ("y", "yes")
+    write(text)
+    return answered_yes("Are you sure you want to continue?")
 
 
 def prune_report(title: str, deleted: Any, result: dict[str, Any] | None) -> None:

@@ -3,6 +3,8 @@
 A plugin is named like an image ("localhost:5000/nk/plugin:latest", the tag optional).
 Installing one (pull, upgrade) needs its privileges accepted: pass what
 `plugin_privileges(remote)` lists as `privileges` (a plugin asking for none takes []).
+Without `auth`, registry credentials come from the docker CLI's config.json and helpers,
+as for images.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .. import credentials as cli_credentials
 from ..errors import InvalidOption
 from .images import build_context
 from .spec import (
@@ -44,23 +47,34 @@ def _privileges_body(values: Mapping[str, Any], api: ApiVersion) -> tuple[Body, 
     return json.dumps(accepted).encode(), "application/json"
 
 
-def _settings(name: str, value: Any) -> list[str]:
-    """Plugin settings: {"DEBUG": "1"} or ["DEBUG=1", "mount.source=/x"]."""
+def plugin_settings(value: Any) -> list[str]:
+    """Plugin settings as dockerd takes them (<name>[.<field>][=<value>]): {"DEBUG": "1"}
+    or ["DEBUG=1", "mount.source=/x", "DEBUG"]; InvalidOption for anything else, naming
+    no value (a setting may hold a secret)."""
     if isinstance(value, Mapping):
         items = [f"{k}={v}" for k, v in value.items()]
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
             items = []
     else:
-        items = strings(name, value)
-    if not items or not all("=" in item and not item.startswith("=") for item in items):
+        items = strings("settings", value)
+    if not items or not all(item and not item.startswith("=") for item in items):
         raise InvalidOption(
-            f"option {name!r}: bad value {value!r} (expected {{'KEY': 'value'}} or ['KEY=value'])"
+            "plugin settings are NAME[.FIELD][=VALUE] ({'NAME': 'value'} or ['NAME=value']): "
+            "one is empty or has no name"
         )
     return items
 
 
 def _set_body(values: Mapping[str, Any], api: ApiVersion) -> tuple[Body, str]:
-    return json.dumps(_settings("settings", values["settings"])).encode(), "application/json"
+    return json.dumps(plugin_settings(values["settings"])).encode(), "application/json"
+
+
+def _remote_auth(values: dict[str, Any]) -> None:
+    cli_credentials.fill_auth(values, values.get("remote"))
+
+
+def _plugin_auth(values: dict[str, Any]) -> None:
+    cli_credentials.fill_auth(values, values.get("plugin"))
 
 
 COMMANDS = (
@@ -84,6 +98,7 @@ COMMANDS = (
         reply=list_reply,
         mode="exclusive",
         since_api=_SINCE,
+        prepare=_remote_auth,
     ),
     Command(
         "plugin_pull",
@@ -101,6 +116,7 @@ COMMANDS = (
         stream="json",
         timeout=None,
         since_api=_SINCE,
+        prepare=_remote_auth,
     ),
     Command(
         "plugin_inspect",
@@ -160,6 +176,7 @@ COMMANDS = (
         stream="json",
         timeout=None,
         since_api=(1, 26),
+        prepare=_remote_auth,
     ),
     Command(
         "plugin_create",
@@ -186,12 +203,14 @@ COMMANDS = (
         stream="json",
         timeout=None,
         since_api=_SINCE,
+        prepare=_plugin_auth,
     ),
     Command(
         "plugin_set",
         "POST",
         "/plugins/{plugin}/set",
-        "Change a disabled plugin's settings: {'DEBUG': '1'} or ['DEBUG=1', 'mount.source=/x'].",
+        "Change a disabled plugin's settings: {'DEBUG': '1'} or ['DEBUG=1', 'mount.source=/x', "
+        "'DEBUG'].",
         params=("plugin", "settings"),
         fields=_P,
         body=_set_body,
