@@ -20,12 +20,13 @@ def _capitalized(text: Any) -> str:
     return str(text or "").capitalize()
 
 
-def node_rows(docker: Docker, timeout: float = 60) -> list[dict[str, Any]]:
+def node_rows(docker: Docker, timeout: float = 60, filters: Any = None) -> list[dict[str, Any]]:
     """`node ls`: ID, Self (the node asked), Hostname, Status, Availability, ManagerStatus
-    ("Leader", "Reachable", "Unreachable" or ""), EngineVersion; by hostname."""
+    ("Leader", "Reachable", "Unreachable" or ""), EngineVersion; by hostname. `filters`:
+    as `nodes` takes them."""
     me = docker.info().get(timeout)["Swarm"].get("NodeID")
     rows = []
-    for node in docker.nodes().get(timeout):
+    for node in docker.nodes(filters=filters).get(timeout):
         manager = node.get("ManagerStatus") or {}
         description = node.get("Description") or {}
         rows.append(
@@ -71,9 +72,10 @@ def _mode(spec: dict[str, Any]) -> str:
     return ""
 
 
-def service_rows(docker: Docker, timeout: float = 60) -> list[dict[str, Any]]:
-    """`service ls`: ID, Name, Mode, Replicas ("running/desired"), Image, Ports; by name."""
-    services = docker.services().get(timeout)
+def service_rows(docker: Docker, timeout: float = 60, filters: Any = None) -> list[dict[str, Any]]:
+    """`service ls`: ID, Name, Mode, Replicas ("running/desired"), Image, Ports; by name.
+    `filters`: as `services` takes them."""
+    services = docker.services(filters=filters).get(timeout)
     running, desired = _task_counts(docker, timeout)
     rows = []
     for service in services:

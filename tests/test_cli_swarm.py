@@ -28,6 +28,10 @@ C = Case
 SWARM_CASES: tuple[Case, ...] = (
     C("node ls", ("node ls", "node ls -q"), "table"),
     C("node ls --format", ("node ls --format '{{json .}}'",), "json"),
+    C(
+        "node ls --filter",
+        ("node ls -q --filter role=manager", "node ls --format '{{.ID}}' --filter role=worker"),
+    ),
     C("node inspect -f", ("node inspect -f '{{.Status.State}} {{.Spec.Role}}' self",)),
     C("service ls", ("service ls --filter name=pa-",), "table"),
     C("service ls -q --format", ("service ls -q", "service ls --format '{{.Name}} {{.Mode}}'")),

@@ -66,11 +66,8 @@ TASK_HEADERS = {
 
 def cmd_service_ls(session: Session, args: argparse.Namespace) -> int:
     """The swarm's services: mode, replicas running/wanted, image, ports."""
-    docker = session.one()
-    rows = swarm_views.service_rows(docker)
-    if args.filter:
-        wanted = {s["ID"] for s in wait(docker.services(filters=filters(args.filter)))}
-        rows = [row for row in rows if row["ID"] in wanted]
+    wanted = filters(args.filter) if args.filter else None
+    rows = swarm_views.service_rows(session.one(), filters=wanted)
     items = [{**row, "ID": short_id(row["ID"])} for row in rows]
     if args.quiet:  # (short ids, as docker prints them here: its `node ls -q` prints whole ones)
         write("".join(f"{item['ID']}\n" for item in items))

@@ -369,11 +369,8 @@ NODE_HEADERS = {
 
 def cmd_node_ls(session: Session, args: argparse.Namespace) -> int:
     """The swarm's nodes (this one marked *)."""
-    docker = session.one()
-    rows = swarm_views.node_rows(docker)
-    if args.filter:
-        wanted = {n["ID"] for n in wait(docker.nodes(filters=filters(args.filter)))}
-        rows = [row for row in rows if row["ID"] in wanted]
+    wanted = filters(args.filter) if args.filter else None
+    rows = swarm_views.node_rows(session.one(), filters=wanted)
     if args.quiet:
         write("".join(f"{row['ID']}\n" for row in rows))
         return 0
