@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_cli_parity import Case, compare, normalise, run
+from test_cli_parity import Case, assert_same, normalise, run
 
 from nkdocker_actors import sandbox
 
@@ -169,14 +169,7 @@ def test_same_as_docker(
         for tool, env in configs.items():
             code, out, err = run(tool, _fill(step, values), env, _fill(case.stdin, values))
             results[tool] = (code, normalise(out, tmp), normalise(err, tmp))
-        (dk_code, dk_out, dk_err), (nk_code, nk_out, nk_err) = results.values()
-        context = f"{step!r}\n docker: {results['docker']}\n nkdocker: {results['nkdocker']}"
-        assert nk_code == dk_code, context
-        try:
-            compare(case, dk_out, nk_out)
-            assert nk_err == dk_err
-        except AssertionError as failed:
-            raise AssertionError(f"{failed}\n{context}") from None
+        assert_same(case, step, results)
     kept = [
         json.loads((Path(env["DOCKER_CONFIG"]) / "config.json").read_text() or "{}")
         if (Path(env["DOCKER_CONFIG"]) / "config.json").exists()

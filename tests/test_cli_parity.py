@@ -440,6 +440,20 @@ def _without_cpu_share(rows: list[list[str]]) -> list[list[str]]:
     return [row[:column] + row[column + 1 :] for row in rows]
 
 
+def assert_same(case: Case, step: str, results: dict[str, tuple[int, str, str]]) -> None:
+    """One step's (exit code, stdout, stderr) from "docker" and "nkdocker", normalised:
+    the same exit code, stdout compared as `case` says, stderr unless `case.err` is False."""
+    (dk_code, dk_out, dk_err), (nk_code, nk_out, nk_err) = results["docker"], results["nkdocker"]
+    context = f"{step!r}\n docker: {results['docker']}\n nkdocker: {results['nkdocker']}"
+    assert nk_code == dk_code, context
+    try:
+        compare(case, dk_out, nk_out)
+        if case.err:
+            assert nk_err == dk_err
+    except AssertionError as failed:
+        raise AssertionError(f"{failed}\n{context}") from None
+
+
 def compare(case: Case, docker_out: str, nk_out: str) -> None:
     """stdout compared as the case says."""
     if case.out == "none":
@@ -548,15 +562,7 @@ def test_same_as_docker(case: Case, world: dict[str, str]) -> None:
                     code, out, err = run(tool, step, world, case.stdin)
                 tmp = world["PARITY_TMP"]
                 results[tool] = (code, normalise(out, tmp), normalise(err, tmp))
-            (dk_code, dk_out, dk_err), (nk_code, nk_out, nk_err) = results.values()
-            context = f"{step!r}\n docker: {results['docker']}\n nkdocker: {results['nkdocker']}"
-            assert nk_code == dk_code, context
-            try:
-                compare(case, dk_out, nk_out)
-                if case.err:
-                    assert nk_err == dk_err
-            except AssertionError as failed:
-                raise AssertionError(f"{failed}\n{context}") from None
+            assert_same(case, step, results)
     finally:
         for step in case.cleanup:
             run("docker", step, world), run("nkdocker", step, world)

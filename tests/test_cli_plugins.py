@@ -18,7 +18,7 @@ import cli_forkserver
 import pexpect
 import pytest
 from plugin_context import CONFIG, PRIVILEGED_CONFIG, write_context
-from test_cli_parity import Case, compare, normalise, run
+from test_cli_parity import Case, assert_same, normalise, run
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -155,15 +155,7 @@ def test_same_as_docker(case: Case, world: dict[str, str]) -> None:
             for tool in ("docker", "nkdocker"):
                 code, out, err = run(tool, step, world, case.stdin)
                 results[tool] = (code, normalise(out, tmp), normalise(err, tmp))
-            (dk_code, dk_out, dk_err), (nk_code, nk_out, nk_err) = results.values()
-            context = f"{step!r}\n docker: {results['docker']}\n nkdocker: {results['nkdocker']}"
-            assert nk_code == dk_code, context
-            try:
-                compare(case, dk_out, nk_out)
-                if case.err:
-                    assert nk_err == dk_err
-            except AssertionError as failed:
-                raise AssertionError(f"{failed}\n{context}") from None
+            assert_same(case, step, results)
     finally:
         for step in case.cleanup:
             run("docker", step, world), run("nkdocker", step, world)

@@ -19,7 +19,7 @@ from pathlib import Path
 import cli_forkserver
 import pytest
 from conftest import SANDBOX, wait_until
-from test_cli_parity import NK, Case, compare, normalise, run
+from test_cli_parity import NK, Case, assert_same, normalise, run
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox, swarm_views
@@ -123,15 +123,7 @@ def test_same_as_docker(case: Case, world: dict[str, str]) -> None:
                 code, out, err = run(tool, step, world, case.stdin)
                 results[tool] = (code, swarm_normalise(out, tmp), swarm_normalise(err, tmp))
                 assert "top secret" not in out + err and "not shown" not in out + err
-            (dk_code, dk_out, dk_err), (nk_code, nk_out, nk_err) = results.values()
-            context = f"{step!r}\n docker: {results['docker']}\n nkdocker: {results['nkdocker']}"
-            assert nk_code == dk_code, context
-            try:
-                compare(case, dk_out, nk_out)
-                if case.err:
-                    assert nk_err == dk_err
-            except AssertionError as failed:
-                raise AssertionError(f"{failed}\n{context}") from None
+            assert_same(case, step, results)
     finally:
         for step in case.cleanup:
             run("docker", step, world), run("nkdocker", step, world)
