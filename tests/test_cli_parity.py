@@ -254,6 +254,17 @@ CASES: tuple[Case, ...] = (
     ),
     C("history", ("history busybox:latest",), "table"),
     C(
+        "wide characters, quoted commands",
+        (
+            "build -q -t pa-{me}-w:1 {tmp}/ctx-wide",
+            "history --format 'table {{.CreatedBy}}\\t{{.Size}}' pa-{me}-w:1",
+            "create --name pa-{me}-q busybox:latest echo 'a\"b' 'c\\\\d'",
+            "ps -a --filter name=pa-{me}-q --format 'table {{.Command}}\\t{{.Names}}'",
+        ),
+        cleanup=("rm -f pa-{me}-q", "rmi pa-{me}-w:1"),
+        note="columns by display width, commands quoted as Go's %q",
+    ),
+    C(
         "build",
         (
             "build --no-cache -t pa-{me}-b:1 --label pa-build=pa-{me} --build-arg WHO=pa-{me}"
@@ -315,6 +326,15 @@ CASES: tuple[Case, ...] = (
     C("volume ls", ("volume ls --filter name=pa-",), "table"),
     C("inspect --format json", ("volume inspect --format json pa-vol",), note="one line"),
     C(
+        "inspect, some missing",
+        (
+            "volume inspect -f '{{.Name}}' pa-vol nope pa-vol",
+            "network inspect -f '{{.Name}}' pa-net nope",
+            "volume inspect nope",
+        ),
+        note="the others shown, exit 1",
+    ),
+    C(
         "volume ls -q --format",
         (
             "volume ls -q --filter name=pa-",
@@ -336,7 +356,14 @@ CASES: tuple[Case, ...] = (
     C("events", ("events --since 0 --until {until} --filter container=pa-stopped",)),
     C(
         "events --format",
-        ("events --since 0 --until {until} --filter container=pa-stopped --format {{.Action}}",),
+        (
+            "events --since 0 --until {until} --filter container=pa-stopped --format {{.Action}}",
+            "events --since 0 --until {until} --filter container=pa-stopped --format"
+            " '{{.ID}} {{.Status}} {{.From}} {{.Scope}} {{.Time}} {{.Actor.ID}} {{json .}}'",
+            "events --since 0 --until {until} --filter type=network --filter network=pa-net"
+            " --format '{{.Type}} [{{.ID}}] [{{.Status}}] {{.Action}}'",
+        ),
+        note="docker's field names (a network's event has no ID nor Status)",
     ),
     C("version -f", ("version -f {{.Server.Version}}",)),
     C("info -f", ("info -f {{.ServerVersion}}",)),
@@ -523,6 +550,10 @@ def world(
     (context / "Dockerfile").write_text(
         'FROM busybox:latest\nARG WHO\nRUN echo "built by $WHO" > /who\nCMD ["cat", "/who"]\n'
     )
+    wide = Path(env["PARITY_TMP"], "ctx-wide")
+    wide.mkdir()
+    wide_command = 'echo "日本語のテキストとても長いコマンドです"'  # (wider than its length)
+    (wide / "Dockerfile").write_text(f"FROM busybox:latest\nRUN {wide_command}\n")
     docker = nk.connect(daemon.unix_url)
     names = ("pa-run", "pa-stopped")
     for name in names:

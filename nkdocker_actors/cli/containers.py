@@ -8,6 +8,7 @@ import os
 import sys
 import tarfile
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..connection import Docker
@@ -30,8 +31,8 @@ from .common import (
     wait,
     write,
 )
-from .render import ago, ellipsis, go_json, listing, si
-from .template import Template, tabwrite
+from .render import ago, ellipsis, go_quoted, listing, si
+from .template import Template, go_json, tabwrite
 
 PS_FORMAT = (
     "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
@@ -72,9 +73,7 @@ def ports_text(ports: list[dict[str, Any]]) -> str:
 
 
 def _command_text(command: str, trunc: bool) -> str:
-    if trunc:
-        command = ellipsis(command, 20)
-    return '"' + command.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return go_quoted(ellipsis(command, 20) if trunc else command)
 
 
 def _image_text(image: str, image_id: str, trunc: bool) -> str:
@@ -181,11 +180,32 @@ def cmd_inspect(session: Session, args: argparse.Namespace) -> int:
     return code
 
 
-def show_inspect(found: list[Any], fmt: str | None) -> None:
+def inspect_each(
+    names: Sequence[str],
+    inspect: Callable[[str], Any],
+    fmt: str | None,
+    marshalled: bool = False,
+) -> int:
+    """docker's inspect of several objects: each one found shown, each missing one (or a
+    name that names none) reported, the others done all the same; 1 if any was missing."""
+    found: list[Any] = []
+    code = 0
+    for name in names:
+        try:
+            found.append(wait(inspect(name)))
+        except (NotFound, InvalidOption) as problem:
+            error(describe(problem))
+            code = 1
+    show_inspect(found, fmt, marshalled)
+    return code
+
+
+def show_inspect(found: list[Any], fmt: str | None, marshalled: bool = False) -> None:
     """Inspect output: an indented JSON array, or -f applied to each object ("json": the
-    array on one line, as docker prints it)."""
+    array on one line, as docker prints it: as the daemon sent it, or, `marshalled`, as
+    docker marshals what it decoded itself, see template.go_json)."""
     if fmt == "json":
-        write(go_json(found) + "\n")
+        write(go_json(found, marshalled) + "\n")
     elif fmt:
         template = Template(fmt)
         write("".join(template.render(item) + "\n" for item in found))

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from .common import CliError, Cmd, Session, arg, each_name, filters, pairs, short_id, wait, write
-from .containers import show_inspect
+from .containers import inspect_each
 from .render import listing
 
 LS_FORMAT = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}"
@@ -84,9 +84,7 @@ def cmd_rm(session: Session, args: argparse.Namespace) -> int:
 
 def cmd_inspect(session: Session, args: argparse.Namespace) -> int:
     """Networks as JSON (or -f)."""
-    docker = session.one()
-    found = [wait(docker.network_inspect(n)) for n in args.networks]
-    show_inspect(found, args.format)
+    return inspect_each(args.networks, session.one().network_inspect, args.format)
     return 0
 
 

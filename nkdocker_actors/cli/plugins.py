@@ -25,7 +25,7 @@ from typing import Any
 from .. import identifiers
 from ..commands.plugins import plugin_settings
 from ..connection import Docker
-from ..errors import DockerError, NkDockerError, NotFound
+from ..errors import DockerError, NkDockerError
 from ..messages import Inbox
 from .common import (
     PROG,
@@ -36,13 +36,12 @@ from .common import (
     arg,
     describe,
     each_name,
-    error,
     filters,
     short_id,
     wait,
     write,
 )
-from .containers import show_inspect
+from .containers import inspect_each
 from .images import AUTH_ARGS, auth_of, stream_progress, with_tag
 from .render import Progress, ellipsis, go_quoted, listing
 from .template import go_text
@@ -100,17 +99,7 @@ def cmd_ls(session: Session, args: argparse.Namespace) -> int:
 
 def cmd_inspect(session: Session, args: argparse.Namespace) -> int:
     """Plugins as JSON (or -f); a missing one is reported, the others shown."""
-    docker = session.one()
-    found = []
-    code = 0
-    for name in args.plugins:
-        try:
-            found.append(wait(docker.plugin_inspect(name)))
-        except NotFound as problem:
-            error(describe(problem))
-            code = 1
-    show_inspect(found, args.format)
-    return code
+    return inspect_each(args.plugins, session.one().plugin_inspect, args.format)
 
 
 def _context_tar(directory: str) -> bytes:

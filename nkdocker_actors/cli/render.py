@@ -7,7 +7,6 @@ table). Piped output is plain text; colour only on a terminal, never with NO_COL
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import time
 import unicodedata
@@ -15,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .common import is_tty, print_json, write
-from .template import Template
+from .template import Template, char_width
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -125,19 +124,10 @@ def go_quoted(text: str) -> str:
     return "".join(out) + '"'
 
 
-def go_json(value: Any) -> str:
-    """`value` as Go's json.Marshal writes it (docker's `--format json`): compact, with <, >
-    and & escaped (HTML-safe), U+2028 and U+2029 too. (They only occur inside strings.)"""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    for char in "<>&\u2028\u2029":
-        text = text.replace(char, f"\\u{ord(char):04x}")
-    return text
-
-
 def ellipsis(text: str, width: int) -> str:
     """`text` cut to `width` columns with "…" as docker cuts a long cell (formatter.Ellipsis:
     East Asian wide characters take two columns, combining ones none)."""
-    columns = [_columns(char) for char in text]
+    columns = [char_width(char) for char in text]
     if sum(columns) <= width:
         return text
     taken = 0
@@ -146,12 +136,6 @@ def ellipsis(text: str, width: int) -> str:
             return text[:index] + "…"
         taken += size
     return text
-
-
-def _columns(char: str) -> int:
-    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
 def custom_format(fmt: str | None) -> str | None:

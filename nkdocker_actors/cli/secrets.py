@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from .common import CliError, Cmd, Session, arg, each_name, filters, pairs, wait, write
-from .containers import show_inspect
+from .containers import inspect_each
 from .render import ago, api_time, listing
 
 SECRET_FORMAT = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.CreatedAt}}\t{{.UpdatedAt}}"
@@ -81,7 +81,7 @@ def _stored_inspect(kind: str) -> Any:
     def inspect(session: Session, args: argparse.Namespace) -> int:
         """Secrets/configs as JSON (or -f); a secret's data is never in it."""
         docker = session.one()
-        show_inspect([wait(docker.call(f"{kind}_inspect", n)) for n in args.names], args.format)
+        return inspect_each(args.names, lambda n: docker.call(f"{kind}_inspect", n), args.format)
         return 0
 
     return inspect

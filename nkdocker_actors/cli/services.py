@@ -32,7 +32,7 @@ from .common import (
     wait,
     write,
 )
-from .containers import show_inspect
+from .containers import inspect_each
 from .render import ago, api_time, listing
 
 CONVERGE_TIMEOUT = 300.0  # seconds a service may take to converge before we give up
@@ -286,8 +286,7 @@ def cmd_service_rm(session: Session, args: argparse.Namespace) -> int:
 
 def cmd_service_inspect(session: Session, args: argparse.Namespace) -> int:
     """Services as JSON (or -f)."""
-    docker = session.one()
-    show_inspect([wait(docker.service_inspect(s)) for s in args.services], args.format)
+    return inspect_each(args.services, session.one().service_inspect, args.format)
     return 0
 
 

@@ -35,7 +35,7 @@ from .common import (
     wait,
     write,
 )
-from .containers import show_inspect
+from .containers import inspect_each
 from .render import go_quoted, listing
 
 # -- swarm ------------------------------------------------------------------------------
@@ -385,7 +385,7 @@ def cmd_node_inspect(session: Session, args: argparse.Namespace) -> int:
     """Nodes as JSON (or -f); "self" is this node."""
     docker = session.one()
     names = [wait(docker.info())["Swarm"]["NodeID"] if n == "self" else n for n in args.nodes]
-    show_inspect([wait(docker.node_inspect(n)) for n in names], args.format)
+    return inspect_each(names, docker.node_inspect, args.format)
     return 0
 
 

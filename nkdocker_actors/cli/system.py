@@ -131,6 +131,21 @@ def cmd_info(session: Session, args: argparse.Namespace) -> int:
 # -- events ---------------------------------------------------------------------------
 
 
+# An event's fields as docker's --format names them (events.Message), from its JSON keys;
+# the deprecated status, id and from are left out of events that are not a container's.
+EVENT_FIELDS = {
+    "Status": ("status", ""),
+    "ID": ("id", ""),
+    "From": ("from", ""),
+    "Type": ("Type", ""),
+    "Action": ("Action", ""),
+    "Actor": ("Actor", {"ID": "", "Attributes": {}}),
+    "Scope": ("scope", ""),
+    "Time": ("time", 0),
+    "TimeNano": ("timeNano", 0),
+}
+
+
 def event_line(event: dict[str, Any]) -> str:
     """An event as `docker events` prints it."""
     nano = event.get("timeNano") or int(event.get("time", 0)) * 10**9
@@ -155,7 +170,7 @@ def cmd_events(session: Session, args: argparse.Namespace) -> int:
     if args.since:
         options["since"] = timestamp(args.since)
 
-    template = Template(args.format) if args.format else None
+    template = Template(args.format, fields=EVENT_FIELDS) if args.format else None
 
     def show(target: Target, event: dict[str, Any]) -> None:
         if template is not None:

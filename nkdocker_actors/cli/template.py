@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .common import CliError
 
-__all__ = ["Template", "tabwrite"]
+__all__ = ["Template", "go_json", "tabwrite"]
 
 SUPPORTED = (
     "{{.Field}}, {{.A.B}}, {{json .}}, {{json .Field}}, {{upper|lower|title .Field}}, "
@@ -60,11 +61,17 @@ def _parse_action(text: str, template: str) -> _Action:
     return _Action(func, path, extra)
 
 
-def go_json(value: Any) -> str:
-    """`value` as Go's json.Marshal writes it: compact, map keys sorted, <, > and &
-    escaped."""
-    text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+def go_json(value: Any, marshalled: bool = False) -> str:
+    """`value` as docker's templates write JSON: compact, in the daemon's order (Go's: a
+    struct's fields in order, a map's keys sorted), nothing escaped. `marshalled`: as
+    Go's json.Marshal writes it, which docker uses for its own rows and for what it does
+    not print as the daemon sent it: keys sorted, <, >, &, U+2028 and U+2029 escaped
+    (they only occur inside strings)."""
+    text = json.dumps(value, separators=(",", ":"), sort_keys=marshalled, ensure_ascii=False)
+    if marshalled:
+        for char in "<>&\u2028\u2029":
+            text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
 
 
 def go_text(value: Any) -> str:
@@ -82,9 +89,18 @@ def go_text(value: Any) -> str:
 
 
 class Template:
-    """A parsed --format; `render(item)` gives one item's text."""
+    """A parsed --format; `render(item)` gives one item's text. With `headers`, the items
+    are the CLI's own rows (docker's formatter contexts: `{{json .}}` marshals one).
+    `fields`: Go field names of a daemon's document whose JSON keys differ, as (key, the
+    zero value when the key is left out), e.g. an event's .ID from "id"."""
 
-    def __init__(self, text: str, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        headers: Mapping[str, str] | None = None,
+        fields: Mapping[str, tuple[str, Any]] | None = None,
+    ) -> None:
+        self.fields = dict(fields or {})
         self.source = text
         text = text.replace("\\t", "\t").replace("\\n", "\n")
         if text.strip() == "json":
@@ -103,11 +119,15 @@ class Template:
             raise CliError(f"template {self.source!r}: unbalanced {{{{ }}}}", 1)
         self.pieces.append(tail)
         self.headers = dict(headers or {})
+        self.rows = headers is not None
 
     def _value(self, item: Any, action: _Action) -> Any:
         value = item
-        for name in action.path:
-            if isinstance(value, Mapping) and name in value:
+        for depth, name in enumerate(action.path):
+            if depth == 0 and name in self.fields and isinstance(item, Mapping):
+                key, zero = self.fields[name]
+                value = item.get(key, zero)
+            elif isinstance(value, Mapping) and name in value:
                 value = value[name]
             elif isinstance(value, Mapping):
                 return None
@@ -126,7 +146,7 @@ class Template:
                 continue
             value = self._value(item, piece)
             if piece.func == "json":
-                out.append(go_json(value))
+                out.append(go_json(value, marshalled=not piece.path and self.rows))
             elif piece.func == "join":
                 out.append(str(piece.extra).join(go_text(v) for v in value or []))
             elif piece.func == "println":
@@ -162,17 +182,32 @@ class Template:
 
 
 def tabwrite(lines: Sequence[str], minwidth: int = 10, padding: int = 3) -> str:
-    """Lines aligned at tabs as Go's tabwriter (10, 1, 3, ' ', 0) does for the docker CLI:
-    each tab-terminated cell padded to its column's widest cell + 3, at least 10."""
+    """Lines aligned at tabs as docker's tabwriter (10, 1, 3, ' ', 0) aligns them: each
+    tab-terminated cell padded to its column's widest cell + 3, at least 10 (in display
+    columns)."""
     split = [line.split("\t") for line in "\n".join(lines).split("\n")]
     widths: list[int] = []
     for cells in split:
         for index, cell in enumerate(cells[:-1]):
             if index == len(widths):
                 widths.append(0)
-            widths[index] = max(widths[index], len(cell) + padding, minwidth)
+            widths[index] = max(widths[index], display_width(cell) + padding, minwidth)
     out = []
     for cells in split:
-        padded = [cell.ljust(widths[i]) for i, cell in enumerate(cells[:-1])]
+        padded = [
+            cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(cells[:-1])
+        ]
         out.append("".join(padded) + cells[-1])
     return "\n".join(out) + "\n"
+
+
+def display_width(text: str) -> int:
+    """The columns `text` takes, as docker's tabwriter and ellipsis count them."""
+    return sum(char_width(char) for char in text)
+
+
+def char_width(char: str) -> int:
+    """A character's columns (go-runewidth's: East Asian wide ones two, combining ones none)."""
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1

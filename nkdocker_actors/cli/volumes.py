@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import NotFound
 from .common import Cmd, Session, arg, each_name, filters, pairs, wait, write
-from .containers import show_inspect
+from .containers import inspect_each
 from .render import listing
 
 LS_FORMAT = "table {{.Driver}}\t{{.Name}}"
@@ -70,8 +70,8 @@ def cmd_rm(session: Session, args: argparse.Namespace) -> int:
 
 def cmd_inspect(session: Session, args: argparse.Namespace) -> int:
     """Volumes as JSON (or -f)."""
-    docker = session.one()
-    show_inspect([wait(docker.volume_inspect(v)) for v in args.volumes], args.format)
+    # (docker's volume inspect marshals what it decoded: --format json escapes as Go does)
+    return inspect_each(args.volumes, session.one().volume_inspect, args.format, True)
     return 0
 
 
