@@ -254,6 +254,11 @@ CASES: tuple[Case, ...] = (
     ),
     C("history", ("history busybox:latest",), "table"),
     C(
+        "history -H=false, CreatedAt",
+        ("history -H=false busybox:latest", "history --format '{{.CreatedAt}}' busybox:latest"),
+        note="RFC 3339 times",
+    ),
+    C(
         "wide characters, quoted commands",
         (
             "build -q -t pa-{me}-w:1 {tmp}/ctx-wide",
@@ -275,6 +280,13 @@ CASES: tuple[Case, ...] = (
         cleanup=("rmi pa-{me}-b:1", "image prune -f --filter label=pa-build=pa-{me}"),
         note="docker with DOCKER_BUILDKIT=0, its classic builder (its deprecation notice"
         " dropped); the context's size is not compared (our tar holds one more entry)",
+    ),
+    C(
+        "build - (a Dockerfile on stdin)",
+        ("build --no-cache -t pa-{me}-s:1 -", "inspect -f '{{.Config.Labels}}' pa-{me}-s:1"),
+        stdin="FROM busybox:latest\nLABEL pa-stdin=1\n",
+        cleanup=("rmi pa-{me}-s:1",),
+        note="what is no tar is the Dockerfile",
     ),
     C(
         "save, load",

@@ -4,8 +4,10 @@ commit, image prune."""
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
+import tarfile
 import time
 from typing import Any, TextIO
 
@@ -30,7 +32,7 @@ from .common import (
     wait,
     write,
 )
-from .render import Progress, ago, ellipsis, listing, si
+from .render import Progress, ago, ellipsis, listing, rfc3339, si
 
 IMAGES_FORMAT = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
 IMAGES_HEADERS = {
@@ -202,17 +204,39 @@ def _tar_size(tar: bytes) -> int:
     return -(-len(tar.rstrip(b"\0")) // 512) * 512 + 1024
 
 
+_COMPRESSED = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd")  # gzip bzip2 xz zstd
+
+
+def _stdin_context(data: bytes) -> tuple[bytes, int]:
+    """`build -`: a tar on stdin (compressed or not) is the context; anything else is a
+    Dockerfile, the context's one file, as docker takes it. With the size docker reports."""
+    try:
+        if data.startswith(_COMPRESSED) or tarfile.TarInfo.frombuf(data[:512], "utf-8", "strict"):
+            return data, len(data)
+    except tarfile.TarError:
+        pass  # (no tar header: a Dockerfile)
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        info = tarfile.TarInfo("Dockerfile")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    context = out.getvalue()
+    return context, _tar_size(context)
+
+
 def cmd_build(session: Session, args: argparse.Namespace) -> int:
-    """Build an image from a directory (or a tar on stdin with "-")."""
+    """Build an image from a directory, or from stdin ("-": a tar, or a Dockerfile)."""
     docker = session.one()
+    context: Any  # (tar bytes)
     if args.path == "-":
-        context: Any = sys.stdin.buffer.read()
+        context, size = _stdin_context(sys.stdin.buffer.read())
     elif os.path.isdir(args.path):
         context = build_context("path", args.path)  # a tar honouring .dockerignore
-        if not args.quiet and not session.json:
-            write(f"Sending build context to Docker daemon  {si(_tar_size(context), 4)}\n")
+        size = _tar_size(context)
     else:
         raise CliError(f"build context {args.path!r} is not a directory", 2)
+    if not args.quiet and not session.json:
+        write(f"Sending build context to Docker daemon {si(size, 4):>8}\n")  # (docker's %8v)
     options: dict[str, Any] = {"rm": True}
     for flag, option in (
         ("tag", "t"),
@@ -278,6 +302,7 @@ def cmd_rmi(session: Session, args: argparse.Namespace) -> int:
 
 
 HISTORY_FORMAT = "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
+HISTORY_FORMAT_NOT_HUMAN = HISTORY_FORMAT.replace("CreatedSince", "CreatedAt")  # (-H=false)
 HISTORY_HEADERS = {
     "ID": "IMAGE",
     "CreatedSince": "CREATED",
@@ -305,13 +330,14 @@ def cmd_history(session: Session, args: argparse.Namespace) -> int:
         created = float(layer.get("Created", 0))
         items.append({
             "ID": ident if ident == "<missing>" or args.no_trunc else short_id(ident),
-            "CreatedSince": ago(created),
-            "CreatedAt": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(created)),
+            "CreatedSince": ago(created) if args.human else rfc3339(created),
+            "CreatedAt": rfc3339(created),
             "CreatedBy": created_by,
             "Size": si(float(layer.get("Size", 0))) if args.human else str(layer.get("Size", 0)),
             "Comment": str(layer.get("Comment", "")),
         })  # fmt: skip
-    listing(session.json, args.format, HISTORY_FORMAT, HISTORY_HEADERS, items, layers)
+    default = HISTORY_FORMAT if args.human else HISTORY_FORMAT_NOT_HUMAN
+    listing(session.json, args.format, default, HISTORY_HEADERS, items, layers)
     return 0
 
 
@@ -459,7 +485,7 @@ COMMANDS = (
         cmd_build,
         "build an image from a directory",
         (
-            arg("path", metavar="PATH", help='context directory, or "-" for a tar on stdin'),
+            arg("path", metavar="PATH", help='a directory, or "-" (a tar or a Dockerfile)'),
             arg("-t", "--tag", action="append", help="name[:tag] (repeatable)"),
             arg("-f", "--file", help="Dockerfile path inside the context"),
             arg("--build-arg", action="append", metavar="KEY=VALUE"),

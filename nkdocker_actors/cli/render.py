@@ -76,6 +76,12 @@ def api_time(stamp: str) -> float:
     return moment.timestamp() + float(match.group(2) or 0)
 
 
+def rfc3339(unix: float) -> str:
+    """A moment in local time as Go's time.RFC3339 prints it ("Z" for a zero offset)."""
+    text = dt.datetime.fromtimestamp(int(unix)).astimezone().isoformat(timespec="seconds")
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def ago(unix: float) -> str:
     """How long ago, as the docker CLI says it ("5 minutes ago")."""
     return human_duration(time.time() - unix) + " ago"
