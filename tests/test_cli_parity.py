@@ -377,6 +377,8 @@ CASES: tuple[Case, ...] = (
         ),
         note="docker's field names (a network's event has no ID nor Status)",
     ),
+    C("events --since, no time", ("events --since bogus", "events --until 2h30x")),
+    C("logs --tail, no count", ("logs --tail -1 pa-stopped", "logs --tail abc pa-stopped")),
     C("version -f", ("version -f {{.Server.Version}}",)),
     C("info -f", ("info -f {{.ServerVersion}}",)),
     C("stats --no-stream", ("stats --no-stream pa-run",), "head"),

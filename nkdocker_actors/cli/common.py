@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import json
 import os
-import re
 import sys
-import time
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -18,7 +16,8 @@ from typing import Any, TextIO
 import pykka
 
 from ..connection import Docker, connect
-from ..errors import ConnectionFailed, DockerError, NkDockerError
+from ..errors import ConnectionFailed, DockerError, InvalidOption, NkDockerError
+from ..times import time_value
 
 PROG = "nkdocker"
 CALL_TIMEOUT = 120.0  # a bound for our waits on quick commands (the daemon's own timeout applies)
@@ -162,24 +161,49 @@ def filters(items: Sequence[str] | None) -> dict[str, list[str]]:
     return result
 
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(s|m|h)$")
+# Go's own escapes (other control characters are \xHH)
+_GO_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+}
+
+
+def go_quoted(text: str) -> str:
+    """As Go's %q (strconv.Quote) quotes a string: printable characters as they are (Go's
+    IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space), the rest
+    escaped; a byte that was not UTF-8 (surrogate-escaped in argv) as \\xHH."""
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif char == " " or (code != 0xAD and unicodedata.category(char)[0] in "LMNPS"):
+            out.append(char)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "".join(out) + '"'
 
 
 def timestamp(text: str) -> str:
-    """Unix seconds from a number, a duration back from now ("10m") or an RFC 3339 time."""
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return text
-    match = _DURATION.match(text)
-    if match:
-        seconds = float(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
-        return f"{time.time() - seconds:.9f}"
+    """A time as docker's --since/--until read it (unix seconds, a duration back from now,
+    RFC 3339: `times.time_value`), in docker's words when it is none."""
     try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise CliError(f"bad time {text!r}: use unix seconds, 10m / 2h, or RFC 3339", 2) from None
-    if moment.tzinfo is None:
-        moment = moment.astimezone()
-    return f"{moment.timestamp():.9f}"
+        return time_value("since", text)
+    except InvalidOption:
+        raise CliError(f"failed to parse value as time or duration: {go_quoted(text)}") from None
 
 
 def to_int(text: str, what: str) -> int:

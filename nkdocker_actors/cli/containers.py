@@ -23,6 +23,7 @@ from .common import (
     error,
     fanout,
     filters,
+    go_quoted,
     listed,
     print_json,
     quiet_ids,
@@ -31,7 +32,7 @@ from .common import (
     wait,
     write,
 )
-from .render import ago, ellipsis, go_quoted, listing, si
+from .render import ago, ellipsis, listing, si
 from .template import Template, go_json, tabwrite
 
 PS_FORMAT = (

@@ -37,13 +37,14 @@ from .common import (
     describe,
     each_name,
     filters,
+    go_quoted,
     short_id,
     wait,
     write,
 )
 from .containers import inspect_each
 from .images import AUTH_ARGS, auth_of, stream_progress, with_tag
-from .render import Progress, ellipsis, go_quoted, listing
+from .render import Progress, ellipsis, listing
 from .template import go_text
 
 LS_FORMAT = "table {{.ID}}\t{{.Name}}\t{{.Description}}\t{{.Enabled}}"

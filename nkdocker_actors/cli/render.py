@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -92,42 +91,6 @@ def console(out: TextIO) -> Console:
     from rich.console import Console
 
     return Console(file=out, highlight=False, soft_wrap=True)
-
-
-# Go's own escapes (other control characters are \xHH)
-_GO_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-}
-
-
-def go_quoted(text: str) -> str:
-    """As Go's %q (strconv.Quote) quotes a string: printable characters as they are (Go's
-    IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space), the rest
-    escaped; a byte that was not UTF-8 (surrogate-escaped in argv) as \\xHH."""
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[char])
-        elif 0xDC80 <= code <= 0xDCFF:
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif char == " " or (code != 0xAD and unicodedata.category(char)[0] in "LMNPS"):
-            out.append(char)
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    return "".join(out) + '"'
 
 
 def ellipsis(text: str, width: int) -> str:

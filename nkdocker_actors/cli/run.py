@@ -666,7 +666,8 @@ def cmd_logs(session: Session, args: argparse.Namespace) -> int:
     docker = session.one()
     options: dict[str, Any] = {"timestamps": bool(args.timestamps)}
     if args.tail is not None:
-        options["tail"] = "all" if args.tail == "all" else to_int(args.tail, "--tail")
+        # (docker sends what it is given; dockerd reads what is no count as "all")
+        options["tail"] = int(args.tail) if args.tail.isdigit() else "all"
     if args.since:
         options["since"] = timestamp(args.since)
     if args.until:

@@ -29,6 +29,7 @@ from .common import (
     describe,
     each_name,
     filters,
+    go_quoted,
     is_tty,
     pairs,
     to_int,
@@ -36,7 +37,7 @@ from .common import (
     write,
 )
 from .containers import inspect_each
-from .render import go_quoted, listing
+from .render import listing
 
 # -- swarm ------------------------------------------------------------------------------
 
