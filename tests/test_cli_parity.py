@@ -378,6 +378,13 @@ CASES: tuple[Case, ...] = (
         note="docker's field names (a network's event has no ID nor Status)",
     ),
     C("events --since, no time", ("events --since bogus", "events --until 2h30x")),
+    C(
+        "--format, no such field",
+        ("ps -a --format '{{.Nmes}}'", "volume ls --format 'table {{.Name}} {{.Nope}}'"),
+        "none",
+        err=False,
+        note="exit 1; docker names its Go type, nkdocker the fields there are",
+    ),
     C("logs --tail, no count", ("logs --tail -1 pa-stopped", "logs --tail abc pa-stopped")),
     C("version -f", ("version -f {{.Server.Version}}",)),
     C("info -f", ("info -f {{.ServerVersion}}",)),

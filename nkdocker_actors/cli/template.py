@@ -129,6 +129,14 @@ class Template:
                 value = item.get(key, zero)
             elif isinstance(value, Mapping) and name in value:
                 value = value[name]
+            elif depth == 0 and self.rows and isinstance(value, Mapping):
+                # A row of ours has every field its listing knows; docker fails on others.
+                if name in self.headers:
+                    return ""
+                raise CliError(
+                    f"failed to execute template: can't evaluate field {name} (the fields: "
+                    f"{', '.join(sorted(value))})"
+                )
             elif isinstance(value, Mapping):
                 return None
             else:
