@@ -336,6 +336,16 @@ CASES: tuple[Case, ...] = (
         ),
     ),
     C("volume ls", ("volume ls --filter name=pa-",), "table"),
+    C(
+        "listings --format json keys",
+        (
+            "images --format '{{json .}}' busybox",
+            "volume ls --format '{{json .}}' --filter name=pa-vol",
+            "network ls --format '{{json .}}' --filter name=pa-net",
+        ),
+        "json",
+        note="every field docker's rows have",
+    ),
     C("inspect --format json", ("volume inspect --format json pa-vol",), note="one line"),
     C(
         "inspect, some missing",

@@ -47,6 +47,11 @@ SWARM_CASES: tuple[Case, ...] = (
     C("secret rm missing", ("secret rm no-such-secret",)),
     C("config ls", ("config ls", "config ls --format '{{.Name}}'"), "table"),
     C("config inspect -f", ("config inspect -f '{{.Spec.Name}}' pa-cfg",)),
+    C(
+        "secret, config ls --format json",
+        ("secret ls --format '{{json .}}'", "config ls --format '{{json .}}'"),
+        "json",
+    ),
     C("swarm init, already one", ("swarm init --advertise-addr 127.0.0.1",)),
     C(
         "swarm init/join, bad availability",

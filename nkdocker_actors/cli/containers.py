@@ -88,10 +88,9 @@ def ps_context(item: dict[str, Any], trunc: bool = True) -> dict[str, Any]:
     """A listed container as the docker CLI's --format sees it."""
     names = [n.lstrip("/") for n in item.get("Names") or [] if "/" not in n.lstrip("/")]
     created = float(item.get("Created", 0))
-    size = ""
-    if "SizeRw" in item or "SizeRootFs" in item:
-        rw, root = float(item.get("SizeRw") or 0), float(item.get("SizeRootFs") or 0)
-        size = f"{si(rw)} (virtual {si(root)})"
+    # (docker's: the writable layer, and the whole only where the daemon counted it)
+    rw, root = float(item.get("SizeRw") or 0), float(item.get("SizeRootFs") or 0)
+    size = f"{si(rw)} (virtual {si(root)})" if root > 0 else si(rw)
     labels = item.get("Labels") or {}
     networks = ((item.get("NetworkSettings") or {}).get("Networks")) or {}
     return {

@@ -52,11 +52,15 @@ def image_contexts(item: dict[str, Any], trunc: bool = True) -> list[dict[str, A
     """A listed image as the docker CLI's --format sees it: one per tag."""
     created = float(item.get("Created", 0))
     digests = item.get("RepoDigests") or []
+    size, shared = float(item.get("Size", 0)), float(item.get("SharedSize", -1))
     base = {
         "ID": short_id(item["Id"]) if trunc else item["Id"],
         "CreatedSince": ago(created),
         "CreatedAt": time.strftime("%Y-%m-%d %H:%M:%S %z %Z", time.localtime(created)),
-        "Size": si(float(item.get("Size", 0))),
+        "Size": si(size),
+        "VirtualSize": si(size, 4),
+        "SharedSize": "N/A" if shared < 0 else si(shared, 4),
+        "UniqueSize": "N/A" if shared < 0 or size < 0 else si(size - shared, 4),
         "Containers": "N/A" if item.get("Containers", -1) < 0 else str(item["Containers"]),
         "Digest": digests[0].partition("@")[2] if digests else "<none>",
     }
@@ -86,7 +90,7 @@ def cmd_images(session: Session, args: argparse.Namespace) -> int:
     if session.many:
         default = default.replace("table ", "table {{.Host}}\t", 1)
     items = [
-        {**ctx, "Host": t.label}
+        {**ctx, "Host": t.label} if session.many else ctx
         for t, item in found
         for ctx in image_contexts(item, not args.no_trunc)
     ]

@@ -36,6 +36,8 @@ def cmd_ls(session: Session, args: argparse.Namespace) -> int:
             "Name": n.get("Name", ""),
             "Driver": n.get("Driver", ""),
             "Scope": n.get("Scope", ""),
+            # (docker 28 reads EnableIPv4, API 1.47+: false from older daemons)
+            "IPv4": "true" if n.get("EnableIPv4") else "false",
             "IPv6": "true" if n.get("EnableIPv6") else "false",
             "Internal": "true" if n.get("Internal") else "false",
             "Labels": ",".join(f"{k}={v}" for k, v in sorted((n.get("Labels") or {}).items())),

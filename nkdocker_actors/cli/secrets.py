@@ -48,6 +48,22 @@ def _stored_create(kind: str) -> Any:
     return create
 
 
+def _stored_row(item: dict[str, Any], kind: str) -> dict[str, Any]:
+    """A listed secret or config as the docker CLI's --format sees it (a config has no
+    driver, nor its rows a Driver field)."""
+    spec = item["Spec"]
+    row = {
+        "ID": item["ID"],
+        "Name": spec["Name"],
+        "CreatedAt": ago(api_time(item.get("CreatedAt", ""))),
+        "UpdatedAt": ago(api_time(item.get("UpdatedAt", ""))),
+        "Labels": ",".join(f"{k}={v}" for k, v in sorted((spec.get("Labels") or {}).items())),
+    }
+    if kind == "secret":
+        row["Driver"] = (spec.get("Driver") or {}).get("Name", "")
+    return row
+
+
 def _stored_ls(kind: str) -> Any:
     def ls(session: Session, args: argparse.Namespace) -> int:
         """The swarm's secrets/configs (never their data)."""
@@ -57,19 +73,7 @@ def _stored_ls(kind: str) -> Any:
         if args.quiet:
             write("".join(f"{item['ID']}\n" for item in found))
             return 0
-        items = [
-            {
-                "ID": item["ID"],
-                "Name": item["Spec"]["Name"],
-                "Driver": ((item["Spec"].get("Driver") or {}).get("Name", "")),
-                "CreatedAt": ago(api_time(item.get("CreatedAt", ""))),
-                "UpdatedAt": ago(api_time(item.get("UpdatedAt", ""))),
-                "Labels": ",".join(
-                    f"{k}={v}" for k, v in sorted((item["Spec"].get("Labels") or {}).items())
-                ),
-            }
-            for item in found
-        ]
+        items = [_stored_row(item, kind) for item in found]
         default = SECRET_FORMAT if kind == "secret" else CONFIG_FORMAT
         listing(session.json, args.format, default, STORED_HEADERS, items, found)
         return 0

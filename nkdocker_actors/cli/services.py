@@ -96,7 +96,7 @@ def cmd_service_ps(session: Session, args: argparse.Namespace) -> int:
             seen.add(name)
             items.append(
                 {
-                    **row,
+                    **{key: value for key, value in row.items() if key != "Since"},
                     "ID": row["ID"] if args.no_trunc else short_id(row["ID"]),
                     "Name": shown,
                     "CurrentState": state,

@@ -330,13 +330,10 @@ _DF_HEADERS = {  # (each table's own: ID is an image's, a container's or a cache
 def _df_verbose(usage: dict[str, Any]) -> str:
     """`system df -v`: a table per kind, as docker prints them (an image under its first
     tag; a container's size without its image's)."""
-    images = []
-    for item in usage.get("Images") or []:
-        shared, size = int(item.get("SharedSize", -1)), int(item.get("Size", 0))
-        row = image_contexts({**item, "RepoTags": (item.get("RepoTags") or [])[:1]})[0]
-        row["SharedSize"] = "N/A" if shared < 0 else si(shared, 4)
-        row["UniqueSize"] = "N/A" if shared < 0 or size < 0 else si(size - shared, 4)
-        images.append(row)
+    images = [
+        image_contexts({**item, "RepoTags": (item.get("RepoTags") or [])[:1]})[0]
+        for item in usage.get("Images") or []
+    ]
     containers = [
         {**ps_context(item), "Size": si(float(item.get("SizeRw") or 0))}
         for item in usage.get("Containers") or []

@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import NotFound
 from .common import Cmd, Session, arg, each_name, filters, pairs, wait, write
 from .containers import inspect_each
-from .render import listing
+from .render import listing, si
 
 LS_FORMAT = "table {{.Driver}}\t{{.Name}}"
 LS_HEADERS = {
@@ -20,6 +20,33 @@ LS_HEADERS = {
 }
 
 
+def volume_row(volume: dict[str, Any]) -> dict[str, Any]:
+    """A listed volume as the docker CLI's --format sees it (its usage only where the daemon
+    counted it, its cluster fields only for a cluster volume)."""
+    usage = volume.get("UsageData")
+    cluster = volume.get("ClusterVolume") or {}
+    spec = cluster.get("Spec") or {}
+    return {
+        "Name": volume.get("Name", ""),
+        "Driver": volume.get("Driver", ""),
+        "Scope": volume.get("Scope", ""),
+        "Mountpoint": volume.get("Mountpoint", ""),
+        "Labels": ",".join(f"{k}={x}" for k, x in sorted((volume.get("Labels") or {}).items())),
+        "Links": "N/A" if usage is None else str(usage.get("RefCount", 0)),
+        "Size": "N/A" if usage is None else si(float(usage.get("Size", 0)), 4),
+        "Group": str(spec.get("Group", "")) if cluster else "N/A",
+        "Availability": str(spec.get("Availability", "")) if cluster else "N/A",
+        "Status": _cluster_status(cluster) if cluster else "N/A",
+    }
+
+
+def _cluster_status(cluster: dict[str, Any]) -> str:
+    if not (cluster.get("Info") or {}).get("VolumeID"):
+        return "pending creation"
+    nodes = len(cluster.get("PublishStatus") or [])
+    return "created" if not nodes else f"in use ({nodes} node{'s' if nodes > 1 else ''})"
+
+
 def cmd_ls(session: Session, args: argparse.Namespace) -> int:
     """List volumes (by name)."""
     options: dict[str, Any] = {"filters": filters(args.filter)} if args.filter else {}
@@ -28,16 +55,7 @@ def cmd_ls(session: Session, args: argparse.Namespace) -> int:
     if args.quiet and not session.json:
         write("".join(f"{v['Name']}\n" for v in volumes))
         return 0
-    items = [
-        {
-            "Name": v.get("Name", ""),
-            "Driver": v.get("Driver", ""),
-            "Scope": v.get("Scope", ""),
-            "Mountpoint": v.get("Mountpoint", ""),
-            "Labels": ",".join(f"{k}={x}" for k, x in sorted((v.get("Labels") or {}).items())),
-        }
-        for v in volumes
-    ]
+    items = [volume_row(v) for v in volumes]
     listing(session.json, args.format, LS_FORMAT, LS_HEADERS, items, volumes)
     return 0
 
