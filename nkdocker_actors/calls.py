@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import queue
+import ssl
 import threading
 import time
 from collections import deque
@@ -34,8 +35,9 @@ from .messages import Future, Output
 from .transport import Address
 
 # How long an answer the daemon sent before closing, with a body not all read, may take
-# to be read (it is there already, or never comes).
+# to be read (it is there already, or never comes); only after the peer closed.
 EARLY_ANSWER_SECONDS = 2.0
+_PEER_CLOSED = (BrokenPipeError, ConnectionResetError, ssl.SSLEOFError, ssl.SSLZeroReturnError)
 
 __all__ = [
     "body_pieces",
@@ -170,8 +172,8 @@ def start_exchange(
     channel.set_timeout(timeout)
     try:
         channel.send_request(prepared.request)
-    except ConnectionFailed:
-        if prepared.request.body is not None:
+    except ConnectionFailed as failed:
+        if prepared.request.body is not None and isinstance(failed.__cause__, _PEER_CLOSED):
             _raise_early_answer(channel, prepared)
         raise
     if on_sent is not None:
@@ -189,12 +191,14 @@ def _raise_early_answer(channel: Channel, prepared: Prepared) -> None:
     client does)."""
     try:
         channel.set_timeout(EARLY_ANSWER_SECONDS)
+        channel.set_deadline(EARLY_ANSWER_SECONDS)
         head = channel.read_head(prepared.request)
+        if head.status < 300:
+            return  # (no refusal: the failed send stands)
         body = channel.read_body(head, prepared.request.method)
     except NkDockerError:
         return  # no answer there: the failed send stands
-    if head.status >= 300:
-        check_status(prepared, head, body)
+    check_status(prepared, head, body)
 
 
 def body_pieces(channel: Channel, head: ResponseHead, method: str) -> Iterator[bytes]:

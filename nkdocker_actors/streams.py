@@ -553,6 +553,7 @@ class StreamActor(pykka.ThreadingActor):
         the subscriber has no room for, and those after it, are held for the actor, which
         waits for room."""
         pushing = pushed is not None
+        held: Iterator[Any] | None = None
         if pushed is not None:
             payloads = pushed
         else:
@@ -589,6 +590,7 @@ class StreamActor(pykka.ThreadingActor):
             if not self.sink.send(Message(self.ref, payload), size):
                 break
             if not pushing and count >= BURST and inbox.qsize():
+                self._held = held  # (what is left of it goes first next time)
                 self.actor_ref.tell(_READ)  # controls queued meanwhile go first
                 return
         else:

@@ -6,6 +6,7 @@ The first two tests are NkDOCKER's own test/basic_test.erl (conns and run) in ou
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 import threading
 import time
@@ -17,7 +18,7 @@ import pytest
 from conftest import Collector, Engine, client_certs, drain, socket_fds, wait_until
 
 import nkdocker_actors as nk
-from nkdocker_actors import sandbox
+from nkdocker_actors import sandbox, streams
 from nkdocker_actors.http11 import Channel
 from nkdocker_actors.messages import MESSAGE_OVERHEAD
 
@@ -610,3 +611,41 @@ def test_a_failing_reply_to_callable_leaves_the_connection_working(docker: nk.Do
     docker.ping(reply_to=broken).get(5)
     docker.inspect("no-such-container-x", reply_to=broken).get(5)
     assert docker.ping().get(10) == "OK"
+
+
+def test_what_a_push_held_for_room_all_comes_when_controls_cut_in(
+    docker: nk.Docker, name: Callable[[str], str]
+) -> None:
+    """The poller decodes all one read brings; what the subscriber has no room for is
+    held for the stream's actor, which delivers it as room comes and lets a control
+    queued meanwhile go first after BURST messages: the rest of what was held must
+    still come, in order. The poller is held up (its lock) while the events pile up in
+    the socket, so that one push holds more than BURST of them; a control (refused: an
+    events stream has no stdin) is sent after each message taken."""
+    prefix = name("held")
+    inbox = nk.Inbox()
+    wanted = {"type": ["volume"], "event": ["create"]}
+    ref = docker.events(subscriber=inbox, filters=wanted, max_pending=1).get(10)
+    wait_until(lambda: docker.connection_stats()["streams"] == 1)
+    names = [f"{prefix}-{i:03d}" for i in range(1 + 2 * streams.BURST)]
+    controls = []
+    try:
+        docker.volume_create(names[0]).get(10)
+        wait_until(lambda: len(inbox) == 1)  # the Inbox is full: no room from here on
+        with streams.poller._lock:  # (the poller waits; the events pile up meanwhile)
+            for volume in names[1:]:
+                docker.volume_create(volume).get(10)
+        got = []
+        for _ in names:
+            got.append(inbox.get(30).payload.value["Actor"]["ID"])
+            controls.append(docker.attach_send(ref, b"x"))
+        assert got == names
+        for control in controls:
+            with pytest.raises(nk.InvalidOption, match="no stdin"):
+                control.get(10)
+        docker.finish_async(ref).get(10)
+        assert drain(inbox, ref)[1] == nk.Done("finished")
+    finally:
+        for volume in names:
+            with contextlib.suppress(nk.NotFound):
+                docker.volume_rm(volume).get(10)

@@ -186,7 +186,7 @@ def go_quoted(text: str) -> str:
             out.append(_GO_ESCAPES[char])
         elif 0xDC80 <= code <= 0xDCFF:
             out.append(f"\\x{code - 0xDC00:02x}")
-        elif char == " " or (code != 0xAD and unicodedata.category(char)[0] in "LMNPS"):
+        elif char == " " or unicodedata.category(char)[0] in "LMNPS":
             out.append(char)
         elif code < 0x20 or code == 0x7F:
             out.append(f"\\x{code:02x}")

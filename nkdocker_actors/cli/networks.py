@@ -87,7 +87,6 @@ def cmd_rm(session: Session, args: argparse.Namespace) -> int:
 def cmd_inspect(session: Session, args: argparse.Namespace) -> int:
     """Networks as JSON (or -f)."""
     return inspect_each(args.networks, session.one().network_inspect, args.format)
-    return 0
 
 
 def cmd_connect(session: Session, args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .common import is_tty, print_json, write
-from .template import Template, char_width
+from .template import Template, char_width, display_width
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -96,14 +96,13 @@ def console(out: TextIO) -> Console:
 def ellipsis(text: str, width: int) -> str:
     """`text` cut to `width` columns with "…" as docker cuts a long cell (formatter.Ellipsis:
     East Asian wide characters take two columns, combining ones none)."""
-    columns = [char_width(char) for char in text]
-    if sum(columns) <= width:
+    if display_width(text) <= width:
         return text
     taken = 0
-    for index, size in enumerate(columns):
-        if taken + size > width - 1:
+    for index, char in enumerate(text):
+        taken += char_width(char)
+        if taken > width - 1:
             return text[:index] + "…"
-        taken += size
     return text
 
 

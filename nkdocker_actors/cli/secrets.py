@@ -86,7 +86,6 @@ def _stored_inspect(kind: str) -> Any:
         """Secrets/configs as JSON (or -f); a secret's data is never in it."""
         docker = session.one()
         return inspect_each(args.names, lambda n: docker.call(f"{kind}_inspect", n), args.format)
-        return 0
 
     return inspect
 

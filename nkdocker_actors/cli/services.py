@@ -287,7 +287,6 @@ def cmd_service_rm(session: Session, args: argparse.Namespace) -> int:
 def cmd_service_inspect(session: Session, args: argparse.Namespace) -> int:
     """Services as JSON (or -f)."""
     return inspect_each(args.services, session.one().service_inspect, args.format)
-    return 0
 
 
 _DETAILS = re.compile(rb"^(\S*com\.docker\.swarm\.\S*) ")

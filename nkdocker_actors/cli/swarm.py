@@ -387,7 +387,6 @@ def cmd_node_inspect(session: Session, args: argparse.Namespace) -> int:
     docker = session.one()
     names = [wait(docker.info())["Swarm"]["NodeID"] if n == "self" else n for n in args.nodes]
     return inspect_each(names, docker.node_inspect, args.format)
-    return 0
 
 
 def cmd_node_update(session: Session, args: argparse.Namespace) -> int:

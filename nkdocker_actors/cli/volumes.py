@@ -24,8 +24,8 @@ def volume_row(volume: dict[str, Any]) -> dict[str, Any]:
     """A listed volume as the docker CLI's --format sees it (its usage only where the daemon
     counted it, its cluster fields only for a cluster volume)."""
     usage = volume.get("UsageData")
-    cluster = volume.get("ClusterVolume") or {}
-    spec = cluster.get("Spec") or {}
+    cluster = volume.get("ClusterVolume")  # (None for a local volume; {} pending creation)
+    spec = (cluster or {}).get("Spec") or {}
     return {
         "Name": volume.get("Name", ""),
         "Driver": volume.get("Driver", ""),
@@ -34,9 +34,9 @@ def volume_row(volume: dict[str, Any]) -> dict[str, Any]:
         "Labels": ",".join(f"{k}={x}" for k, x in sorted((volume.get("Labels") or {}).items())),
         "Links": "N/A" if usage is None else str(usage.get("RefCount", 0)),
         "Size": "N/A" if usage is None else si(float(usage.get("Size", 0)), 4),
-        "Group": str(spec.get("Group", "")) if cluster else "N/A",
-        "Availability": str(spec.get("Availability", "")) if cluster else "N/A",
-        "Status": _cluster_status(cluster) if cluster else "N/A",
+        "Group": "N/A" if cluster is None else str(spec.get("Group", "")),
+        "Availability": "N/A" if cluster is None else str(spec.get("Availability", "")),
+        "Status": "N/A" if cluster is None else _cluster_status(cluster),
     }
 
 
@@ -90,7 +90,6 @@ def cmd_inspect(session: Session, args: argparse.Namespace) -> int:
     """Volumes as JSON (or -f)."""
     # (docker's volume inspect marshals what it decoded: --format json escapes as Go does)
     return inspect_each(args.volumes, session.one().volume_inspect, args.format, True)
-    return 0
 
 
 def cmd_prune(session: Session, args: argparse.Namespace) -> int:
