@@ -567,8 +567,10 @@ class StreamActor(pykka.ThreadingActor):
                 self._arm()
                 return
             if payload is _HAND_OVER:
-                self._hand_over()
-                return
+                if pushing:
+                    self._hand_over()
+                    return
+                continue  # (held, now in the actor's hands: its own reads go on carefully)
             if not self._still_wanted():
                 break
             if pushing:
