@@ -4,7 +4,6 @@ commit, image prune."""
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sys
 import tarfile
@@ -219,12 +218,8 @@ def _stdin_context(data: bytes) -> tuple[bytes, int]:
             return data, len(data)
     except tarfile.TarError:
         pass  # (no tar header: a Dockerfile)
-    out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode="w") as tar:
-        info = tarfile.TarInfo("Dockerfile")
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
-    context = out.getvalue()
+    context = build_context("stdin", {"Dockerfile": data})
+    assert isinstance(context, bytes)  # (a mapping's tar)
     return context, _tar_size(context)
 
 

@@ -29,6 +29,7 @@ from .containers import PS_HEADERS, ps_context
 from .images import IMAGES_HEADERS, image_contexts
 from .render import ago, api_time, custom_format, iec, listing, si
 from .template import Template
+from .volumes import volume_row
 
 
 def client_version() -> str:
@@ -338,16 +339,7 @@ def _df_verbose(usage: dict[str, Any]) -> str:
         {**ps_context(item), "Size": si(float(item.get("SizeRw") or 0))}
         for item in usage.get("Containers") or []
     ]
-    volumes = []
-    for volume in usage.get("Volumes") or []:
-        data = volume.get("UsageData")
-        volumes.append(
-            {
-                "Name": volume.get("Name", ""),
-                "Links": "N/A" if data is None else str(data.get("RefCount", 0)),
-                "Size": "N/A" if data is None else si(float(data.get("Size", 0)), 4),
-            }
-        )
+    volumes = [volume_row(volume) for volume in usage.get("Volumes") or []]
     cache = usage.get("BuildCache") or []
     records = [
         {
