@@ -1,18 +1,14 @@
-"""The one HTTP/1.1 implementation: requests out, responses in, and the stream decoders.
-
-Kept lean on purpose: a request is one `sendall`, a response head one scan of a
-buffer, so a quick call costs little more than the daemon's own work (see the
-README for why `requests` is not used). Redirects are never followed: a 3xx is
-an error like any other non-2xx answer.
-"""
+"""Channel: one socket and its read buffer, speaking HTTP/1.1 one exchange at a time.
+Sending (a request's head and body, raw bytes after an upgrade, on TLS under a lock when
+two threads share the socket), reading (the response head, a body by Content-Length,
+chunks or until EOF, within a timeout and a deadline), and reading without waiting for
+the poller; with the socket helpers under it (reads into shared scratch buffers, poll)."""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
 import functools
-import io
-import json
 import os
 import re
 import select
@@ -23,25 +19,13 @@ import termios
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import IO, Any, TypeVar
+from typing import IO, TypeVar
 
-from .errors import ConnectionFailed, NkDockerError, TimedOut
-from .transport import Address, open_socket
-
-__all__ = [
-    "Channel",
-    "FrameDecoder",
-    "JsonLines",
-    "PersistentChannel",
-    "ProtocolError",
-    "Request",
-    "ResponseHead",
-    "demultiplex",
-]
+from ..errors import ConnectionFailed, TimedOut
+from ..transport import Address, open_socket
+from .messages import ProtocolError, Request, ResponseHead, _encode_head
 
 MAX_HEAD_BYTES = 64 * 1024  # a response head, 1xx heads before it, or a chunked body's trailers
-MAX_JSON_LINE = 64 * 1024 * 1024
 RECV_SIZE = 256 * 1024
 # A pause to let more arrive goes in steps, while the socket fills, and ends before it
 # might pass GATHER_ENOUGH: the peer must not wait for us. What a socket holds depends on
@@ -57,81 +41,11 @@ TLS_RETRY_SECONDS = 0.05  # the other thread may have moved the TLS state: look 
 _T = TypeVar("_T")
 _INT = bytes(4)  # FIONREAD's answer
 
-Body = bytes | Iterable[bytes] | IO[bytes] | None
-
-
-class ProtocolError(ConnectionFailed):
-    """The peer broke HTTP or Docker's stream framing."""
-
-
 _STATUS_CODE = re.compile(r"[0-9]{3}")
 _DIGITS = re.compile(r"[0-9]{1,19}")
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 _CHUNK_SIZE_START = re.compile(rb"[0-9A-Fa-f]{0,16}\r?")  # a size line not wholly here yet
 _CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})\r\n")  # a plain chunk-size line
-
-
-@dataclass(frozen=True)
-class Request:
-    """One HTTP request, ready to send: `target` is the quoted path and query."""
-
-    method: str
-    target: str
-    headers: tuple[tuple[str, str], ...] = ()
-    body: Body = None
-    upgrade: bool = False
-    protocol: str = "tcp"  # what an upgrade asks for: dockerd's hijack, or "websocket"
-
-    @property
-    def idempotent(self) -> bool:
-        """Safe to send again when a reused socket turns out to be dead."""
-        return self.method in ("GET", "HEAD")
-
-    def __repr__(self) -> str:
-        # Header values may hold registry credentials (X-Registry-Auth): never show them.
-        names = ", ".join(name for name, _ in self.headers)
-        return f"Request({self.method} {self.target}, headers=[{names}])"
-
-
-@dataclass
-class ResponseHead:
-    """Status line and headers (names lower-cased) of a response."""
-
-    status: int
-    reason: str
-    headers: dict[str, str] = field(default_factory=dict)
-    version: str = "HTTP/1.1"
-
-    @property
-    def content_type(self) -> str:
-        """The media type without parameters."""
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
-
-    @property
-    def keep_alive(self) -> bool:
-        """Whether the socket may carry another request after this response."""
-        connection = self.headers.get("connection", "").lower()
-        if "," in connection:  # a list of options, e.g. "keep-alive, close"
-            options = {option.strip() for option in connection.split(",")}
-            return "close" not in options and (
-                self.version != "HTTP/1.0" or "keep-alive" in options
-            )
-        if self.version == "HTTP/1.0":
-            return connection == "keep-alive"
-        return connection != "close"
-
-
-def _encode_head(request: Request, host: str, length: int | None) -> bytes:
-    lines = [f"{request.method} {request.target} HTTP/1.1", f"Host: {host}"]
-    lines.extend(f"{name}: {value}" for name, value in request.headers)
-    if request.upgrade:
-        lines.append("Connection: Upgrade")
-        lines.append(f"Upgrade: {request.protocol}")
-    if length is not None:
-        lines.append(f"Content-Length: {length}")
-    elif request.body is not None:
-        lines.append("Transfer-Encoding: chunked")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
 def _body_pieces(body: Iterable[bytes] | IO[bytes]) -> Iterator[bytes]:
@@ -728,277 +642,3 @@ class Channel:
         if self.closed:
             return True
         return bool(self._buffer) or _ready(self.sock, select.POLLIN, 0)
-
-
-class PersistentChannel:
-    """A keep-alive connection, reopened when stale; one exchange at a time."""
-
-    def __init__(self, address: Address, connect_timeout: float) -> None:
-        self.address = address
-        self.connect_timeout = connect_timeout
-        self.channel: Channel | None = None
-        self.opened = 0
-        self.aborted = False
-        self.interrupted: str | None = None  # why interrupt() failed the exchange in progress
-        self._began = 0.0  # when the last exchange began (time.monotonic())
-        self._interrupt_lock = threading.Lock()  # an exchange begins, or is interrupted
-
-    def close(self) -> None:
-        """Close the socket, if any."""
-        channel, self.channel = self.channel, None
-        if channel is not None:
-            channel.close()
-
-    def abort(self) -> None:
-        """From another thread: close for good, failing an exchange in progress (no retry)."""
-        self.aborted = True
-        self.close()
-
-    def interrupt(self, reason: str, begun_before: float) -> None:
-        """From another thread: fail the exchange in progress with ConnectionFailed(reason),
-        without the retry a dead keep-alive socket gets (the daemon is known unreachable),
-        unless it began at or after `begun_before` (the daemon may be back since)."""
-        with self._interrupt_lock:
-            if self._began >= begun_before:
-                return
-            self.interrupted = reason
-            self.close()
-
-    def _fresh(self) -> Channel:
-        self.close()
-        if self.aborted:
-            raise ConnectionFailed(f"the connection to {self.address} was closed")
-        channel = Channel.open(self.address, self.connect_timeout)
-        self.channel = channel
-        if self.aborted:  # abort() ran while we were connecting: it could not see this one
-            self.close()
-            raise ConnectionFailed(f"the connection to {self.address} was closed")
-        self.opened += 1
-        return channel
-
-    def exchange(self, request: Request, timeout: float | None) -> tuple[ResponseHead, bytes]:
-        """Send `request` and read the whole response.
-
-        An idempotent request on a reused socket found dead is retried once on a fresh one.
-        """
-        with self._interrupt_lock:
-            self._began = time.monotonic()
-            self.interrupted = None
-        channel = self.channel
-        reused = channel is not None and not channel.is_stale()
-        if not reused:
-            channel = self._fresh()
-        assert channel is not None
-        try:
-            return self._once(channel, request, timeout)
-        except ProtocolError:
-            self.close()
-            raise
-        except ConnectionFailed as first:
-            self.close()
-            self._raise_if_aborted(first)
-            if not (reused and request.idempotent and not isinstance(first, TimedOut)):
-                raise
-        except BaseException as error:
-            self.close()  # whatever broke, the socket's state is unknown
-            self._raise_if_aborted(error)
-            raise
-        try:
-            return self._once(self._fresh(), request, timeout)
-        except BaseException as error:
-            self.close()
-            self._raise_if_aborted(error)
-            raise
-
-    def _raise_if_aborted(self, error: BaseException) -> None:
-        """After abort(), whatever the closed socket raised reads as ConnectionFailed; after
-        interrupt(), as its reason."""
-        if self.interrupted is not None and isinstance(error, Exception):
-            raise ConnectionFailed(self.interrupted) from error
-        if self.aborted and isinstance(error, Exception) and not isinstance(error, NkDockerError):
-            raise ConnectionFailed(f"the connection to {self.address} was closed") from error
-
-    def _once(
-        self, channel: Channel, request: Request, timeout: float | None
-    ) -> tuple[ResponseHead, bytes]:
-        # A quick command's whole answer must come within `timeout`, not each read.
-        channel.set_timeout(timeout)
-        channel.set_deadline(timeout)
-        channel.send_request(request)
-        head = channel.read_head(request)
-        body = channel.read_body(head, request.method)
-        if not head.keep_alive or head.status == 101:
-            self.close()
-        return head, body
-
-
-# -- Docker's stream formats -------------------------------------------------------
-
-_FRAME_HEADER = struct.Struct(">BxxxL")
-STREAM_NAMES = {0: "stdout", 1: "stdout", 2: "stderr", 3: "stderr"}
-
-
-class FrameDecoder:
-    """De-multiplexes Docker's raw stream: 8-byte headers (stream, size), then payload.
-
-    A frame's payload is handed on as it arrives, so a header promising gigabytes
-    costs no memory; frames split across reads or packed in one read both work.
-    """
-
-    def __init__(self) -> None:
-        self._header = bytearray()
-        self._stream = "stdout"
-        self._stream_id = -1  # the last frame's stream byte (0 and 1 are both stdout)
-        self._remaining = 0
-
-    def feed(self, data: bytes | list[bytes]) -> list[tuple[str, bytes]]:
-        """Decode what `data` (bytes, or consecutive parts) completes: (stream name, bytes)
-        pieces in order."""
-        return [(stream, _joined(views)) for stream, views in self.runs(data)]
-
-    def runs(self, data: bytes | list[bytes]) -> list[tuple[str, list[memoryview]]]:
-        """Like `feed`, but each run of one stream's payload as views of `data`, not joined."""
-        out: list[tuple[str, list[memoryview]]] = []
-        for part in [data] if isinstance(data, bytes | bytearray) else data:
-            self._feed_part(memoryview(part), out)
-        return out
-
-    def _feed_part(self, view: memoryview, out: list[tuple[str, list[memoryview]]]) -> None:
-        pos, end = 0, len(view)
-        if not end:
-            return
-        run = out[-1][1] if out and out[-1][0] == self._stream else None
-        if self._remaining:  # the rest of a frame begun in an earlier part
-            pos = min(self._remaining, end)
-            run = self._extend(out, run, view[:pos])
-            self._remaining -= pos
-            if self._remaining:
-                return
-        if self._header:  # a header begun in an earlier part
-            need = 8 - len(self._header)
-            self._header += view[pos : pos + need]
-            pos += need
-            if len(self._header) < 8:
-                return
-            stream_id, size = _FRAME_HEADER.unpack(self._header)
-            self._header.clear()
-            if stream_id != self._stream_id:
-                run = self._switch(stream_id, run)
-            take = min(size, end - pos)
-            if take:
-                run = self._extend(out, run, view[pos : pos + take])
-            pos += take
-            self._remaining = size - take
-            if self._remaining:
-                return
-        # Whole headers: one pass, the stream looked up only when it changes.
-        unpack = _FRAME_HEADER.unpack_from
-        stream_id = self._stream_id
-        while end - pos >= 8:
-            frame_id, size = unpack(view, pos)
-            if frame_id != stream_id:
-                run = self._switch(frame_id, run)
-                stream_id = frame_id
-            start = pos + 8
-            pos = start + size
-            if pos > end:  # the payload goes on in the next part
-                self._remaining = pos - end
-                pos = end
-            if pos > start:  # (`_extend`, inlined: this runs once per frame)
-                if run is None:
-                    run = []
-                    out.append((self._stream, run))
-                run.append(view[start:pos])
-        if pos < end:
-            self._header += view[pos:end]
-
-    def _switch(self, stream_id: int, run: list[memoryview] | None) -> list[memoryview] | None:
-        """A frame of `stream_id` begins: the run it continues, or None for a new one."""
-        name = STREAM_NAMES.get(stream_id)
-        if name is None:
-            raise ProtocolError(f"bad raw-stream frame header (stream {stream_id})")
-        self._stream_id = stream_id
-        if name == self._stream:
-            return run
-        self._stream = name
-        return None
-
-    def _extend(
-        self,
-        out: list[tuple[str, list[memoryview]]],
-        run: list[memoryview] | None,
-        piece: memoryview,
-    ) -> list[memoryview]:
-        if run is None:
-            run = []
-            out.append((self._stream, run))
-        run.append(piece)
-        return run
-
-    def check_end(self) -> None:
-        """At EOF: a frame cut short is a protocol error."""
-        if self._header or self._remaining:
-            raise ProtocolError("raw stream ended inside a frame")
-
-
-def demultiplex(pieces: Iterable[bytes]) -> list[tuple[str, bytes]]:
-    """A whole raw stream, given piece by piece: its (stream name, bytes) runs.
-
-    Each run's payload is written into a BytesIO as the pieces come, whose value is
-    then taken without a copy: the 100 MB of a log are written once into memory of
-    their own (faulting in its pages costs more than copying), not kept as pieces,
-    then joined into more.
-    """
-    frames = FrameDecoder()
-    runs: list[tuple[str, io.BytesIO]] = []
-    for piece in pieces:
-        for stream, views in frames.runs(piece):
-            if not runs or runs[-1][0] != stream:
-                runs.append((stream, io.BytesIO()))
-            runs[-1][1].writelines(views)
-    frames.check_end()
-    return [(stream, run.getvalue()) for stream, run in runs]
-
-
-def _joined(run: list[memoryview]) -> bytes:
-    """The views' bytes; a whole bytes object as it is (no copy)."""
-    if len(run) == 1 and isinstance(run[0].obj, bytes) and len(run[0]) == len(run[0].obj):
-        return run[0].obj
-    return b"".join(run)
-
-
-class JsonLines:
-    """Splits a JSON stream (one value per line, as dockerd writes them) into values."""
-
-    def __init__(self) -> None:
-        self._pending = bytearray()
-
-    def feed(self, data: bytes) -> list[Any]:
-        """The values `data` completes."""
-        if not self._pending:  # (the usual case: whole lines, split without a copy first)
-            lines = data.split(b"\n")
-            self._pending += lines.pop()
-            if len(self._pending) > MAX_JSON_LINE:
-                raise ProtocolError("JSON stream line too long")
-            return [_loads(line) for line in lines if line.strip()]
-        self._pending += data
-        end = self._pending.rfind(b"\n", len(self._pending) - len(data))  # only new bytes
-        if end < 0:
-            if len(self._pending) > MAX_JSON_LINE:
-                raise ProtocolError("JSON stream line too long")
-            return []
-        complete = bytes(self._pending[:end])
-        del self._pending[: end + 1]
-        return [_loads(line) for line in complete.split(b"\n") if line.strip()]
-
-    def finish(self) -> list[Any]:
-        """At EOF: the last value, if it had no newline."""
-        rest, self._pending = bytes(self._pending), bytearray()
-        return [_loads(rest)] if rest.strip() else []
-
-
-def _loads(line: bytes) -> Any:
-    try:
-        return json.loads(line.decode())  # (UTF-8, as dockerd writes: no encoding to detect)
-    except ValueError as exc:
-        raise ProtocolError(f"invalid JSON in stream: {line[:80]!r}") from exc
