@@ -468,11 +468,79 @@ def test_a_flowing_body_still_waits_and_times_out_when_the_peer_pauses(bound: st
         channel.close()
 
 
-def test_a_pause_for_more_ends_when_the_peer_stops_or_would_fill_the_socket() -> None:
-    """Channel.gather (a pause so that the next read takes more) ends at the peer's
-    silence, and before a peer writing without pause fills the socket: never at the
-    longest pause it may take."""
+def _line_writer(peer: socket.socket, stop: threading.Event) -> threading.Thread:
+    """A peer writing 1 KB lines without pause, as dockerd writes a log."""
+
+    def write() -> None:
+        with contextlib.suppress(OSError):
+            while not stop.is_set():
+                peer.sendall(b"x" * 1023 + b"\n")
+
+    return threading.Thread(target=write)
+
+
+def test_a_gathering_read_takes_what_was_wanted_and_keeps_the_socket_drained() -> None:
+    """Channel.gather on a plain blocking socket (one read the kernel completes once the
+    bytes wanted came): with a peer writing without pause it ends with them in the buffer,
+    never at the longest wait; with a silent peer it ends after that wait, nothing lost;
+    the socket's options are as before either way, and what came is read in order."""
     mine, peer = socket.socketpair()
+    channel = Channel(mine, Address("unix", path="/nowhere"))
+    with peer:
+        started = time.monotonic()
+        channel.gather(0.2, 64 * 1024)
+        assert time.monotonic() - started < 15  # silence: the wait given, not forever
+        assert channel.buffered == 0
+
+        stop = threading.Event()
+        writer = _line_writer(peer, stop)
+        writer.start()
+        try:
+            started = time.monotonic()
+            channel.gather(30, 512 * 1024)  # more than one read takes: RECV_SIZE of it
+            assert time.monotonic() - started < 15
+            assert channel.buffered == 256 * 1024
+            assert mine.getsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT) == 1
+            assert mine.getsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, 16) == bytes(16)
+            assert channel._take(1024) == b"x" * 1023 + b"\n"  # whole lines, in order
+        finally:
+            stop.set()
+            channel.close()
+            writer.join(10)
+
+
+def test_a_gathering_read_meets_the_end_and_a_close_from_another_thread() -> None:
+    """The peer closing during a gathering read: what came before is buffered, the next
+    read sees the end. Closed from another thread meanwhile (finish_async): the read ends
+    at once and the channel reports the close."""
+    mine, peer = socket.socketpair()
+    channel = Channel(mine, Address("unix", path="/nowhere"))
+    peer.sendall(b"last words")
+    peer.close()
+    channel.gather(30, 64 * 1024)
+    assert channel._take(100) == b"last words"
+    assert channel._take(100) == b""
+    channel.close()
+
+    mine, peer = socket.socketpair()
+    channel = Channel(mine, Address("unix", path="/nowhere"))
+    with peer:
+        closer = threading.Timer(0.2, channel.close)
+        closer.start()
+        started = time.monotonic()
+        channel.gather(30, 64 * 1024)
+        closer.join()
+        assert time.monotonic() - started < 15
+        with pytest.raises(nk.ConnectionFailed):
+            channel._take(100)
+
+
+def test_a_pause_for_more_ends_when_the_peer_stops_or_would_fill_the_socket() -> None:
+    """Where the kernel cannot gather (a socket with a timeout; TLS), Channel.gather
+    pauses while the socket fills: it ends at the peer's silence, and before a peer
+    writing without pause fills the socket: never at the longest pause it may take."""
+    mine, peer = socket.socketpair()
+    mine.settimeout(5)
     channel = Channel(mine, Address("unix", path="/nowhere"))
     with peer:
         started = time.monotonic()
@@ -480,13 +548,7 @@ def test_a_pause_for_more_ends_when_the_peer_stops_or_would_fill_the_socket() ->
         assert time.monotonic() - started < 15  # silence: one step, not 30 s
 
         stop = threading.Event()
-
-        def write() -> None:  # a line at a time, as dockerd writes a log
-            with contextlib.suppress(OSError):
-                while not stop.is_set():
-                    peer.sendall(b"x" * 1023 + b"\n")
-
-        writer = threading.Thread(target=write)
+        writer = _line_writer(peer, stop)
         writer.start()
         try:
             wait_until(lambda: channel.wait_readable(0), 10)

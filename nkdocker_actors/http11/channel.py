@@ -15,6 +15,7 @@ import select
 import socket
 import ssl
 import struct
+import sys
 import termios
 import threading
 import time
@@ -27,14 +28,20 @@ from .messages import ProtocolError, Request, ResponseHead, _encode_head
 
 MAX_HEAD_BYTES = 64 * 1024  # a response head, 1xx heads before it, or a chunked body's trailers
 RECV_SIZE = 256 * 1024
-# A pause to let more arrive goes in steps, while the socket fills, and ends before it
-# might pass GATHER_ENOUGH: the peer must not wait for us. What a socket holds depends on
-# the peer's writes: a unix socket about 96 KB written 1 KB at a time (dockerd writes a log
-# a line at a time), 230 KB written 32 KB at a time. A pause of fixed length, long enough
-# for the one (2 ms: 160 KB of attach output at 80 MB/s), stalled the other: a log written
-# at 150 MB/s was read at 65 MB/s.
+# Letting more arrive must not stall the peer: a full socket makes it wait for us. What a
+# socket holds depends on the peer's writes: a unix socket about 96 KB written 1 KB at a
+# time (dockerd writes a log a line at a time), 230 KB written 32 KB at a time. A pause of
+# fixed length, long enough for the one (2 ms: 160 KB of attach output at 80 MB/s),
+# stalled the other: a log written at 150 MB/s was read at 65 MB/s. On Linux a plain
+# blocking socket gathers in the kernel: one read that returns once the bytes wanted came
+# (SO_RCVLOWAT), taking each of the peer's writes as it comes, so the socket never fills,
+# and waking no Python code meanwhile (SO_RCVTIMEO bounds it). Elsewhere (TLS, a socket
+# with a timeout) the pause goes in steps of GATHER_STEP while the socket fills, and ends
+# before it might pass GATHER_ENOUGH, or when the peer pauses.
+KERNEL_GATHERS = sys.platform.startswith("linux")
 GATHER_STEP = 0.0001
 GATHER_ENOUGH = 64 * 1024
+_NO_TIMEOUT = struct.pack("ll", 0, 0)  # a struct timeval: SO_RCVTIMEO off
 TLS_SEND_SIZE = 64 * 1024  # one SSL write under the lock: short, so the reader gets its turn
 TLS_RETRY_SECONDS = 0.05  # the other thread may have moved the TLS state: look again this soon
 
@@ -602,9 +609,14 @@ class Channel:
         """Bytes read but not yet decoded."""
         return len(self._buffer)
 
-    def gather(self, longest: float) -> None:
-        """Pause before the next read, so that it takes more (see GATHER_STEP), for at most
-        `longest` seconds. For a peer that writes a little at a time."""
+    def gather(self, longest: float, limit: int = GATHER_ENOUGH) -> None:
+        """Let more arrive before the body's next piece is taken, so that it is bigger: for
+        at most `longest` seconds, up to `limit` bytes buffered (see KERNEL_GATHERS). For a
+        peer that writes a little at a time."""
+        sock = self.sock
+        if KERNEL_GATHERS and type(sock) is socket.socket and sock.gettimeout() is None:
+            self._read_at_least(min(limit - len(self._buffer), RECV_SIZE), longest)
+            return
         queued = self._queued()
         if queued is None:  # (cannot tell how much is there: one step)
             time.sleep(GATHER_STEP)
@@ -617,6 +629,31 @@ class Channel:
             grew = queued - before
             if grew <= 0:  # the peer paused, or waits for us
                 return
+
+    def _read_at_least(self, wanted: int, longest: float) -> None:
+        """One read into the buffer, done once `wanted` bytes came, or after `longest`
+        seconds with what came (an error or EOF: the next read meets it)."""
+        if wanted <= 0:
+            return
+        sock = self.sock
+        micros = max(1, int(longest * 1_000_000))
+        scratch = _take_scratch()
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, wanted)
+            sock.setsockopt(
+                socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", *divmod(micros, 1_000_000))
+            )
+            count = sock.recv_into(scratch, wanted)
+            self._buffer += memoryview(scratch)[:count]
+        except BlockingIOError:
+            pass  # nothing within `longest`
+        except OSError as exc:
+            self._deferred = ConnectionFailed(f"reading from {self.address} failed: {exc}")
+        finally:
+            _give_back(scratch)
+            with contextlib.suppress(OSError):  # (closed meanwhile by another thread)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 1)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _NO_TIMEOUT)
 
     def _queued(self) -> int | None:
         """Bytes waiting in the socket (None where that cannot be asked)."""
