@@ -21,6 +21,7 @@ import nkdocker_actors as nk
 from nkdocker_actors import sandbox, streams
 from nkdocker_actors.http11 import Channel
 from nkdocker_actors.messages import MESSAGE_OVERHEAD
+from nkdocker_actors.poller import poller
 
 
 def _events(inbox: nk.Inbox, ref: nk.Ref, wanted: list[str], timeout: float = 30) -> list[str]:
@@ -632,7 +633,7 @@ def test_what_a_push_held_for_room_all_comes_when_controls_cut_in(
     try:
         docker.volume_create(names[0]).get(10)
         wait_until(lambda: len(inbox) == 1)  # the Inbox is full: no room from here on
-        with streams.poller._lock:  # (the poller waits; the events pile up meanwhile)
+        with poller._lock:  # (the poller waits; the events pile up meanwhile)
             for volume in names[1:]:
                 docker.volume_create(volume).get(10)
         got = []
