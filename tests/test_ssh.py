@@ -224,3 +224,16 @@ def test_ssh_url_checked_before_anything_runs() -> None:
         with pytest.raises(nk.InvalidOption) as caught:
             nk.connect(url)
         assert "secret" not in str(caught.value)
+
+
+def test_an_upload_the_daemon_refuses_over_ssh_fails_with_its_answer(ssh_path: Sshd) -> None:
+    """dockerd answers a body it cannot use before reading all of it and closes; across
+    ssh and dial-stdio the rest of our send (16 MB) then fails: the error is the daemon's
+    answer, as over unix and TLS, not the failure of the ssh process that carried it."""
+    junk = b"not a tar at all " * 1_000_000
+    with nk.connect(ssh_path.url) as docker:
+        with pytest.raises(nk.NotFound, match="No such container"):
+            docker.put_archive("nk-no-such-container", "/", junk).get(60)
+        with pytest.raises(nk.ServerError, match="invalid tar header"):
+            docker.build(junk).get(60)
+        assert docker.ping().get(30) == "OK"

@@ -37,7 +37,10 @@ RECV_SIZE = 256 * 1024
 # (SO_RCVLOWAT), taking each of the peer's writes as it comes, so the socket never fills,
 # and waking no Python code meanwhile (SO_RCVTIMEO bounds it). Elsewhere (TLS, a socket
 # with a timeout) the pause goes in steps of GATHER_STEP while the socket fills, and ends
-# before it might pass GATHER_ENOUGH, or when the peer pauses.
+# before it might pass GATHER_ENOUGH, or when the peer pauses. On TLS only while nothing
+# has come: a read takes one record (dockerd's log: a record a line), so a pause with
+# records waiting makes no read bigger, it only delays each (a 20 MB log came to an Inbox
+# 4-5x slower than one read of the whole log).
 KERNEL_GATHERS = sys.platform.startswith("linux")
 GATHER_STEP = 0.0001
 GATHER_ENOUGH = 64 * 1024
@@ -618,6 +621,8 @@ class Channel:
             self._read_at_least(min(limit - len(self._buffer), RECV_SIZE), longest)
             return
         queued = self._queued()
+        if isinstance(sock, ssl.SSLSocket) and (queued or sock.pending()):
+            return  # (records there: reading them is what gathers)
         if queued is None:  # (cannot tell how much is there: one step)
             time.sleep(GATHER_STEP)
             return
