@@ -544,7 +544,7 @@ class StreamActor(pykka.ThreadingActor):
             while size < COALESCE_BYTES and not inbox.qsize():
                 if small_writes and not channel.buffered:
                     # Let more arrive: one bigger read, not one per write of the peer.
-                    channel.gather(COALESCE_SECONDS, COALESCE_BYTES - size)
+                    channel.gather(COALESCE_SECONDS, COALESCE_BYTES - size, self.prepared.live)
                     if not channel.wait_readable(0):
                         break
                 elif not channel.wait_readable(0):

@@ -120,6 +120,9 @@ class Prepared:
     request: Request
     context: Context
     tty_source: str | None = None  # the inspect path telling whether output is multiplexed
+    # A stream that goes on until stopped (a followed log, events with no `until`): its
+    # subscriber wants each piece when it comes. Else its body ends by itself.
+    live: bool = True
 
 
 # -- encoders (each checks its value and raises InvalidOption naming the option) ---------
@@ -617,7 +620,8 @@ def build(
         kind = next(k for k in _TTY_SOURCES if k in encoded)
         tty_source = _TTY_SOURCES[kind].format(identifiers.quote_segment(encoded[kind]))
     context = Context(api, encoded, tty=encoded.get("tty") is True, websocket_key=key)
-    return Prepared(command, request, context, tty_source)
+    live = command.stream_when is None or command.stream_when(values)
+    return Prepared(command, request, context, tty_source, live)
 
 
 # Where to read whether output is a TTY's, by the identifier a command names.

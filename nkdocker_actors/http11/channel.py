@@ -32,12 +32,15 @@ RECV_SIZE = 256 * 1024
 # socket holds depends on the peer's writes: a unix socket about 96 KB written 1 KB at a
 # time (dockerd writes a log a line at a time), 230 KB written 32 KB at a time. A pause of
 # fixed length, long enough for the one (2 ms: 160 KB of attach output at 80 MB/s),
-# stalled the other: a log written at 150 MB/s was read at 65 MB/s. On Linux a plain
-# blocking socket gathers in the kernel: one read that returns once the bytes wanted came
-# (SO_RCVLOWAT), taking each of the peer's writes as it comes, so the socket never fills,
-# and waking no Python code meanwhile (SO_RCVTIMEO bounds it). Elsewhere (TLS, a socket
-# with a timeout) the pause goes in steps of GATHER_STEP while the socket fills, and ends
-# before it might pass GATHER_ENOUGH, or when the peer pauses. On TLS only while nothing
+# stalled the other: a log written at 150 MB/s was read at 65 MB/s. On Linux, a body read
+# for its bytes and not for when they come (a log not followed) gathers in the kernel, on
+# a plain blocking socket: one read that returns once the bytes wanted came (SO_RCVLOWAT),
+# taking each of the peer's writes as it comes, so the socket never fills, and waking no
+# Python code meanwhile. Only there: what bounds that read (SO_RCVTIMEO) counts in the
+# kernel's ticks, so a followed log's burst would end 8-12 ms late at HZ=250, not 1 ms.
+# Elsewhere (a live stream, TLS, a socket with a timeout) the pause goes in steps of
+# GATHER_STEP while the socket fills, and ends before it might pass GATHER_ENOUGH, or when
+# the peer pauses. On TLS only while nothing
 # has come: a read takes one record (dockerd's log: a record a line), so a pause with
 # records waiting makes no read bigger, it only delays each (a 20 MB log came to an Inbox
 # 4-5x slower than one read of the whole log).
@@ -612,12 +615,18 @@ class Channel:
         """Bytes read but not yet decoded."""
         return len(self._buffer)
 
-    def gather(self, longest: float, limit: int = GATHER_ENOUGH) -> None:
+    def gather(self, longest: float, limit: int = GATHER_ENOUGH, timely: bool = True) -> None:
         """Let more arrive before the body's next piece is taken, so that it is bigger: for
-        at most `longest` seconds, up to `limit` bytes buffered (see KERNEL_GATHERS). For a
-        peer that writes a little at a time."""
+        at most `longest` seconds, up to `limit` bytes buffered. For a peer that writes a
+        little at a time. `timely`: when the bytes come matters, not only that they all do
+        (a live stream; see KERNEL_GATHERS)."""
         sock = self.sock
-        if KERNEL_GATHERS and type(sock) is socket.socket and sock.gettimeout() is None:
+        if (
+            not timely
+            and KERNEL_GATHERS
+            and type(sock) is socket.socket
+            and sock.gettimeout() is None
+        ):
             self._read_at_least(min(limit - len(self._buffer), RECV_SIZE), longest)
             return
         queued = self._queued()
