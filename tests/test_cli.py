@@ -226,6 +226,7 @@ def test_boolean_flags_take_a_value_as_docker_s() -> None:
     """`--flag` or `--flag=VALUE` (a value Go's ParseBool reads), never `--flag VALUE`: the
     word after a boolean flag is the next argument, as docker parses it."""
     from nkdocker_actors.cli.parser import build_parser
+    from nkdocker_actors.cli.usage import UsageError
 
     def parse(*argv: str) -> Any:
         return build_parser(" ".join(argv[:2]) if argv[0] == "swarm" else argv[0]).parse_args(argv)
@@ -236,11 +237,12 @@ def test_boolean_flags_take_a_value_as_docker_s() -> None:
     )  # fmt: skip
     assert parse("run", "--sig-proxy", "busybox").image == "busybox"
     assert parse("run", "-d=false", "-it", "busybox").detach is False
-    with pytest.raises(SystemExit):
-        parse("run", "--detac", "busybox")  # (docker: unknown flag; no shortened flags)
+    with pytest.raises(UsageError, match=r"^unknown flag: --detac$") as refused:
+        parse("run", "--detac", "busybox")  # (no shortened flags)
+    assert refused.value.code == 125
     assert parse("swarm", "update", "--autolock=False").autolock is False
-    with pytest.raises(SystemExit):
-        parse("swarm", "update", "--autolock", "false")  # (docker: accepts no arguments)
+    with pytest.raises(UsageError, match=r"^'nkdocker swarm update' accepts no arguments$"):
+        parse("swarm", "update", "--autolock", "false")
 
 
 def test_system_df_verbose_build_cache_as_docker_orders_and_marks_it() -> None:
@@ -383,7 +385,8 @@ def test_run_errors(cli: Any, daemon: sandbox.SandboxInfo) -> None:
     assert no_image.stderr.startswith(b"Unable to find image '127.0.0.1:1/nothing:here' locally\n")
     assert no_image.stderr.splitlines()[-1].startswith(b"nkdocker: ")
     bad_name = cli("run", "--name", "bad name!", "busybox:latest", "true")
-    assert bad_name.returncode == 2 and b"invalid container identifier" in bad_name.stderr
+    assert bad_name.returncode == 125 and b"invalid container identifier" in bad_name.stderr
+    assert cli("logs", "bad name!").returncode == 1  # (docker: the daemon's No such container)
     not_found = cli("logs", "no-such-container-here")
     assert not_found.returncode == 1
     assert not_found.stderr == b"nkdocker: No such container: no-such-container-here\n"

@@ -630,6 +630,122 @@ def test_same_as_docker(case: Case, world: dict[str, str]) -> None:
             run("docker", step, world), run("nkdocker", step, world)
 
 
+# -- usage errors: no daemon needed ----------------------------------------------------
+
+# Command lines docker refuses before it talks to a daemon: its first stderr line (the
+# error, "docker" read as "nkdocker") and exit code are ours; `True`: all of stderr too.
+USAGE_ERRORS: tuple[tuple[str, bool], ...] = (
+    ("ps --bogus", True),  # unknown flag, reported by the command: 125
+    ("--bogus ps", True),
+    ("network ls --bogus", True),
+    ("ps -Z", True),  # unknown shorthand
+    ("ps -qZ", True),
+    ("ps -Zq", True),
+    ("ps ---x", True),
+    ("ps --filter", True),  # a flag missing its value
+    ("ps -f", True),
+    ("kill -s", True),
+    ("-H", True),
+    ("ps -n abc", True),  # a value its type refuses
+    ("ps -nabc", True),
+    ("ps --last=", True),
+    ("ps -n 99999999999999999999", True),
+    ("stop -t 1.5 x", True),
+    ("stop --time abc x", True),
+    ("run --cpus abc busybox", True),
+    ("ps --all=maybe", True),
+    ("ps -a=x", True),
+    ("run --rm=maybe busybox", True),
+    ("ps --filter foo", True),
+    ("ps x", True),  # a wrong count of arguments: 1
+    ("ps -a -- x", True),
+    ("logs", True),
+    ("logs a b", True),
+    ("rename a b c", True),
+    ("port a b c", True),
+    ("run", True),
+    ("exec x", True),
+    ("inspect", False),  # (docker's usage says NAME|ID)
+    ("images a b", False),  # (docker's hint line reads "SRun")
+    ("container list x", True),  # an alias: docker names the command by its first name
+    ("bogus", True),  # an unknown command: 1
+    ("network bogus", True),
+    ("run --pull bogus busybox", True),
+    ("ps --format -x -a x", True),  # (-x is --format's value: the extra x is the error)
+)
+
+
+def _dead_socket_env(tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "NKDOCKER_"))}
+    env.update(DOCKER_HOST="unix:///nonexistent.sock", DOCKER_CONFIG=str(tmp), NO_COLOR="1")
+    env.update(DOCKER_CLI_HINTS="false", DOCKER_BUILDKIT="0")
+    return env
+
+
+def _refusals(line: str, env: dict[str, str]) -> tuple[tuple[int, str], tuple[int, str]]:
+    """docker's and nkdocker's (exit code, stderr), docker's named as ours; docker's
+    notice about its classic builder left out."""
+    import shlex
+
+    words = shlex.split(line)
+    docker = subprocess.run(["docker", *words], capture_output=True, env=env, timeout=60)
+    mine = cli_forkserver.run(words, env, b"", timeout=60)
+    theirs = docker.stderr.decode().replace("docker", "nkdocker")
+    if theirs.startswith("DEPRECATED: The legacy builder"):
+        theirs = theirs.split("\n\n", 1)[1]
+    return (docker.returncode, theirs), (mine.returncode, mine.stderr.decode())
+
+
+@pytest.mark.parametrize(("line", "whole"), USAGE_ERRORS, ids=[c[0] for c in USAGE_ERRORS])
+def test_usage_errors_as_docker_s(line: str, whole: bool, tmp_path: Path) -> None:
+    (dk_code, dk_err), (nk_code, nk_err) = _refusals(line, _dead_socket_env(tmp_path))
+    assert dk_code in (1, 125) and nk_code == dk_code, (dk_err, nk_err)
+    if whole:
+        assert nk_err == dk_err
+    else:
+        assert nk_err.splitlines()[:2] == dk_err.splitlines()[:2]
+        assert nk_err.startswith("nkdocker: ") and "\nUsage:  nkdocker " in nk_err
+
+
+# Where docker's count of arguments is none of argparse's: cobra's own ExactArgs
+# (context use), a shell docker takes as a command (completion), secret create's optional
+# file (ours is needed), monitor (ours).
+_COUNTED_APART = ("context use", "completion", "secret create", "monitor")
+
+
+def _usage_lines() -> list[str]:
+    """For every command and alias: an unknown flag, too few and too many arguments."""
+    from nkdocker_actors.cli.parser import build_parser, commands
+
+    lines = []
+    for cmd in commands():
+        for name in (cmd.name, *cmd.aliases):
+            lines.append(f"{name} --bogus")
+            if name.startswith(_COUNTED_APART):
+                continue
+            parser: Any = build_parser(name)
+            for word in name.split():
+                parser = parser._subcommands().choices[word]
+            least, most = parser.argument_counts()
+            if least:
+                lines.append(name)
+            if most is not None:
+                lines.append(" ".join([name, *(f"x{i}" for i in range(most + 1))]))
+    return lines
+
+
+def test_every_command_refuses_as_docker_does(tmp_path: Path) -> None:
+    """Each command's unknown flag, missing and extra arguments: docker's first line and
+    exit code (not the Usage line: docker's names its arguments its own way)."""
+    env = _dead_socket_env(tmp_path)
+    differ = []
+    for line in _usage_lines():
+        (dk_code, dk_err), (nk_code, nk_err) = _refusals(line, env)
+        if (nk_code, nk_err.split("\n")[0]) != (dk_code, dk_err.split("\n")[0]):
+            differ.append((line, dk_code, dk_err.split("\n")[0], nk_code, nk_err.split("\n")[0]))
+    assert len(_usage_lines()) > 200 and not differ
+
+
 # -- the parity table in docs/cli.md ---------------------------------------------------
 
 

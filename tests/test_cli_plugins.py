@@ -252,17 +252,17 @@ def test_bad_input_fails_before_anything_is_sent(tmp_path: Path) -> None:
         ("plugin", "create", "nk/p", str(tmp_path / "none")): (1, "lstat "),
         ("plugin", "create", "nk/p", str(tmp_path / "bad-json")): (1, "not JSON"),
         ("plugin", "create", "nk/p", str(tmp_path / "no-rootfs")): (1, "no rootfs found"),
-        ("plugin", "create", "Bad Name", str(tmp_path / "no-rootfs")): (2, "Bad Name"),
-        ("plugin", "set", "nk/p", "DEBUG=1", "=1"): (2, "one is empty or has no name"),
-        ("plugin", "install", "127.0.0.1:1/nk/p", "=x"): (2, "one is empty or has no name"),
+        ("plugin", "create", "Bad Name", str(tmp_path / "no-rootfs")): (1, "Bad Name"),
+        ("plugin", "set", "nk/p", "DEBUG=1", "=1"): (1, "one is empty or has no name"),
+        ("plugin", "install", "127.0.0.1:1/nk/p", "=x"): (1, "one is empty or has no name"),
         ("plugin", "install", "--alias", "nk/p@sha256:" + "0" * 64, "127.0.0.1:1/nk/p"): (
             1,
             "invalid name",
         ),
         ("plugin", "push", "127.0.0.1:1/nk/p@sha256:" + "0" * 64): (1, "invalid name"),
         ("plugin", "enable", "--timeout", "-1", "nk/p"): (1, "negative timeout -1 is invalid"),
-        ("plugin", "enable", "--timeout", "soon", "nk/p"): (2, "invalid int value"),
-        ("plugin", "set", "nk/p"): (2, "required"),
+        ("plugin", "enable", "--timeout", "soon", "nk/p"): (125, 'invalid argument "soon"'),
+        ("plugin", "set", "nk/p"): (1, "'nkdocker plugin set' requires at least 2 arguments"),
     }
     for words, (wanted, message) in checks.items():
         done = cli_forkserver.run(words, env, b"", timeout=60)

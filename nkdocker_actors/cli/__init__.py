@@ -8,15 +8,16 @@ stats and monitor then cover every daemon given, as `NAME=URL` to label one), el
 from the core's resolution (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, the
 local socket). Our output holds ANSI codes only on a terminal, never with NO_COLOR.
 Errors print the daemon's message on stderr and exit non-zero: 1 for a failed
-command, 2 for a bad option, 125 when `run` cannot start the container, 130 on
-ctrl-C; `run` and `exec` otherwise exit with the process's own code.
+command (or a wrong count of arguments, an unknown command), 125 for a bad flag (usage
+errors are docker's, in its words: usage.py) and when `run` cannot start the container,
+130 on ctrl-C; `run` and `exec` otherwise exit with the process's own code.
 
 Layout: common (session, errors, the Cmd declaration), one module per area
 (containers, run, images, networks, volumes, plugins, system, monitor, accounts: login,
 logout and context, swarm: swarm, node and service, secrets: secret and config,
 completion), render and template (output), signals (ctrl-C, SIGTERM and SIGHUP reach
-the main thread whatever it waits on), parser (the parser, built from the areas'
-tables, and `main`).
+the main thread whatever it waits on), usage (the parsers' usage errors, docker's),
+parser (the parser, built from the areas' tables, and `main`).
 """
 
 from __future__ import annotations

@@ -62,7 +62,9 @@ def arg(*flags: str, **options: Any) -> Arg:
 class Cmd:
     """One command: its words ("ps", "network ls"), handler, help, arguments, aliases.
 
-    `many` marks the commands that take several -H daemons at once.
+    `many` marks the commands that take several -H daemons at once; `arity`, docker's
+    fewest and most arguments (None: no bound) where the parser's own differ (exec's
+    COMMAND is a remainder argparse lets be empty).
     """
 
     name: str
@@ -71,6 +73,7 @@ class Cmd:
     args: tuple[Arg, ...] = ()
     aliases: tuple[str, ...] = ()
     many: bool = False
+    arity: tuple[int, int | None] | None = None
 
 
 # -- output ---------------------------------------------------------------------------

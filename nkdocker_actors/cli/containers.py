@@ -34,6 +34,7 @@ from .common import (
 )
 from .render import ago, ellipsis, listing, si
 from .template import Template, go_json, tabwrite
+from .usage import cpus
 
 PS_FORMAT = (
     "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
@@ -166,6 +167,9 @@ def _inspect_one(docker: Docker, name: str, kind: str | None, size: bool) -> Any
 
 def cmd_inspect(session: Session, args: argparse.Namespace) -> int:
     """Low-level information on containers, images, networks or volumes."""
+    if args.type is not None and args.type not in _KINDS:
+        kinds = ", ".join(f'"{kind}"' for kind in _KINDS)
+        raise CliError(f'unknown type: "{args.type}": must be one of {kinds}', 1)
     docker = session.one()
     found: list[Any] = []
     code = 0
@@ -484,7 +488,7 @@ COMMANDS = (
         (
             arg("names", nargs="+", metavar="NAME"),
             arg("-f", "--format", help="Go template, e.g. {{.State.Status}}"),
-            arg("--type", choices=_KINDS, help="only this kind of object"),
+            arg("--type", metavar="{container,image,network,volume}", help="only this kind"),
             arg("-s", "--size", action="store_true", help="container sizes too"),
         ),
     ),
@@ -565,7 +569,7 @@ COMMANDS = (
         "change resources or the restart policy",
         (
             _CONTAINERS,
-            arg("--cpus", type=float, help="number of CPUs"),
+            arg("--cpus", type=cpus, help="number of CPUs"),
             arg("-m", "--memory", help="memory limit (512m, 1g)"),
             arg("--memory-swap", help="memory + swap limit (-1: unlimited)"),
             arg("-c", "--cpu-shares", type=int, help="relative CPU weight"),

@@ -567,6 +567,7 @@ COMMANDS = (
             arg("-c", "--change", action="append", help="Dockerfile instruction"),
         ),
         aliases=("image import",),
+        arity=(1, None),  # (docker ignores a third)
     ),
     Cmd(
         "commit",

@@ -33,6 +33,7 @@ from . import (
 )
 from .common import PROG, CliError, Cmd, Session, Terminated, describe, error, is_tty
 from .signals import signals_reach_main
+from .usage import GO_FALSE, GO_TRUE, DockerParser, UsageError, go_filter
 
 AREAS = (
     containers,
@@ -131,15 +132,14 @@ def command_words(argv: Sequence[str]) -> str | None:
     return None
 
 
-GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")  # what Go's strconv.ParseBool reads
-GO_FALSE = ("0", "f", "F", "FALSE", "false", "False")
-
-
 def _add(container: argparse._ActionsContainer, *flags: str, **options: Any) -> None:
     """add_argument; a boolean flag also as docker's are, `--flag=VALUE` (`-f=VALUE`),
     VALUE one Go's strconv.ParseBool reads, never `--flag VALUE` (the next argument stays
     one: `run --sig-proxy busybox`). argparse looks a whole word up among the option
-    strings before it splits one at "=": each `--flag=VALUE` is one of its own, hidden."""
+    strings before it splits one at "=": each `--flag=VALUE` is one of its own, hidden.
+    A --filter's value is refused as docker's flag refuses it (no "=")."""
+    if "--filter" in flags and "type" not in options:
+        options = {**options, "type": go_filter}
     action = container.add_argument(*flags, **options)
     if options.get("action") != "store_true":
         return
@@ -160,12 +160,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     more than most commands take to run)."""
     if only is not None and only not in {n for c in commands() for n in (c.name, *c.aliases)}:
         only = None
-    parser = argparse.ArgumentParser(
+    parser = DockerParser(
         prog=PROG,
         allow_abbrev=False,  # (docker takes no shortened flag)
         description="A Docker Engine client built as Pykka actors (nkdocker_actors).",
-        epilog="Exit codes: 0 ok, 1 failed, 2 bad usage, 125 run could not start the "
-        "container, 130 interrupted; run/exec/start -a/attach: the process's own code.",
+        epilog="Exit codes: 0 ok, 1 failed (or a wrong count of arguments, an unknown "
+        "command), 125 a bad flag (or run could not start the container), 130 interrupted; "
+        "run/exec/start -a/attach: the process's own code.",
     )
     parser.add_argument("-v", "--version", action="version", version=_version_text())
     _daemon_options(parser, sub=False)
@@ -189,9 +190,17 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             if only is not None and name != only:
                 continue
             words = name.split()
+            # docker names a command by its first name in its group (container list: "container ls")
+            path = next(n for n in (cmd.name, *cmd.aliases) if n.split()[:-1] == words[:-1])
             sub = where(words).add_parser(
-                words[-1], help=cmd.help, description=cmd.help, add_help=False, allow_abbrev=False
+                words[-1],
+                prog=f"{PROG} {path}",
+                help=cmd.help,
+                description=cmd.help,
+                add_help=False,
+                allow_abbrev=False,
             )
+            sub.arity = cmd.arity
             sub.add_argument("--help", action="help", help="show this help")
             for argument in cmd.args:
                 _add(sub, *argument.flags, **argument.options)
@@ -206,7 +215,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run `nkdocker` with `argv` (default: sys.argv[1:]); return the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(command_words(argv))
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as refused:  # docker's words, layout and exit code
+        with contextlib.suppress(OSError):
+            sys.stderr.write(refused.text)
+            sys.stderr.flush()
+        return refused.code
     args.host = [*(args.host or []), *getattr(args, "sub_host", [])]
     args.json = bool(args.json or getattr(args, "sub_json", False))
     try:
@@ -238,12 +253,18 @@ def _run(args: argparse.Namespace) -> int:
         code = _interrupted()
     except Terminated as stop:
         code = 128 + stop.signum
+    except UsageError as problem:  # (one a command found: its usage hint too, as docker's)
+        with contextlib.suppress(OSError):
+            sys.stdout.flush()
+            sys.stderr.write(problem.text)
+            sys.stderr.flush()
+        code = problem.code
     except CliError as problem:
         error(problem.message)
         code = problem.code
-    except InvalidOption as problem:
+    except InvalidOption as problem:  # (docker sends it on: the daemon's refusal, exit 1 or 125)
         error(str(problem))
-        code = 2
+        code = 125 if args.command in ("run", "create") else 1
     except NkDockerError as problem:
         error(describe(problem))
         code = 1

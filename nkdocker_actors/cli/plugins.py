@@ -331,6 +331,7 @@ COMMANDS = (
             arg("dir", metavar="PLUGIN-DATA-DIR"),
             arg("--compress", action="store_true", help="send the context gzipped"),
         ),
+        arity=(2, None),
     ),
     Cmd(
         "plugin enable",

@@ -23,6 +23,7 @@ from ..connection import Docker
 from ..errors import DockerError, NkDockerError, NotFound, NotModified
 from ..messages import Done, Failed, Inbox, Output, Ref
 from .common import (
+    PROG,
     Arg,
     CliError,
     Cmd,
@@ -36,6 +37,7 @@ from .common import (
     wait,
     write,
 )
+from .usage import UsageError, cpus
 
 # -- create flags: docker's flag -> our create option -----------------------------------
 
@@ -214,7 +216,7 @@ CREATE_FLAGS: tuple[Flag, ...] = (
         help="memory + swap limit",
     ),
     _f("shm_size", "--shm-size", convert=size_of, help="size of /dev/shm"),
-    _f("cpus", "--cpus", type=float, help="number of CPUs"),
+    _f("cpus", "--cpus", type=cpus, help="number of CPUs"),
     _f("cpu_shares", "-c", "--cpu-shares", type=int, help="relative CPU weight"),
     _f("cpu_period", "--cpu-period", type=int, help="CFS period (µs)"),
     _f("cpu_quota", "--cpu-quota", type=int, help="CFS quota (µs)"),
@@ -303,7 +305,7 @@ CREATE_FLAGS: tuple[Flag, ...] = (
     _f(
         None,
         "--pull",
-        choices=("always", "missing", "never"),
+        metavar="{always,missing,never}",
         default="missing",
         help="pull the image first (missing)",
     ),
@@ -372,8 +374,19 @@ def _create(session: Session, docker: Docker, args: argparse.Namespace, run: boo
     return str(created["Id"])
 
 
+def _check_pull(args: argparse.Namespace) -> None:
+    """--pull's value, refused as docker refuses it (before any call to the daemon)."""
+    if args.pull not in ("always", "missing", "never"):
+        message = (
+            f'invalid pull option: \'{args.pull}\': must be one of "always", "missing" or "never"'
+        )
+        hint = f"Run '{PROG} {args.command} --help' for more information"
+        raise UsageError(message, 125, f"{PROG}: {message}\n\n{hint}\n")
+
+
 def cmd_create(session: Session, args: argparse.Namespace) -> int:
     """Create a container; print its id."""
+    _check_pull(args)
     write(_create(session, session.one(), args, run=False) + "\n")
     return 0
 
@@ -530,6 +543,7 @@ def _check_tty(args: argparse.Namespace) -> None:
 
 def cmd_run(session: Session, args: argparse.Namespace) -> int:
     """Create a container, start it and attach to it; exit with its exit code."""
+    _check_pull(args)
     if not args.detach:
         _check_tty(args)
     docker = session.one()
@@ -625,8 +639,6 @@ def cmd_attach(session: Session, args: argparse.Namespace) -> int:
 
 def cmd_exec(session: Session, args: argparse.Namespace) -> int:
     """Run a process in a running container; exit with its exit code."""
-    if not args.cmd:
-        raise CliError("exec needs a command", 2)
     if not args.detach:
         _check_tty(args)
     docker = session.one()
@@ -756,6 +768,7 @@ COMMANDS = (
             arg("cmd", nargs=argparse.REMAINDER, help="command and arguments"),
         ),
         aliases=("container exec",),
+        arity=(2, None),
     ),
     Cmd(
         "logs",
