@@ -401,6 +401,19 @@ CASES: tuple[Case, ...] = (
     C("stats --no-stream", ("stats --no-stream pa-run",), "head"),
     C("stats --format", ("stats --no-stream --format 'table {{.Name}}\t{{.PIDs}}' pa-run",)),
     C(
+        "stats --format json",
+        ("stats --no-stream --format '{{json .}}' pa-run",),
+        "json",
+        note="docker's fields only (the image and the daemon are monitor's)",
+    ),
+    C(
+        "stats --format, no such field",
+        ("stats --no-stream --format '{{.Image}}' pa-run",),
+        "none",
+        err=False,
+        note="exit 1",
+    ),
+    C(
         "bad template",
         ("ps --format '{{range .}}x{{end}}'",),
         "none",

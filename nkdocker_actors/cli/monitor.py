@@ -83,15 +83,15 @@ class Row:
             "block_write": self.block[1],
         }
 
-    def context(self) -> dict[str, str]:
-        """The row as `docker stats --format` sees it."""
+    def context(self, image: bool, host: bool) -> dict[str, str]:
+        """The row as `docker stats --format` sees it; with `image` and `host`, ours too."""
         percent = self.mem_percent
         return {
-            "Host": self.host,
+            **({"Host": self.host} if host else {}),
             "ID": self.id[:12],
             "Container": self.id[:12],
             "Name": self.name,
-            "Image": self.image,
+            **({"Image": self.image} if image else {}),
             "CPUPerc": "--" if self.cpu is None else f"{self.cpu:.2f}%",
             "MemUsage": f"{iec(self.memory or 0)} / {iec(self.limit or 0)}",
             "MemPerc": "--" if percent is None else f"{percent:.2f}%",
@@ -335,7 +335,13 @@ class LiveTable:
         fmt = custom_format(self.fmt) or (MONITOR_FORMAT if self.image else STATS_FORMAT)
         if self.session.many:
             fmt = fmt.replace("table ", "table {{.Host}}\t", 1)
-        text = Template(fmt, HEADERS).lines([r.context() for r in self.shown()])
+        # `stats` rows have docker's fields (and the daemon's, with several): another is an
+        # error, as docker's; `monitor`'s have the image and the daemon too.
+        host = self.image or self.session.many
+        rows = [r.context(self.image, host) for r in self.shown()]
+        known = {"Image": self.image, "Host": host}
+        headers = {key: name for key, name in HEADERS.items() if known.get(key, True)}
+        text = Template(fmt, headers).lines(rows)
         if self.service_rows:
             fmt = SERVICES_FORMAT
             if self.session.many:
@@ -387,7 +393,7 @@ class LiveTable:
             " - ctrl-C to quit",
         )
         for row in self.shown():
-            cells = row.context()
+            cells = row.context(image=True, host=True)
             table.add_row(*[cells[c] for c in columns])
         for daemon in self.daemons.values():
             if daemon.error:
