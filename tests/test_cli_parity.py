@@ -720,6 +720,24 @@ def test_usage_errors_as_docker_s(line: str, whole: bool, tmp_path: Path) -> Non
         assert nk_err.startswith("nkdocker: ") and "\nUsage:  nkdocker " in nk_err
 
 
+# Command lines docker refuses for what they name, before it dials the daemon: its words
+# (ours after our "nkdocker: ", as every error of ours) and exit code are ours (with no
+# daemon: not "cannot talk to the daemon").
+REFUSED_BEFORE_DIALLING = (
+    "build /nonexistent-context",
+    "build /etc/hostname",
+    "push busybox@sha256:" + "0" * 64,
+    "swarm ca --ca-cert /nonexistent.pem",
+)
+
+
+@pytest.mark.parametrize("line", REFUSED_BEFORE_DIALLING)
+def test_refused_before_dialling_as_docker(line: str, tmp_path: Path) -> None:
+    (dk_code, dk_err), (nk_code, nk_err) = _refusals(line, _dead_socket_env(tmp_path))
+    assert nk_code == dk_code, (dk_err, nk_err)
+    assert nk_err.splitlines()[0].removeprefix("nkdocker: ") == dk_err.splitlines()[0]
+
+
 # Where docker's count of arguments is none of argparse's: cobra's own ExactArgs
 # (context use), a shell docker takes as a command (completion), secret create's optional
 # file (ours is needed), monitor (ours).

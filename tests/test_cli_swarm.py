@@ -476,7 +476,7 @@ def test_swarm_ca_rotates_and_waits_for_every_node(
         assert second != first and trusted == second
         (tmp_path / "bad.pem").write_text("not a certificate")
         code, out, err = run("nkdocker", "swarm ca --rotate --ca-cert {tmp}/bad.pem", env)
-        assert (code, out) == (2, "") and "file contents must be in PEM format" in err
+        assert (code, out) == (125, "") and "file contents must be in PEM format" in err
         cert, key = _own_ca(tmp_path)
         code, out, err = run("nkdocker", f"swarm ca --rotate --ca-cert {cert} --ca-key {key}", env)
         own, trusted = trust_roots()

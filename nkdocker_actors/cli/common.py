@@ -142,10 +142,10 @@ def pairs(items: Sequence[str] | None, what: str) -> dict[str, str]:
     for item in items or ():
         key, sep, value = item.partition("=")
         if not key:
-            raise CliError(f"bad {what} {item!r}: expected KEY=VALUE", 2)
+            raise CliError(f"bad {what} {item!r}: expected KEY=VALUE", 125)
         if not sep:
             if what not in ("environment variable", "label"):
-                raise CliError(f"bad {what} {item!r}: expected KEY=VALUE", 2)
+                raise CliError(f"bad {what} {item!r}: expected KEY=VALUE", 125)
             if what == "environment variable":
                 if key not in os.environ:
                     continue
@@ -159,7 +159,7 @@ def filters(items: Sequence[str] | None) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for key, value in (item.partition("=")[::2] for item in items or ()):
         if not key or not value:
-            raise CliError("a filter is KEY=VALUE, e.g. --filter name=web", 2)
+            raise CliError("a filter is KEY=VALUE, e.g. --filter name=web", 125)
         result.setdefault(key, []).append(value)
     return result
 
@@ -214,9 +214,9 @@ def to_int(text: str, what: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise CliError(f"{what} takes a number, not {text!r}", 2) from None
+        raise CliError(f"{what} takes a number, not {text!r}", 125) from None
     if value < 0:
-        raise CliError(f"{what} takes a non-negative number", 2)
+        raise CliError(f"{what} takes a non-negative number", 125)
     return value
 
 
@@ -249,7 +249,7 @@ class Session:
             self.targets.append(Target(os.environ.get("DOCKER_HOST") or "local", None))
         labels = [t.label for t in self.targets]
         if len(set(labels)) != len(labels):
-            raise CliError("two --host values have the same label: name them NAME=URL", 2)
+            raise CliError("two --host values have the same label: name them NAME=URL")
 
     @property
     def many(self) -> bool:
@@ -296,7 +296,7 @@ class Session:
     def one(self) -> Docker:
         """The connection for a command that talks to a single daemon."""
         if self.many:
-            raise CliError(f"{self.args.command} takes a single --host", 2)
+            raise CliError(f"{self.args.command} takes a single --host")
         return self.connect(self.targets[0])
 
     def each(self) -> Iterator[tuple[Target, Docker | NkDockerError]]:

@@ -180,11 +180,11 @@ def cmd_pull(session: Session, args: argparse.Namespace) -> int:
 
 def cmd_push(session: Session, args: argparse.Namespace) -> int:
     """Push an image (its :latest or the tag named; every tag with -a)."""
-    docker = session.one()
     name, tag = args.image, None
     last = name.rsplit("/", 1)[-1]
     if "@" in name:
-        raise CliError("push takes a name[:tag], not a digest", 2)
+        raise CliError("cannot push a digest reference")  # (docker's words, before dialling)
+    docker = session.one()
     if ":" in last:
         name, _, tag = name.rpartition(":")
     elif not args.all_tags:
@@ -225,15 +225,17 @@ def _stdin_context(data: bytes) -> tuple[bytes, int]:
 
 def cmd_build(session: Session, args: argparse.Namespace) -> int:
     """Build an image from a directory, or from stdin ("-": a tar, or a Dockerfile)."""
-    docker = session.one()
     context: Any  # (tar bytes)
     if args.path == "-":
         context, size = _stdin_context(sys.stdin.buffer.read())
     elif os.path.isdir(args.path):
         context = build_context("path", args.path)  # a tar honouring .dockerignore
         size = _tar_size(context)
+    elif os.path.exists(args.path):  # (docker's words, before dialling)
+        raise CliError(f"unable to prepare context: context must be a directory: {args.path}")
     else:
-        raise CliError(f"build context {args.path!r} is not a directory", 2)
+        raise CliError(f'unable to prepare context: path "{args.path}" not found')
+    docker = session.one()
     if not args.quiet and not session.json:
         write(f"Sending build context to Docker daemon {si(size, 4):>8}\n")  # (docker's %8v)
     options: dict[str, Any] = {"rm": True}

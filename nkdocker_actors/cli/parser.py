@@ -247,7 +247,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         session = Session(args)
         if session.many and not args.many:
-            raise CliError(f"{args.command} takes a single --host", 2)
+            raise CliError(f"{args.command} takes a single --host")
         code = int(args.handler(session, args))
     except KeyboardInterrupt:
         code = _interrupted()

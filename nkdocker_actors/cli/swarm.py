@@ -250,11 +250,11 @@ def _pem(path: str | None, flag: str) -> str | None:
     try:
         text = Path(path).read_bytes().decode("ascii")
     except OSError as problem:
-        raise CliError(f"{what}: open {path}: {str(problem.strerror).lower()}", 2) from None
+        raise CliError(f"{what}: open {path}: {str(problem.strerror).lower()}", 125) from None
     except UnicodeDecodeError:
         text = ""
     if not _PEM_BLOCK.search(text):
-        raise CliError(f"{what}: file contents must be in PEM format", 2)
+        raise CliError(f"{what}: file contents must be in PEM format", 125)
     return text
 
 
@@ -323,7 +323,7 @@ def _nanoseconds(flag: str, text: str) -> int:
     try:
         return parse_duration_ns(flag, text)
     except InvalidOption as problem:
-        raise CliError(str(problem), 2) from None
+        raise CliError(str(problem), 125) from None
 
 
 # Flag -> (where in a SwarmSpec, how the text is read): the settings init and update share.
