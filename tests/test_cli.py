@@ -384,6 +384,7 @@ def test_run_errors(cli: Any, daemon: sandbox.SandboxInfo) -> None:
     assert no_image.returncode == 125
     assert no_image.stderr.startswith(b"Unable to find image '127.0.0.1:1/nothing:here' locally\n")
     assert no_image.stderr.splitlines()[-1].startswith(b"nkdocker: ")
+    assert cli("create", "127.0.0.1:1/nothing:here").returncode == 1  # (docker's: not 125)
     bad_name = cli("run", "--name", "bad name!", "busybox:latest", "true")
     assert bad_name.returncode == 125 and b"invalid container identifier" in bad_name.stderr
     assert cli("logs", "bad name!").returncode == 1  # (docker: the daemon's No such container)

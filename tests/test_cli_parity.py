@@ -738,6 +738,15 @@ def test_refused_before_dialling_as_docker(line: str, tmp_path: Path) -> None:
     assert nk_err.splitlines()[0].removeprefix("nkdocker: ") == dk_err.splitlines()[0]
 
 
+@pytest.mark.parametrize("line", ["run busybox true", "create busybox", "ps", "rm x"])
+def test_no_daemon_exits_as_docker(line: str, tmp_path: Path) -> None:
+    """With no daemon to dial: docker's exit code (run's own failures are 125, the others
+    1); the words differ (docker's "Is the docker daemon running?")."""
+    (dk_code, dk_err), (nk_code, nk_err) = _refusals(line, _dead_socket_env(tmp_path))
+    assert nk_code == dk_code, (dk_err, nk_err)
+    assert nk_err.startswith("nkdocker: cannot talk to the daemon: ")
+
+
 # Where docker's count of arguments is none of argparse's: cobra's own ExactArgs
 # (context use), a shell docker takes as a command (completion), secret create's optional
 # file (ours is needed), monitor (ours).

@@ -265,9 +265,9 @@ def _run(args: argparse.Namespace) -> int:
     except InvalidOption as problem:  # (docker sends it on: the daemon's refusal, exit 1 or 125)
         error(str(problem))
         code = 125 if args.command in ("run", "create") else 1
-    except NkDockerError as problem:
+    except NkDockerError as problem:  # (docker's run exits 125 on its own failures)
         error(describe(problem))
-        code = 1
+        code = 125 if args.command == "run" else 1
     except OSError as problem:
         if isinstance(problem, BrokenPipeError):
             # our reader went away (`nkdocker ps | head -1`): quiet, as if killed by SIGPIPE

@@ -365,7 +365,7 @@ def _create(session: Session, docker: Docker, args: argparse.Namespace, run: boo
             pull_image(session, docker, with_tag(args.image), None, sys.stderr, quiet=args.quiet)
             created = wait(docker.create(args.image, **options))
     except DockerError as problem:
-        raise CliError(problem.message, 125) from None
+        raise CliError(problem.message, 125 if run else 1) from None  # (docker's codes)
     for warning in created.get("Warnings") or []:
         print(f"WARNING: {warning}", file=sys.stderr, flush=True)
     if args.cidfile:  # the client's job, as with the docker CLI
