@@ -107,6 +107,16 @@ CASES: tuple[Case, ...] = (
     C("run", ("run --rm busybox:latest sh -c 'echo out; echo err >&2; exit 3'",)),
     C("run -i", ("run --rm -i busybox:latest wc -c",), stdin="12345\n"),
     C("run --entrypoint", ("run --rm --entrypoint echo busybox:latest a b",)),
+    C("run IMAGE -- ARG (CMD's --)", ("run --rm --entrypoint echo busybox:latest -- a",)),
+    C("run -ie=VALUE (a cluster's value)", ("run --rm -ie=A=1 busybox:latest sh -c 'echo $A'",)),
+    C("ps -qa=true (a cluster's boolean)", ("ps -qa=true --filter name=pa-stopped",)),
+    C("ps -- (nothing after)", ("ps -q --filter name=pa-run --",)),
+    C("-- before the command", ("-- ps -q --filter name=pa-run",)),
+    C("ps --filter= (none)", ("ps -q --filter= --filter name=pa-run",)),
+    C("ps --filter Name= (the key lower-cased)", ("ps -q --filter Name=pa-run",)),
+    C("ps --filter name= (an empty value)", ("ps -a -q --filter name= --filter label=pa=1",)),
+    C("history -H IMAGE", ("history -H busybox:latest",), "table"),
+    C("-h on a command", ("ps -h", "network ls -h", "exec -h"), "none", err=False),
     C("run -a", ("run --rm -a stderr busybox:latest sh -c 'echo out; echo err >&2'",)),
     C("run --network none", ("run --rm --network none busybox:latest ls /sys/class/net",)),
     C("run --name taken", ("run --name pa-run busybox:latest true",)),
@@ -685,6 +695,10 @@ USAGE_ERRORS: tuple[tuple[str, bool], ...] = (
     ("network bogus", True),
     ("run --pull bogus busybox", True),
     ("ps --format -x -a x", True),  # (-x is --format's value: the extra x is the error)
+    ("tag a b c --bogus", False),  # tag and commit read no flag after their first argument
+    ("commit c r x --bogus", False),
+    ("run --rm --", True),  # (a `--` ending the words is no argument)
+    ("exec -it --", True),
 )
 
 

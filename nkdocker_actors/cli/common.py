@@ -64,7 +64,8 @@ class Cmd:
 
     `many` marks the commands that take several -H daemons at once; `arity`, docker's
     fewest and most arguments (None: no bound) where the parser's own differ (exec's
-    COMMAND is a remainder argparse lets be empty).
+    COMMAND is a remainder argparse lets be empty); `interspersed` False, docker's that
+    read no flag after their first argument (tag, commit: as run's, exec's).
     """
 
     name: str
@@ -74,6 +75,7 @@ class Cmd:
     aliases: tuple[str, ...] = ()
     many: bool = False
     arity: tuple[int, int | None] | None = None
+    interspersed: bool = True
 
 
 # -- output ---------------------------------------------------------------------------
@@ -155,12 +157,12 @@ def pairs(items: Sequence[str] | None, what: str) -> dict[str, str]:
 
 
 def filters(items: Sequence[str] | None) -> dict[str, list[str]]:
-    """--filter KEY=VALUE arguments as the API's filters."""
+    """--filter KEY=VALUE arguments as the API's filters, read as docker's flag reads
+    them: an empty one left out, KEY lower-cased, both trimmed; an empty KEY or VALUE
+    the daemon's to judge (`name=` matches every name, `=x` is refused)."""
     result: dict[str, list[str]] = {}
-    for key, value in (item.partition("=")[::2] for item in items or ()):
-        if not key or not value:
-            raise CliError("a filter is KEY=VALUE, e.g. --filter name=web", 125)
-        result.setdefault(key, []).append(value)
+    for key, value in (item.partition("=")[::2] for item in items or () if item):
+        result.setdefault(key.strip().lower(), []).append(value.strip())
     return result
 
 

@@ -32,6 +32,7 @@ from .common import (
     write,
 )
 from .render import Progress, ago, ellipsis, listing, rfc3339, si
+from .usage import GO_TRUE
 
 IMAGES_FORMAT = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
 IMAGES_HEADERS = {
@@ -507,6 +508,7 @@ COMMANDS = (
         "name an image",
         (arg("source", metavar="SOURCE_IMAGE"), arg("target", metavar="TARGET_IMAGE")),
         aliases=("image tag",),
+        interspersed=False,
     ),
     Cmd(
         "rmi",
@@ -530,7 +532,7 @@ COMMANDS = (
             arg(
                 "-H",
                 "--human",
-                type=lambda v: v.lower() in ("1", "true"),
+                type=lambda v: v in GO_TRUE,  # (the value checked: usage.py)
                 nargs="?",
                 const=True,
                 default=True,
@@ -584,6 +586,7 @@ COMMANDS = (
             arg("--no-pause", action="store_true", help="do not pause the container"),
         ),
         aliases=("container commit",),
+        interspersed=False,
     ),
     Cmd(
         "image prune",

@@ -201,9 +201,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                 allow_abbrev=False,
             )
             sub.arity = cmd.arity
+            sub.interspersed = cmd.interspersed
             sub.add_argument("--help", action="help", help="show this help")
             for argument in cmd.args:
                 _add(sub, *argument.flags, **argument.options)
+            if "-h" not in sub._option_string_actions:  # (run's -h is --hostname, as docker's)
+                sub.add_argument("-h", action="help", help=argparse.SUPPRESS)
             _daemon_options(sub, sub=True)
             sub.set_defaults(
                 handler=cmd.run, command=cmd.name, many=cmd.many, command_help=sub.format_help

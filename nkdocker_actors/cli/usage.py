@@ -66,8 +66,9 @@ def cpus(text: str) -> float:
 
 
 def go_filter(text: str) -> str:
-    """A --filter's KEY=VALUE, refused in the words of docker's flag."""
-    if "=" not in text:
+    """A --filter's KEY=VALUE, refused in the words of docker's flag (an empty one is
+    no filter: `--filter=`)."""
+    if text and "=" not in text:
         raise argparse.ArgumentTypeError("bad format of filter (expected name=value)")
     return text
 
@@ -76,6 +77,7 @@ class DockerParser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are docker's (see the module's docstring)."""
 
     arity: tuple[int, int | None] | None = None  # (a command's Cmd.arity)
+    interspersed = True  # (Cmd.interspersed)
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: _N | None = None
@@ -226,33 +228,38 @@ class DockerParser(argparse.ArgumentParser):
         """Refuse the first flag pflag would refuse: unknown, missing its value, with a
         value its type does not read. A command taking a command line (run IMAGE CMD...,
         a group's COMMAND) stops reading flags at its first argument, as docker's do.
-        The words, a value beginning with "-" joined to its flag (`--format -x` is
-        `--format=-x`: pflag takes the next word whatever it is, argparse would not)."""
+        The words, each flag as argparse reads it as pflag does: a value as one word with
+        its flag (`--format=-x`: pflag takes the next word whatever it is, argparse would
+        not; `-te=x` is `-t --env=x`, not argparse's env "=x"), a cluster one flag a word;
+        a `--` ending the words dropped (`ps -a --`, `nkdocker -- ps`: docker's are
+        fine), one put before a command line (`run busybox -- x`: the `--` is CMD's, as
+        docker's, not argparse's)."""
         out: list[str] = []
-        interspersed = not any(
-            a.nargs in (argparse.REMAINDER, argparse.PARSER) for a in self._get_positional_actions()
+        parser = any(a.nargs == argparse.PARSER for a in self._get_positional_actions())
+        interspersed = (
+            self.interspersed
+            and not parser
+            and not any(a.nargs == argparse.REMAINDER for a in self._get_positional_actions())
         )
         index = 0
         while index < len(words):
             word = words[index]
             index += 1
-            out.append(word)
-            argument = not word.startswith("-") or word == "-"
-            if word == "--" or (argument and not interspersed):
-                break
-            if argument:
-                continue
-            after = (self._pflag_long if word.startswith("--") else self._pflag_shorts)(
-                word, words, index
-            )
-            if after > index and words[index].startswith("-"):  # a value of its own
-                out[-1] += ("=" if word.startswith("--") else "") + words[index]
-            elif after > index:
-                out.append(words[index])
-            index = after
-        return out + words[index:]
+            if word == "--":
+                rest = words[index:]
+                if not rest or (parser and self._is_top()):
+                    return out + rest
+                return [*out, word, *rest]
+            if not word.startswith("-") or word == "-":  # an argument
+                if interspersed:
+                    out.append(word)
+                    continue
+                return [*out, *([] if parser else ["--"]), word, *words[index:]]
+            walk = self._pflag_long if word.startswith("--") else self._pflag_shorts
+            index = walk(word, words, index, out)
+        return out
 
-    def _pflag_long(self, word: str, words: list[str], index: int) -> int:
+    def _pflag_long(self, word: str, words: list[str], index: int, out: list[str]) -> int:
         name, has_value, value = word[2:].partition("=")
         if not name or name[0] in "-=":
             raise self._flag_error(f"bad flag syntax: {word}")
@@ -262,15 +269,17 @@ class DockerParser(argparse.ArgumentParser):
         if not _takes_value(action):
             if has_value:
                 self._pflag_bool(action, f"--{name}", value)
+            out.append(word if has_value else _bare(action, word))
             return index
         if not has_value:
             if index >= len(words):
                 raise self._flag_error(f"flag needs an argument: --{name}")
             value, index = words[index], index + 1
         self._pflag_value(action, f"--{name}", value)
+        out.append(f"--{name}={value}")
         return index
 
-    def _pflag_shorts(self, word: str, words: list[str], index: int) -> int:
+    def _pflag_shorts(self, word: str, words: list[str], index: int, out: list[str]) -> int:
         letters = word[1:]
         while letters:
             letter, rest = letters[0], letters[1:]
@@ -280,16 +289,19 @@ class DockerParser(argparse.ArgumentParser):
             if not _takes_value(action):
                 if rest.startswith("="):
                     self._pflag_bool(action, f"-{letter}", rest[1:])
+                    out.append(f"-{letter}{rest}")
                     return index
+                out.append(_bare(action, f"-{letter}"))
                 letters = rest
                 continue
-            if rest:
+            if rest:  # (pflag: "-e=x" is x, "-e=" is "=")
                 value = rest[1:] if len(rest) > 1 and rest[0] == "=" else rest
             elif index < len(words):
                 value, index = words[index], index + 1
             else:
                 raise self._flag_error(f"flag needs an argument: '{letter}' in -{letters}")
             self._pflag_value(action, f"-{letter}", value)
+            out.append(f"{_long(action, f'-{letter}')}={value}")
             return index
         return index
 
@@ -331,6 +343,18 @@ class DockerParser(argparse.ArgumentParser):
 def _takes_value(action: argparse.Action) -> bool:
     """Whether the flag reads a value (`-H` of history, nargs "?", reads one only after =)."""
     return not isinstance(action, _NO_VALUE) and action.nargs != argparse.OPTIONAL
+
+
+def _bare(action: argparse.Action, typed: str) -> str:
+    """A boolean flag given no value, as argparse reads it: history's `-H` (nargs "?",
+    its value only after "=") as `--human=true`, lest argparse take the IMAGE after it."""
+    return f"{_long(action, typed)}=true" if action.nargs == argparse.OPTIONAL else typed
+
+
+def _long(action: argparse.Action, typed: str) -> str:
+    """The flag's long name (argparse reads `--env=VALUE` whatever VALUE is), else `typed`."""
+    longs = [s for s in action.option_strings if s.startswith("--") and "=" not in s]
+    return max(longs, key=len) if longs else typed
 
 
 def _flag_name(action: argparse.Action, typed: str) -> str:
