@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+import sys
 import tarfile
 import zipfile
 from collections.abc import Iterator
@@ -368,3 +369,44 @@ def test_import_skips_links_and_reads_zip(docker_config: Path) -> None:
         "Host": "unix:///x",
         "SkipTLSVerify": False,
     }
+
+
+def test_the_global_context_flag_as_docker_s(
+    daemon: sandbox.SandboxInfo, docker_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--context NAME` / `-c NAME` before the command, as docker's: over DOCKER_HOST
+    (only the default context reads it) and DOCKER_CONTEXT; `context show` names it;
+    with -H too it is refused (exit 1, docker's words). `--config DIR` is where contexts
+    are, over DOCKER_CONFIG. Both CLIs side by side."""
+    name = unix_context(daemon)
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    monkeypatch.setenv("DOCKER_CONTEXT", "no-such-context")
+
+    def both(*words: str) -> list[tuple[int, str, str]]:
+        runs = []
+        for program in (["docker"], [sys.executable, "-m", "nkdocker_actors"]):
+            done = subprocess.run(
+                [*program, *words],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                stdin=subprocess.DEVNULL,
+            )
+            runs.append((done.returncode, done.stdout, done.stderr))
+        return runs
+
+    version = "{{.Server.Version}}"
+    for flag in ("--context", "-c"):
+        docker, ours = both(flag, name, "version", "--format", version)
+        assert docker[:2] == ours[:2] and ours[0] == 0 and ours[1].strip()
+        docker, ours = both(flag, name, "context", "show")
+        assert docker[:2] == ours[:2] == (0, f"{name}\n")
+    monkeypatch.setenv("DOCKER_CONFIG", str(docker_config / "elsewhere"))
+    docker, ours = both("--config", str(docker_config), "-c", name, "context", "show")
+    assert docker[:2] == ours[:2] == (0, f"{name}\n")  # (its contexts are there)
+    docker, ours = both("--context", "default", "ps")  # DOCKER_HOST's dead socket
+    assert docker[0] == ours[0] == 1
+    docker, ours = both("-H", daemon.unix_url, "--context", name, "ps")
+    assert docker[0] == ours[0] == 1
+    assert ours[2] == "nkdocker: conflicting options: cannot specify both --host and --context\n"
+    assert docker[2].strip() == ours[2].strip().removeprefix("nkdocker: ")

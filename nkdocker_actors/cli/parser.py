@@ -97,6 +97,17 @@ def _daemon_options(parser: argparse.ArgumentParser, sub: bool) -> None:
     )
     if sub:
         return
+    group.add_argument(
+        "--config",
+        metavar="DIR",
+        help="the docker CLI's configuration directory (over DOCKER_CONFIG)",
+    )
+    group.add_argument(
+        "-c",
+        "--context",
+        metavar="NAME",
+        help="the docker CLI context to use (over DOCKER_HOST and DOCKER_CONTEXT)",
+    )
     _add(group, "--tls", action="store_true", help="use TLS")
     _add(group, "--tlsverify", action="store_true", help="use TLS and verify the daemon")
     group.add_argument("--tlscacert", metavar="FILE", help="CA certificate")
@@ -110,7 +121,17 @@ def _version_text() -> str:
     return f"{PROG} version {system.client_version()}, nkdocker_actors (API up to {newest})"
 
 
-_GLOBAL_VALUED = ("-H", "--host", "--tlscacert", "--tlscert", "--tlskey", "--api-version")
+_GLOBAL_VALUED = (
+    "-H",
+    "--host",
+    "-c",
+    "--context",
+    "--config",
+    "--tlscacert",
+    "--tlscert",
+    "--tlskey",
+    "--api-version",
+)
 
 
 def command_words(argv: Sequence[str]) -> str | None:
@@ -227,6 +248,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return refused.code
     args.host = [*(args.host or []), *getattr(args, "sub_host", [])]
     args.json = bool(args.json or getattr(args, "sub_json", False))
+    if args.config is not None:  # (contexts, credentials: the core reads DOCKER_CONFIG)
+        os.environ["DOCKER_CONFIG"] = args.config
+    if args.context is not None:
+        if args.host:
+            error("conflicting options: cannot specify both --host and --context")
+            return 1
+        # As DOCKER_CONTEXT, for the core's resolution and `context show`; over DOCKER_HOST,
+        # which only the default context reads.
+        os.environ["DOCKER_CONTEXT"] = args.context
+        if args.context != "default":
+            os.environ.pop("DOCKER_HOST", None)
     try:
         with signals_reach_main():
             return _run(args)
