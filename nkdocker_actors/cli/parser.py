@@ -99,12 +99,14 @@ def _daemon_options(parser: argparse.ArgumentParser, sub: bool) -> None:
         return
     group.add_argument(
         "--config",
+        dest="config_dir",  # (not `config`, `context`: commands' own arguments have those)
         metavar="DIR",
         help="the docker CLI's configuration directory (over DOCKER_CONFIG)",
     )
     group.add_argument(
         "-c",
         "--context",
+        dest="use_context",
         metavar="NAME",
         help="the docker CLI context to use (over DOCKER_HOST and DOCKER_CONTEXT)",
     )
@@ -248,16 +250,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return refused.code
     args.host = [*(args.host or []), *getattr(args, "sub_host", [])]
     args.json = bool(args.json or getattr(args, "sub_json", False))
-    if args.config is not None:  # (contexts, credentials: the core reads DOCKER_CONFIG)
-        os.environ["DOCKER_CONFIG"] = args.config
-    if args.context is not None:
+    if args.config_dir is not None:  # (contexts, credentials: the core reads DOCKER_CONFIG)
+        os.environ["DOCKER_CONFIG"] = args.config_dir
+    if args.use_context is not None:
         if args.host:
             error("conflicting options: cannot specify both --host and --context")
             return 1
         # As DOCKER_CONTEXT, for the core's resolution and `context show`; over DOCKER_HOST,
         # which only the default context reads.
-        os.environ["DOCKER_CONTEXT"] = args.context
-        if args.context != "default":
+        os.environ["DOCKER_CONTEXT"] = args.use_context
+        if args.use_context != "default":
             os.environ.pop("DOCKER_HOST", None)
     try:
         with signals_reach_main():
