@@ -78,7 +78,8 @@ LINGER_MIN_PIECE = 4096
 # `_flowing`): what has come after this wait joins it, up to COALESCE_BYTES, so the
 # subscriber gets fewer, bigger messages (each costs a hand-off between threads) and the
 # socket fewer, bigger reads; a trickle (an interactive echo) goes at once. Where the peer
-# writes a little at a time, what comes during the wait is read as it comes (Channel.gather).
+# writes a little at a time, the wait is Channel.gather's (which reads what comes as it
+# comes for a body read for its bytes, and pauses while the socket fills for a live one).
 # 1 ms, not 2: attach output at 250 MB/s fills the socket (230 KB) within 1 ms, and the
 # daemon then waits for us (500 MB, 7 rounds: 264 MB/s median at 1 ms, 224 at 2 ms).
 COALESCE_SECONDS = 0.001
@@ -521,8 +522,7 @@ class StreamActor(pykka.ThreadingActor):
     ) -> Iterator[Any]:
         """The pieces, and _IDLE whenever the socket has nothing more for now; with `bulk`,
         output in bulk coalesced (see COALESCE_SECONDS). `small_writes`: the peer writes a
-        little at a time (a chunk per log line), so what comes while it waits is read as it
-        comes (see Channel.gather)."""
+        little at a time (a chunk per log line), so the wait is Channel.gather's."""
         while True:
             if not channel.wait_readable(0) and not self._lingered(channel):
                 yield _IDLE
