@@ -578,19 +578,9 @@ class Channel:
         one more, only to learn there is nothing, would cost a syscall and an exception.)"""
         total = 0
         while total < limit:
-            scratch = _take_scratch()
-            try:
-                count = self.sock.recv_into(
-                    scratch, min(RECV_SIZE, limit - total), socket.MSG_DONTWAIT
-                )
-                self._buffer += memoryview(scratch)[:count]
-            except BlockingIOError:
+            count = self._read_into_buffer(min(RECV_SIZE, limit - total), socket.MSG_DONTWAIT)
+            if count is None:
                 return True
-            except OSError as exc:
-                self._deferred = ConnectionFailed(f"reading from {self.address} failed: {exc}")
-                return False
-            finally:
-                _give_back(scratch)
             if not count:
                 return False
             total += count
@@ -651,23 +641,36 @@ class Channel:
             return
         sock = self.sock
         micros = max(1, int(longest * 1_000_000))
-        scratch = _take_scratch()
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, wanted)
             sock.setsockopt(
                 socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", *divmod(micros, 1_000_000))
             )
-            count = sock.recv_into(scratch, wanted)
-            self._buffer += memoryview(scratch)[:count]
-        except BlockingIOError:
-            pass  # nothing within `longest`
-        except OSError as exc:
+        except OSError as exc:  # (closed meanwhile by another thread)
             self._deferred = ConnectionFailed(f"reading from {self.address} failed: {exc}")
+            return
+        try:
+            self._read_into_buffer(wanted)  # (None: nothing within `longest`)
         finally:
-            _give_back(scratch)
             with contextlib.suppress(OSError):  # (closed meanwhile by another thread)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 1)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _NO_TIMEOUT)
+
+    def _read_into_buffer(self, size: int, flags: int = 0) -> int | None:
+        """One read of at most `size` bytes into the buffer: how many came (0 at EOF, or on
+        an error, which the next read raises); None if a read that may not wait found none."""
+        scratch = _take_scratch()
+        try:
+            count = self.sock.recv_into(scratch, size, flags)
+            self._buffer += memoryview(scratch)[:count]
+            return count
+        except BlockingIOError:
+            return None
+        except OSError as exc:
+            self._deferred = ConnectionFailed(f"reading from {self.address} failed: {exc}")
+            return 0
+        finally:
+            _give_back(scratch)
 
     def _queued(self) -> int | None:
         """Bytes waiting in the socket (None where that cannot be asked)."""
