@@ -24,6 +24,7 @@ from .commands.spec import Context, Prepared, json_reply, output_reply, raise_fo
 from .deadlines import Pending, watch_until
 from .errors import ConnectionFailed, LocalFileError, NkDockerError, NotModified, TimedOut
 from .http11 import (
+    AnsweredEarly,
     Channel,
     PersistentChannel,
     ProtocolError,
@@ -34,10 +35,16 @@ from .http11 import (
 from .messages import Future, Output
 from .transport import Address
 
-# How long an answer the daemon sent before closing, with a body not all read, may take
-# to be read (it is there already, or never comes); only after the peer closed.
+# How long an answer the daemon sent with a body not all read may take to be read (it is
+# there already, or never comes); only after the peer closed, or answered early.
 EARLY_ANSWER_SECONDS = 2.0
-_PEER_CLOSED = (BrokenPipeError, ConnectionResetError, ssl.SSLEOFError, ssl.SSLZeroReturnError)
+_PEER_CLOSED = (
+    AnsweredEarly,
+    BrokenPipeError,
+    ConnectionResetError,
+    ssl.SSLEOFError,
+    ssl.SSLZeroReturnError,
+)
 
 __all__ = [
     "body_pieces",
@@ -186,9 +193,9 @@ def start_exchange(
 
 def _raise_early_answer(channel: Channel, prepared: Prepared) -> None:
     """After sending a body failed: the daemon may have answered before reading all of it
-    (a tar it cannot read, a container that does not exist) and closed the connection. Its
-    answer says why, the broken pipe does not: raise its error, if it sent one (as the Go
-    client does)."""
+    (a tar it cannot read, a container that does not exist) and closed the connection, or
+    stopped reading it. Its answer says why, the broken pipe does not: raise its error, if
+    it sent one (as the Go client does)."""
     try:
         channel.set_timeout(EARLY_ANSWER_SECONDS)
         channel.set_deadline(EARLY_ANSWER_SECONDS)

@@ -86,7 +86,8 @@ class InvalidOption(NkDockerError, ValueError):
 
 
 class LocalFileError(NkDockerError, OSError):
-    """Writing the command's local file failed after the daemon answered (e.g. disk full).
+    """A local file failed the command midway: writing its answer to the command's file
+    (e.g. disk full), or reading the body being sent (a file, or the caller's iterable).
 
     What can be checked before sending (the folder exists, the path is writable and
     not a folder) is an `InvalidOption` instead.

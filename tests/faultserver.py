@@ -28,6 +28,7 @@ import contextlib
 import http.client
 import json
 import re
+import select
 import socket
 import struct
 import subprocess
@@ -162,7 +163,8 @@ class Conn:
         self.buffer += data
         return True
 
-    def read_request(self) -> Req | None:
+    def read_request(self, early: bool = False) -> Req | None:
+        """The next request, its body read too unless `early` (see _answer_early)."""
         while (end := self.buffer.find(b"\r\n\r\n")) < 0:
             if self.buffer[:1] == b"\x16":  # a TLS ClientHello: answered as Go's HTTP server does
                 self.send(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n400 Bad Request")
@@ -187,26 +189,32 @@ class Conn:
                 problems.append(f"control character in header {name!r}")
             headers.append((name, value.strip()))
         req = Req(method, target, version, headers, problems=problems)
+        if early and not req.path.startswith("/_fault/"):
+            return req
+        return req if self.read_body(req) else None
+
+    def read_body(self, req: Req) -> bool:
+        """Read the request's body into it (False: the client closed first)."""
         length = req.header("content-length")
         if (req.header("transfer-encoding") or "").lower() == "chunked":
             if length is not None:
-                problems.append("both Content-Length and chunked")
+                req.problems.append("both Content-Length and chunked")
             body = self._read_chunked()
             if body is None:
-                return None
+                return False
             req.body = body
         elif length is not None:
             if not length.isdigit():
-                problems.append(f"Content-Length {length!r}")
-                return req
+                req.problems.append(f"Content-Length {length!r}")
+                return True
             while len(self.buffer) < int(length):
                 if not self.fill():
-                    return None
+                    return False
             req.body = bytes(self.buffer[: int(length)])
             del self.buffer[: int(length)]
-        elif method in ("POST", "PUT") and not req.upgrade:
-            problems.append(f"{method} without a body length")
-        return req
+        elif req.method in ("POST", "PUT") and not req.upgrade:
+            req.problems.append(f"{req.method} without a body length")
+        return True
 
     def _read_line(self) -> bytes | None:
         while (end := self.buffer.find(b"\r\n")) < 0:
@@ -670,6 +678,24 @@ def _slowloris_endless_head(c: Conn, req: Req) -> bool:
     return False
 
 
+def _answer_early(c: Conn, req: Req) -> bool:
+    """Refuse a request with a body before reading any of it, then keep the connection
+    open without reading (until the client closes it): its upload cannot finish. With
+    `read`: answer 200 at once instead, a JSON stream, and go on reading the body (as a
+    full-duplex server may); its last line says how many bytes came."""
+    if c.server.params.get("read"):
+        c.send(stream_head(req))
+        if not c.read_body(req):
+            return False
+        c.send(chunked(json.dumps({"status": f"read {len(req.body)} bytes"}).encode() + b"\n"))
+        return True
+    c.respond("400 Bad Request", b'{"message": "refused before reading the body"}')
+    watcher = select.poll()
+    watcher.register(c.sock, select.POLLRDHUP)
+    watcher.poll(STALL_LIMIT * 1000)
+    return False
+
+
 def _script(c: Conn, req: Req) -> bool:
     """Send the bytes given as the `data` parameter (base64), then close."""
     c.send(base64.b64decode(c.server.params["data"]))
@@ -977,6 +1003,7 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "slowloris": _slowloris,
     "slowloris_endless_head": _slowloris_endless_head,
     "script": _script,
+    "answer_early": _answer_early,
     "ws": _ws,
 }
 
@@ -1028,7 +1055,7 @@ class Server:
                 self.open -= 1
 
     def _one(self, conn: Conn) -> bool:
-        req = conn.read_request()
+        req = conn.read_request(early=self.behaviour == "answer_early")
         if req is None:
             return False
         if req.path.startswith("/_fault/"):

@@ -93,7 +93,10 @@ def test_at_least_twenty_hostile_behaviours() -> None:
 
     assert len(set(ERRORS) | {"stall_mid_body", "slowloris"} | set(CORRECT)) >= 20
     # script: test_fuzz; ws (the websocket personas): test_attach_ws
-    tested_elsewhere = {"stall_mid_body", "pause_mid_chunk", "slowloris", "echo", "script", "ws"}
+    tested_elsewhere = {
+        *("stall_mid_body", "pause_mid_chunk", "slowloris", "echo", "script", "ws"),
+        "answer_early",  # uploads: test_an_upload_answered_early_*
+    }
     assert set(ERRORS) | set(CORRECT) | tested_elsewhere == set(BEHAVIOURS)
 
 
@@ -335,6 +338,39 @@ def test_stream_stalled_mid_body_ends_on_finish(
     _, terminal = collect(inbox, ref, 2)
     assert terminal == nk.Done("finished")
     assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("timeout", [30.0, None])
+@pytest.mark.parametrize("body", ["bytes", "iterable"])
+def test_an_upload_answered_early_fails_with_the_answer(
+    connect: Callable[..., nk.Docker], fault: FaultServer, timeout: float | None, body: str
+) -> None:
+    """A server that refuses an upload before reading it, and keeps the connection open
+    without reading: once the socket takes no more, the answer is the error, at once,
+    not a send waiting out its timeout (or forever, with none). 64 MB: more than the
+    socket takes. Sent with Content-Length (bytes) or chunked (an iterable)."""
+    docker = connect(timeout=timeout)
+    fault.set("answer_early")
+    piece = b"not a tar at all" * 65536  # 1 MB
+    data: Any = piece * 64 if body == "bytes" else (piece for _ in range(64))
+    with pytest.raises(nk.BadParameter, match="refused before reading the body"):
+        docker.import_image(data).get(20)
+    fault.set("good")
+    assert docker.ping().get(10) == "OK"
+
+
+@pytest.mark.parametrize("body", ["bytes", "iterable"])
+def test_an_upload_answered_early_and_still_read_goes_on(
+    connect: Callable[..., nk.Docker], fault: FaultServer, body: str
+) -> None:
+    """A server that answers 200 at once and reads the body meanwhile (full duplex): the
+    answer is no refusal, the whole body is sent, and the answer read to its end."""
+    docker = connect(timeout=30)
+    fault.set("answer_early", read=True)
+    piece = b"a tar, say" * 104858  # about 1 MB
+    data: Any = piece * 64 if body == "bytes" else (piece for _ in range(64))
+    result = docker.import_image(data).get(60)
+    assert result[-1] == {"status": f"read {len(piece) * 64} bytes"}
 
 
 @pytest.mark.parametrize("surface", ["events", "logs"])

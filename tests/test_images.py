@@ -520,3 +520,39 @@ def test_an_upload_the_daemon_stops_reading_fails_with_its_answer(
         with pytest.raises(nk.ServerError, match="invalid tar header"):
             docker.import_image(junk).get(60)
         assert docker.ping().get(10) == "OK"
+
+
+class _FailingFile(io.RawIOBase):
+    """A file whose reading fails after its first megabyte, as a disk's can."""
+
+    def __init__(self) -> None:
+        self.given = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self.given >= 1 << 20:
+            raise OSError(5, "Input/output error")
+        self.given += 65536
+        return b"\0" * 65536
+
+
+def test_an_upload_whose_file_fails_to_read_is_a_local_file_error(
+    daemon: sandbox.SandboxInfo, baseline: None
+) -> None:
+    """Reading the body being sent (a file, or the caller's iterable) fails midway: a
+    LocalFileError (the file's fault, not the connection's), its socket closed, and the
+    connection goes on."""
+
+    def pieces() -> Any:
+        yield b"\0" * 65536
+        raise OSError(28, "No space left on device")
+
+    with nk.connect(daemon.unix_url) as docker:
+        with pytest.raises(nk.LocalFileError, match="Input/output error") as caught:
+            docker.import_image(_FailingFile()).get(60)
+        assert isinstance(caught.value, OSError)
+        with pytest.raises(nk.LocalFileError, match="No space left"):
+            docker.import_image(pieces()).get(60)
+        assert docker.ping().get(10) == "OK"

@@ -13,13 +13,14 @@ demultiplex, JsonLines: Docker's stream formats).
 
 from __future__ import annotations
 
-from .channel import RECV_SIZE, Channel
+from .channel import RECV_SIZE, AnsweredEarly, Channel
 from .decoding import FrameDecoder, JsonLines, demultiplex
 from .messages import Body, ProtocolError, Request, ResponseHead
 from .persistent import PersistentChannel
 
 __all__ = [
     "RECV_SIZE",
+    "AnsweredEarly",
     "Body",
     "Channel",
     "FrameDecoder",

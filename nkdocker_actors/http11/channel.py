@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TypeVar
 
-from ..errors import ConnectionFailed, TimedOut
+from ..errors import ConnectionFailed, LocalFileError, TimedOut
 from ..transport import Address, open_socket
 from .messages import ProtocolError, Request, ResponseHead, _encode_head
 
@@ -62,12 +62,31 @@ _CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})\r\n")  # a plain chunk-size line
 
 
 def _body_pieces(body: Iterable[bytes] | IO[bytes]) -> Iterator[bytes]:
+    """The request body's pieces; a failure reading it (a file, or the caller's own
+    iterable) is LocalFileError, not a failure of the connection."""
     if hasattr(body, "read"):
         reader: IO[bytes] = body  # type: ignore[assignment]
-        while piece := reader.read(RECV_SIZE):
-            yield piece
+        pieces: Iterator[bytes] = iter(functools.partial(reader.read, RECV_SIZE), b"")
     else:
-        yield from body
+        pieces = iter(body)
+    while True:
+        try:
+            piece = next(pieces)
+        except StopIteration:
+            return
+        except OSError as exc:
+            raise LocalFileError(f"reading the request body failed: {exc.strerror or exc}") from exc
+        yield piece
+
+
+class AnsweredEarly(ConnectionError):
+    """The peer refused the request while it was still being sent, and reads no more of
+    it (dockerd and Podman close the connection then; a server that keeps it open would
+    otherwise leave the send waiting until the timeout)."""
+
+
+_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() resets the connection
+_REFUSAL = re.compile(rb"HTTP/1\.[01] [3-5][0-9][0-9]")  # an answer's status line, 300 or more
 
 
 # Reads go into one of these shared buffers and only the bytes received are kept: a fresh
@@ -184,6 +203,9 @@ class Channel:
         # writes a log, and a full socket stalls the peer. Pausing for bigger reads cost a
         # 100 MB log 5 to 10% of its speed, the poll before each read 2%.)
         self._body_flows = False
+        # A request refused while being sent (AnsweredEarly): what the socket holds of it
+        # would wait for a peer that reads no more (minutes, over TCP): close resets.
+        self._abandoned = False
 
     @classmethod
     def open(cls, address: Address, connect_timeout: float) -> Channel:
@@ -201,6 +223,8 @@ class Channel:
         self.closed = True
         with self._tls_lock or contextlib.nullcontext():  # never under an SSL call
             with contextlib.suppress(OSError):
+                if self._abandoned:
+                    self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET)
                 self.sock.shutdown(socket.SHUT_RDWR)
             self.sock.close()
 
@@ -272,30 +296,43 @@ class Channel:
             if body is None or isinstance(body, bytes | bytearray):
                 data = b"" if body is None else bytes(body)
                 length = None if body is None and request.method == "GET" else len(data)
-                self._send(_encode_head(request, self.address.host_header, length) + data)
+                self._send(_encode_head(request, self.address.host_header, length) + data, True)
                 return
-            self._send(_encode_head(request, self.address.host_header, None))
+            self._send(_encode_head(request, self.address.host_header, None), True)
             for piece in _body_pieces(body):
                 if piece:
-                    self._send(b"%x\r\n%b\r\n" % (len(piece), piece))
-            self._send(b"0\r\n\r\n")
+                    self._send(b"%x\r\n%b\r\n" % (len(piece), piece), True)
+            self._send(b"0\r\n\r\n", True)
         except TimeoutError as exc:
             raise TimedOut(f"sending to {self.address} timed out") from exc
+        except LocalFileError:
+            raise
         except OSError as exc:
             raise ConnectionFailed(f"sending to {self.address} failed: {exc}") from exc
 
-    def _send(self, data: bytes) -> None:
-        """sendall: the timeout bounds the whole write, on a duplex TLS socket too."""
+    def _send(self, data: bytes, request: bool = False) -> None:
+        """sendall: the timeout bounds the whole write, on a duplex TLS socket too.
+        `request`: a request is being sent, so anything the peer sends meanwhile is its
+        answer (AnsweredEarly), on a plain socket."""
         self._body_flows = False  # (the answer is not there yet)
         if self._tls_lock is None:
             sent = 0
-            if type(self.sock) is socket.socket:
+            plain = type(self.sock) is socket.socket
+            if plain:
                 # Most writes go whole at once: one write(2), not the poll that sendall
                 # does first on a socket with a timeout. (The timeout makes the socket
                 # non-blocking underneath: a full buffer leaves the rest to sendall.)
                 with contextlib.suppress(BlockingIOError):
-                    sent = os.write(self.sock.fileno(), data)
-            if sent < len(data):
+                    sent = (
+                        self.sock.send(data, socket.MSG_DONTWAIT)
+                        if request and self.sock.gettimeout() is None
+                        else os.write(self.sock.fileno(), data)
+                    )
+            if sent == len(data):
+                return
+            if plain and request:
+                self._send_watching(memoryview(data)[sent:])
+            else:
                 self.sock.sendall(memoryview(data)[sent:])
             return
         deadline = _deadline_after(self._timeout)
@@ -303,6 +340,39 @@ class Channel:
         while view:
             piece = view[:TLS_SEND_SIZE]  # the same piece again after a want-write
             view = view[self._tls_call(functools.partial(self.sock.send, piece), deadline) :]
+
+    def _send_watching(self, view: memoryview) -> None:
+        """The rest of a request, on a plain socket the peer does not read as fast: sent
+        as the socket takes it, until the timeout, unless the peer refuses it first (an
+        answer of 300 or more while the socket takes no more: AnsweredEarly). Any other
+        answer may come while the peer reads on: the send goes on."""
+        sock = self.sock
+        blocking = sock.gettimeout() is None
+        deadline = _deadline_after(sock.gettimeout())
+        watcher = select.poll()
+        watcher.register(sock.fileno(), select.POLLIN | select.POLLOUT)
+        while view:
+            wait = None if deadline is None else deadline - time.monotonic()
+            if wait is not None and wait <= 0:
+                raise TimeoutError("timed out")
+            ready = 0
+            for _, events in watcher.poll(None if wait is None else wait * 1000):
+                ready |= events
+            if ready & select.POLLIN and not ready & (select.POLLOUT | select.POLLHUP):
+                if _REFUSAL.match(sock.recv(len("HTTP/1.1 400"), socket.MSG_PEEK)):
+                    self._abandoned = True
+                    raise AnsweredEarly("the peer refused the request before reading all of it")
+                # (not a refusal, or not all there: the writes say how it goes)
+                watcher.modify(sock.fileno(), select.POLLOUT)
+                continue
+            if ready:  # (writable, or an error the write reports)
+                with contextlib.suppress(BlockingIOError):
+                    sent = (
+                        sock.send(view, socket.MSG_DONTWAIT)
+                        if blocking
+                        else os.write(sock.fileno(), view)
+                    )
+                    view = view[sent:]
 
     def send_raw(self, data: bytes) -> None:
         """Write bytes on an upgraded (hijacked) connection."""
