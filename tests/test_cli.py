@@ -26,6 +26,7 @@ import cli_forkserver
 import pexpect
 import pytest
 from conftest import wait_until
+from faultserver import FaultServer
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -658,3 +659,25 @@ def test_build(cli: Any, tmp_path: Path, docker: nk.Docker, name: Any) -> None:
     finally:
         with contextlib.suppress(nk.NotFound):
             docker.rmi(tag, force=True).get(30)
+
+
+def test_log_level_shows_the_library_s_reports_as_docker_s_log_lines(
+    cli: Callable[..., subprocess.CompletedProcess[bytes]], fault_server: FaultServer
+) -> None:
+    """-l/--log-level and -D show what the library reports (here: a stream that failed)
+    on stderr, in logrus' text format as docker's own log lines; without them, only the
+    command's error. A level docker does not know is refused in its words."""
+    fault_server.set("invalid_json")
+    try:
+        quiet = cli("-H", fault_server.url, "events")
+        shown = cli("-l", "warn", "-H", fault_server.url, "events")
+        debug = cli("-D", "-H", fault_server.url, "events")
+    finally:
+        fault_server.set("good")
+    assert quiet.returncode == shown.returncode == debug.returncode == 1
+    assert b"level=" not in quiet.stderr
+    for result in (shown, debug):
+        assert re.search(rb'time="[^"]+" level=warning msg="stream .*failed: ', result.stderr)
+    refused = cli("-l", "loud", "ps")
+    assert refused.returncode == 1
+    assert refused.stderr == b"nkdocker: Unable to parse logging level: loud\n"

@@ -742,6 +742,7 @@ REFUSED_BEFORE_DIALLING = (
     "build /etc/hostname",
     "push busybox@sha256:" + "0" * 64,
     "swarm ca --ca-cert /nonexistent.pem",
+    "-l loud ps",
 )
 
 

@@ -32,6 +32,7 @@ from . import (
     volumes,
 )
 from .common import PROG, CliError, Cmd, Session, Terminated, describe, error, is_tty
+from .logsetup import level_of, show_library_logs
 from .signals import signals_reach_main
 from .usage import GO_FALSE, GO_TRUE, DockerParser, UsageError, go_filter
 
@@ -110,6 +111,14 @@ def _daemon_options(parser: argparse.ArgumentParser, sub: bool) -> None:
         metavar="NAME",
         help="the docker CLI context to use (over DOCKER_HOST and DOCKER_CONTEXT)",
     )
+    _add(group, "-D", "--debug", action="store_true", help="show the library's debug reports")
+    group.add_argument(
+        "-l",
+        "--log-level",
+        metavar="LEVEL",
+        help='show the library\'s reports from this level ("debug", "info", "warn", '
+        '"error", "fatal")',
+    )
     _add(group, "--tls", action="store_true", help="use TLS")
     _add(group, "--tlsverify", action="store_true", help="use TLS and verify the daemon")
     group.add_argument("--tlscacert", metavar="FILE", help="CA certificate")
@@ -129,6 +138,8 @@ _GLOBAL_VALUED = (
     "-c",
     "--context",
     "--config",
+    "-l",
+    "--log-level",
     "--tlscacert",
     "--tlscert",
     "--tlskey",
@@ -250,6 +261,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return refused.code
     args.host = [*(args.host or []), *getattr(args, "sub_host", [])]
     args.json = bool(args.json or getattr(args, "sub_json", False))
+    try:
+        level = level_of(args.debug, args.log_level)
+    except ValueError as refused:
+        error(str(refused))
+        return 1
+    if level is not None:
+        show_library_logs(level)
     if args.config_dir is not None:  # (contexts, credentials: the core reads DOCKER_CONFIG)
         os.environ["DOCKER_CONFIG"] = args.config_dir
     if args.use_context is not None:
