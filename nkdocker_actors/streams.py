@@ -551,7 +551,8 @@ class StreamActor(pykka.ThreadingActor):
                     time.sleep(COALESCE_SECONDS)  # (as above; big writes fill it later)
                     if not channel.wait_readable(0):
                         break
-                channel.read_size = COALESCE_BYTES - size  # a backpressure bound holds
+                # (a backpressure bound holds; never more than one read takes)
+                channel.read_size = min(COALESCE_BYTES - size, RECV_SIZE)
                 try:
                     piece = next(pieces)
                 except StopIteration:
