@@ -542,9 +542,13 @@ class StreamActor(pykka.ThreadingActor):
             inbox = cast("queue.Queue[Any]", self.actor_inbox)
             ended = False
             while size < COALESCE_BYTES and not inbox.qsize():
+                writing = True
                 if small_writes and not channel.buffered:
-                    # Let more arrive: one bigger read, not one per write of the peer.
-                    channel.gather(COALESCE_SECONDS, COALESCE_BYTES - size, self.prepared.live)
+                    # Let more arrive: one bigger read, not one per write of the peer (and
+                    # once the peer went silent, what came goes: no second wait).
+                    writing = channel.gather(
+                        COALESCE_SECONDS, COALESCE_BYTES - size, self.prepared.live
+                    )
                     if not channel.wait_readable(0):
                         break
                 elif not channel.wait_readable(0):
@@ -563,6 +567,8 @@ class StreamActor(pykka.ThreadingActor):
                 parts.append(piece)
                 size += len(piece)
                 self._count(len(piece))
+                if not writing:
+                    break
             yield parts  # joined by the decoding: once
             if ended:
                 return

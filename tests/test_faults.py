@@ -551,6 +551,28 @@ def test_a_gathering_read_takes_what_was_wanted_and_keeps_the_socket_drained() -
             writer.join(10)
 
 
+def test_a_gathering_read_says_when_the_peer_went_silent_and_never_waits_past_the_end() -> None:
+    """Channel.gather says whether the peer kept writing, so that a caller waits once for a
+    silent one, not again: True once what was wanted came, False after a wait that came
+    short. With a chunked body's last chunk there, it returns at once: nothing follows
+    it, and the kernel's wait could not tell (a small log came to an Inbox 6 ms late)."""
+    mine, peer = socket.socketpair()
+    channel = Channel(mine, Address("unix", path="/nowhere"))
+    with peer:
+        peer.sendall(b"x" * 100)
+        assert channel.gather(0.05, 64 * 1024, timely=False) is False
+        assert channel._take(1000) == b"x" * 100
+        for end in (b"5\r\nhello\r\n0\r\n\r\n", b"0\r\n\r\n"):
+            peer.sendall(end)
+            started = time.monotonic()
+            assert channel.gather(30, 64 * 1024, timely=False) is False
+            assert time.monotonic() - started < 15  # at once, not after the 30 s wait
+            assert channel._take(1000) == end
+        peer.sendall(b"y" * 70_000)
+        assert channel.gather(30, 64 * 1024, timely=False) is True
+    channel.close()
+
+
 def test_a_gathering_read_meets_the_end_and_a_close_from_another_thread() -> None:
     """The peer closing during a gathering read: what came before is buffered, the next
     read sees the end. Closed from another thread meanwhile (finish_async): the read ends

@@ -233,9 +233,9 @@ def test_only_a_log_not_followed_is_gathered_in_the_kernel(
     gathered: list[int] = []
     read_at_least = Channel._read_at_least
 
-    def counted(channel: Channel, wanted: int, longest: float) -> None:
+    def counted(channel: Channel, wanted: int, longest: float) -> bool:
         gathered.append(wanted)
-        read_at_least(channel, wanted, longest)
+        return read_at_least(channel, wanted, longest)
 
     monkeypatch.setattr(Channel, "_read_at_least", counted)
     container = cleanup(name("kgather"))

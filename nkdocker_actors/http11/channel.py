@@ -85,6 +85,9 @@ class AnsweredEarly(ConnectionError):
     otherwise leave the send waiting until the timeout)."""
 
 
+# What a buffer ends with once a chunked body's last chunk came (alone, or after the chunk
+# before it); dockerd sends no trailers. (Data that happens to end so only ends a gather.)
+_BODY_ENDS = (b"0\r\n\r\n", b"\r\n0\r\n\r\n")
 _RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close() resets the connection
 _REFUSAL = re.compile(rb"HTTP/1\.[01] [3-5][0-9][0-9]")  # an answer's status line, 300 or more
 
@@ -675,11 +678,13 @@ class Channel:
         """Bytes read but not yet decoded."""
         return len(self._buffer)
 
-    def gather(self, longest: float, limit: int = GATHER_ENOUGH, timely: bool = True) -> None:
+    def gather(self, longest: float, limit: int = GATHER_ENOUGH, timely: bool = True) -> bool:
         """Let more arrive before the body's next piece is taken, so that it is bigger: for
         at most `longest` seconds, up to `limit` bytes buffered. For a peer that writes a
         little at a time. `timely`: when the bytes come matters, not only that they all do
-        (a live stream; see KERNEL_GATHERS)."""
+        (a live stream; see KERNEL_GATHERS). Whether the peer kept writing: False when
+        the wait ended in its silence (it paused, the time ran out short of `limit`, or
+        the body ended), so that the caller does not wait again."""
         sock = self.sock
         if (
             not timely
@@ -687,14 +692,13 @@ class Channel:
             and type(sock) is socket.socket
             and sock.gettimeout() is None
         ):
-            self._read_at_least(min(limit - len(self._buffer), RECV_SIZE), longest)
-            return
+            return self._read_at_least(min(limit - len(self._buffer), RECV_SIZE), longest)
         queued = self._queued()
         if isinstance(sock, ssl.SSLSocket) and (queued or sock.pending()):
-            return  # (records there: reading them is what gathers)
+            return True  # (records there: reading them is what gathers)
         if queued is None:  # (cannot tell how much is there: one step)
             time.sleep(GATHER_STEP)
-            return
+            return True
         deadline = time.monotonic() + longest
         grew = GATHER_ENOUGH // 2  # (the first step's guess)
         while queued + grew <= GATHER_ENOUGH and time.monotonic() < deadline:
@@ -702,13 +706,24 @@ class Channel:
             before, queued = queued, self._queued() or 0
             grew = queued - before
             if grew <= 0:  # the peer paused, or waits for us
-                return
+                return False
+        return True
 
-    def _read_at_least(self, wanted: int, longest: float) -> None:
-        """One read into the buffer, done once `wanted` bytes came, or after `longest`
-        seconds with what came (an error or EOF: the next read meets it)."""
+    def _read_at_least(self, wanted: int, longest: float) -> bool:
+        """Into the buffer: what is there, then, unless that is the end of a chunked body
+        (the kernel's wait cannot know it and would take all of `longest`), one read done
+        once `wanted` bytes came in all, or after `longest` seconds with what came (an error
+        or EOF: the next read meets it). Whether all that was wanted came."""
         if wanted <= 0:
-            return
+            return True
+        there = self._read_into_buffer(wanted, socket.MSG_DONTWAIT)
+        if there == 0:
+            return False  # (EOF, or an error the next read raises)
+        wanted -= there or 0
+        if wanted <= 0:
+            return True
+        if self._buffer[-7:] in _BODY_ENDS:
+            return False
         sock = self.sock
         micros = max(1, int(longest * 1_000_000))
         try:
@@ -718,13 +733,14 @@ class Channel:
             )
         except OSError as exc:  # (closed meanwhile by another thread)
             self._deferred = ConnectionFailed(f"reading from {self.address} failed: {exc}")
-            return
+            return False
         try:
-            self._read_into_buffer(wanted)  # (None: nothing within `longest`)
+            came = self._read_into_buffer(wanted)  # (None: nothing within `longest`)
         finally:
             with contextlib.suppress(OSError):  # (closed meanwhile by another thread)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 1)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _NO_TIMEOUT)
+        return came is not None and came >= wanted
 
     def _read_into_buffer(self, size: int, flags: int = 0) -> int | None:
         """One read of at most `size` bytes into the buffer: how many came (0 at EOF, or on
