@@ -332,7 +332,7 @@ def cmd_diff(session: Session, args: argparse.Namespace) -> int:
 
 def cmd_update(session: Session, args: argparse.Namespace) -> int:
     """Change resources or the restart policy of containers."""
-    from .run import restart_policy, size_of
+    from .create_flags import restart_policy, size_of
 
     options: dict[str, Any] = {}
     if args.cpus is not None:
