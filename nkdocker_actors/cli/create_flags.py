@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import InvalidOption
 from ..options import parse_bytes, parse_duration_ns
-from .common import PROG, Arg, arg, pairs, to_int
+from .common import PROG, Arg, CliError, arg, pairs, to_int
 from .usage import UsageError, cpus
 
 
@@ -281,17 +281,29 @@ def check_values(args: argparse.Namespace) -> None:
 
 @dataclass(frozen=True)
 class Flag:
-    """A docker create flag: its argument, and how it becomes a create option."""
+    """A docker create flag: its argument, how it becomes a create option, and the API
+    version docker's flag needs (its "version" annotation)."""
 
     arg: Arg
     option: str | None = None
     convert: Callable[[Any], Any] | None = None
+    since: tuple[int, int] | None = None
+
+    @property
+    def dest(self) -> str:
+        """Where argparse puts its value."""
+        long = [f for f in self.arg.flags if f.startswith("--")]
+        return (long or list(self.arg.flags))[0].lstrip("-").replace("-", "_")
 
 
 def _f(
-    option: str | None, *flags: str, convert: Callable[[Any], Any] | None = None, **kw: Any
+    option: str | None,
+    *flags: str,
+    convert: Callable[[Any], Any] | None = None,
+    since: tuple[int, int] | None = None,
+    **kw: Any,
 ) -> Flag:
-    return Flag(arg(*flags, **kw), option, convert)
+    return Flag(arg(*flags, **kw), option, convert, since)
 
 
 _MANY: dict[str, Any] = {"action": "append", "default": None}
@@ -366,8 +378,20 @@ CREATE_FLAGS: tuple[Flag, ...] = (
     _f("memory_reservation", "--memory-reservation", type=mem_bytes, help="memory soft limit"),
     _f("memory_swappiness", "--memory-swappiness", type=int, help="swappiness (0 to 100)"),
     _f("cpuset_mems", "--cpuset-mems", help="memory nodes allowed (0-3, 0,1)"),
-    _f("cpu_realtime_period", "--cpu-rt-period", type=int, help="realtime period (µs)"),
-    _f("cpu_realtime_runtime", "--cpu-rt-runtime", type=int, help="realtime runtime (µs)"),
+    _f(
+        "cpu_realtime_period",
+        "--cpu-rt-period",
+        type=int,
+        since=(1, 25),
+        help="realtime period (µs)",
+    ),
+    _f(
+        "cpu_realtime_runtime",
+        "--cpu-rt-runtime",
+        type=int,
+        since=(1, 25),
+        help="realtime runtime (µs)",
+    ),
     _f("blkio_weight", "--blkio-weight", type=uint16, help="block IO weight (10 to 1000)"),
     _f(
         "blkio_weight_device",
@@ -419,7 +443,7 @@ CREATE_FLAGS: tuple[Flag, ...] = (
         **_MANY,
     ),
     _f("userns_mode", "--userns", help="user namespace (host)"),
-    _f("cgroupns_mode", "--cgroupns", help="cgroup namespace (host, private)"),
+    _f("cgroupns_mode", "--cgroupns", since=(1, 41), help="cgroup namespace (host, private)"),
     _f("runtime", "--runtime", help="OCI runtime"),
     _f("isolation", "--isolation", help="isolation technology"),
     _f(
@@ -437,6 +461,7 @@ CREATE_FLAGS: tuple[Flag, ...] = (
         convert=_key_values,
         metavar="KEY=VALUE",
         help="annotation for the OCI runtime",
+        since=(1, 43),
         **_MANY,
     ),
     _f(
@@ -445,6 +470,7 @@ CREATE_FLAGS: tuple[Flag, ...] = (
         type=gpu_request,
         metavar="REQUEST",
         help="GPUs (all, N, device=0,1, count=N,capabilities=...)",
+        since=(1, 40),
         **_MANY,
     ),
     _f(
@@ -505,7 +531,13 @@ CREATE_FLAGS: tuple[Flag, ...] = (
     _f(None, "--health-interval", help="between checks (30s)"),
     _f(None, "--health-timeout", help="a check's limit"),
     _f(None, "--health-start-period", help="grace period"),
-    _f(None, "--health-start-interval", type=duration, help="between checks in the grace period"),
+    _f(
+        None,
+        "--health-start-interval",
+        type=duration,
+        since=(1, 44),
+        help="between checks in the grace period",
+    ),
     _f(None, "--health-retries", type=int, help="failures before unhealthy"),
     _f(None, "--no-healthcheck", action="store_true", help="disable the image's check"),
     _f("platform", "--platform", help="os[/arch[/variant]]"),
@@ -520,6 +552,22 @@ CREATE_FLAGS: tuple[Flag, ...] = (
 )
 
 
+def _given(value: Any) -> bool:
+    return not (value is None or value is False or value == [])
+
+
+def check_api(args: argparse.Namespace, api: tuple[int, int]) -> None:
+    """Refuse a flag the daemon's API version is too old for, in docker's words and
+    code (1, run's too)."""
+    for flag in CREATE_FLAGS:
+        if flag.since is not None and api < flag.since and _given(getattr(args, flag.dest)):
+            name = max(flag.arg.flags, key=len)
+            raise CliError(
+                f'"{name}" requires API version {flag.since[0]}.{flag.since[1]}, but the'
+                f" Docker daemon API version is {api[0]}.{api[1]}"
+            )
+
+
 def create_options(args: argparse.Namespace, detach: bool = False) -> dict[str, Any]:
     """The create options our flags ask for (flags not given are left out); attached to
     stdout and stderr (and stdin with -i) unless detached, as the docker CLI creates."""
@@ -531,10 +579,8 @@ def create_options(args: argparse.Namespace, detach: bool = False) -> dict[str, 
     for flag in CREATE_FLAGS:
         if flag.option is None:
             continue
-        long = [f for f in flag.arg.flags if f.startswith("--")]  # argparse's dest
-        dest = (long or list(flag.arg.flags))[0].lstrip("-").replace("-", "_")
-        value = getattr(args, dest)
-        if value is None or value is False or value == []:
+        value = getattr(args, flag.dest)
+        if not _given(value):
             continue
         options[flag.option] = flag.convert(value) if flag.convert else value
     if args.cmd:

@@ -33,7 +33,7 @@ from .common import (
     wait,
     write,
 )
-from .create_flags import CREATE_FLAGS, check_values, create_options
+from .create_flags import CREATE_FLAGS, check_api, check_values, create_options
 
 
 def _create(session: Session, docker: Docker, args: argparse.Namespace, run: bool) -> str:
@@ -41,6 +41,7 @@ def _create(session: Session, docker: Docker, args: argparse.Namespace, run: boo
     from .images import pull_image, with_tag
 
     options = create_options(args, detach=run and args.detach)
+    check_api(args, docker.api_version)
     if args.rm:  # (an attached run removes its container itself, as docker's)
         options["auto_remove"] = bool(args.detach) if run else True
     if args.pull == "always":
@@ -358,6 +359,8 @@ def cmd_logs(session: Session, args: argparse.Namespace) -> int:
     """A container's output; with -f, follow it until the container stops."""
     docker = session.one()
     options: dict[str, Any] = {"timestamps": bool(args.timestamps)}
+    if args.details:
+        options["details"] = True
     if args.tail is not None:
         # (docker sends what it is given; dockerd reads what is no count as "all")
         options["tail"] = int(args.tail) if args.tail.isdigit() else "all"
@@ -459,6 +462,7 @@ COMMANDS = (
         (
             arg("-f", "--follow", action="store_true", help="follow until it stops"),
             arg("-t", "--timestamps", action="store_true"),
+            arg("--details", action="store_true", help="the attributes given to the log driver"),
             arg("-n", "--tail", metavar="N", help='lines from the end ("all")'),
             arg("--since", metavar="TIME", help="unix seconds, 10m, or RFC 3339"),
             arg("--until", metavar="TIME"),

@@ -113,6 +113,7 @@ def _ps_filters(values: dict[str, Any]) -> None:
 
 _LOG_FIELDS = {
     **_C,
+    "details": in_query("details", flag),  # (1.25; an older daemon reads no such query)
     "follow": in_query("follow", flag),
     "stdout": in_query("stdout", flag),
     "stderr": in_query("stderr", flag),
