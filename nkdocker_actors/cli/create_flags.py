@@ -336,6 +336,14 @@ CREATE_FLAGS: tuple[Flag, ...] = (
     _f("network", "--network", "--net", help="network to connect to"),
     _f("aliases", "--network-alias", metavar="ALIAS", help="network-scoped alias", **_MANY),
     _f("ip_address", "--ip", help="IPv4 address on the network"),
+    _f("ipv6_address", "--ip6", help="IPv6 address on the network"),
+    _f(
+        "link_local_ips",
+        "--link-local-ip",
+        metavar="IP",
+        help="link-local address on the network",
+        **_MANY,
+    ),
     _f("mac_address", "--mac-address", help="MAC address"),
     _f(
         "publish",
