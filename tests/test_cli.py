@@ -246,6 +246,47 @@ def test_boolean_flags_take_a_value_as_docker_s() -> None:
         parse("swarm", "update", "--autolock", "false")
 
 
+def test_create_flags_become_the_create_options_docker_sends() -> None:
+    """The flags whose effect the sandbox daemon cannot show (its kernel discards block IO
+    weights; no GPU; annotations need API 1.43): the HostConfig our create body holds."""
+    from nkdocker_actors.cli.create_flags import create_options
+    from nkdocker_actors.cli.parser import build_parser
+    from nkdocker_actors.options import create_body
+
+    argv = [
+        "create", "--rm", "--blkio-weight", "300", "--blkio-weight-device", "/dev/sda:200",
+        "--device-read-bps", "/dev/sda:10m", "--device-write-bps", "/dev/sda:1024",
+        "--device-read-iops", "/dev/sda:100", "--device-write-iops", "/dev/sdb:200",
+        "--gpus", "all", "--gpus", '"device=0,2",capabilities=compute,options=a=b',
+        "--annotation", "a=b", "--annotation", "c", "--storage-opt", "size=1G",
+        "--memory-reservation", "1g", "--health-cmd", "true",
+        "--health-start-interval", "2s", "--network", "n1", "--ip6", "fd00::5",
+        "--link-local-ip", "169.254.1.1", "busybox",
+    ]  # fmt: skip
+    args = build_parser("create").parse_args(argv)
+    options = create_options(args, detach=True)
+    options["auto_remove"] = True  # (as _create adds it)
+    body = create_body("busybox", options, (1, 44))
+    host = body["HostConfig"]
+    assert host["BlkioWeight"] == 300
+    assert host["BlkioWeightDevice"] == [{"Path": "/dev/sda", "Weight": 200}]
+    assert host["BlkioDeviceReadBps"] == [{"Path": "/dev/sda", "Rate": 10 * 2**20}]
+    assert host["BlkioDeviceWriteBps"] == [{"Path": "/dev/sda", "Rate": 1024}]
+    assert host["BlkioDeviceReadIOps"] == [{"Path": "/dev/sda", "Rate": 100}]
+    assert host["BlkioDeviceWriteIOps"] == [{"Path": "/dev/sdb", "Rate": 200}]
+    assert host["DeviceRequests"] == [
+        {"Count": -1, "Options": {}, "Capabilities": [["gpu"]]},
+        {"DeviceIDs": ["0", "2"], "Capabilities": [["compute", "gpu"]], "Options": {"a": "b"}},
+    ]
+    assert host["Annotations"] == {"a": "b", "c": ""}
+    assert host["StorageOpt"] == {"size": "1G"}
+    assert host["MemoryReservation"] == 2**30
+    assert host["AutoRemove"] is True
+    assert body["Healthcheck"]["StartInterval"] == 2 * 10**9
+    ipam = body["NetworkingConfig"]["EndpointsConfig"]["n1"]["IPAMConfig"]
+    assert ipam == {"IPv6Address": "fd00::5", "LinkLocalIPs": ["169.254.1.1"]}
+
+
 def test_system_df_verbose_build_cache_as_docker_orders_and_marks_it() -> None:
     """Build cache records (BuildKit's; dockerd 20.10's classic builder makes none): never
     used first, then the least recently used; one in use marked with *."""
@@ -277,7 +318,8 @@ def test_version_flag_and_completion() -> None:
         ' echo "${COMPREPLY[@]}"'
     )
     words = subprocess.run(["bash", "-c", complete], input=script, capture_output=True, check=True)
-    assert words.stdout.decode().splitlines() == ["connect create", "--memory --memory-swap"]
+    memory = "--memory --memory-swap --memory-reservation --memory-swappiness"
+    assert words.stdout.decode().splitlines() == ["connect create", memory]
     zsh = subprocess.run([*CLI, "completion", "zsh"], capture_output=True, check=True).stdout
     assert zsh.startswith(b"#compdef nkdocker") and b'"network ls")' in zsh
 

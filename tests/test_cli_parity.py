@@ -48,7 +48,7 @@ class Case:
     out: str = "exact"
     stdin: str = ""
     err: bool = True  # compare stderr too
-    setup: tuple[str, ...] = ()
+    setup: tuple[str, ...] = ()  # run by docker alone first (what both steps need)
     cleanup: tuple[str, ...] = ()
     note: str = ""
     tty: bool = False
@@ -193,6 +193,111 @@ CASES: tuple[Case, ...] = (
         cleanup=("rm -f pa-{me}-cf",),
         note="JSON compared whole ([] and null alike; docker 28 drops the fields its types"
         " no longer have)",
+    ),
+    C(
+        "create: the resource, device and namespace flags",
+        (
+            "create --name pa-{me}-rf --rm --restart no --runtime runc --userns host"
+            " --memory-reservation 10m --memory-swappiness 10 --cpuset-mems 0"
+            " --oom-score-adj 100 --blkio-weight 300 --blkio-weight-device /dev/null:200"
+            " --device-read-bps /dev/null:1m --device-write-bps /dev/null:2m"
+            " --device-read-iops /dev/null:100 --device-write-iops /dev/null:200"
+            " --dns-option ndots:2 --cgroupns private --cpu-rt-period 1000 --cpu-rt-runtime 0"
+            " --device-cgroup-rule 'c 1:3 mr' --isolation default --volume-driver local"
+            " -p 127.0.0.1::92"
+            " busybox:latest true",
+            "inspect -f '{{json .HostConfig}}' pa-{me}-rf",
+        ),
+        "json=",
+        cleanup=("rm -f pa-{me}-rf",),
+        note="JSON compared whole (the sandbox's kernel discards block IO weights: both warn)",
+    ),
+    C(
+        "create --rm (AutoRemove)",
+        (
+            "create --rm --name pa-{me}-ar busybox:latest true",
+            "inspect -f {{.HostConfig.AutoRemove}} pa-{me}-ar",
+        ),
+        cleanup=("rm -f pa-{me}-ar",),
+    ),
+    C(
+        "create --gpus, no GPU here",
+        (
+            "create --name pa-{me}-gpu --gpus all busybox:latest true",
+            "create --name pa-{me}-gpu2 --gpus '\"device=0,1\",capabilities=utility'"
+            " busybox:latest true",
+            "inspect -f '{{json .HostConfig.DeviceRequests}}' pa-{me}-gpu pa-{me}-gpu2",
+            "run --rm --gpus 1 busybox:latest true",
+        ),
+        cleanup=("rm -f pa-{me}-gpu pa-{me}-gpu2",),
+    ),
+    C(
+        "create --storage-opt (the daemon's refusal)",
+        ("create --storage-opt size=1G busybox:latest",),
+    ),
+    C(
+        "create --ip6 --link-local-ip",
+        (
+            "create --name pa-{me}-v6c --network pav6 --ip 172.31.0.5 --ip6 fd00:31::5"
+            " --link-local-ip 169.254.1.1 --link-local-ip fe80::1 busybox:latest true",
+            "inspect -f '{{json .NetworkSettings.Networks.pav6.IPAMConfig}}' pa-{me}-v6c",
+        ),
+        "json=",
+        setup=("network create --ipv6 --subnet 172.31.0.0/24 --subnet fd00:31::/64 pav6",),
+        cleanup=("rm -f pa-{me}-v6c", "network rm pav6"),
+        note="on one network (created by docker)",
+    ),
+    C(
+        "flags newer than the daemon's API",
+        (
+            "create --annotation a=b busybox:latest true",
+            "run --rm --health-cmd true --health-start-interval 1s busybox:latest true",
+        ),
+    ),
+    C(
+        "stop -s, restart -s (API 1.41: no signal sent, as docker)",
+        (
+            'run -d --name pa-{me}-sig busybox:latest sh -c \'trap "exit 7" TERM;'
+            " while :; do sleep 1; done'",
+            "stop -s KILL pa-{me}-sig",
+            "inspect -f {{.State.ExitCode}} pa-{me}-sig",
+            "restart --signal 9 -t 5 pa-{me}-sig",
+            "inspect -f {{.State.Running}} pa-{me}-sig",
+        ),
+        cleanup=("rm -f pa-{me}-sig",),
+    ),
+    C(
+        "logs --details",
+        (
+            "run --name pa-{me}-det -l pa=x --log-opt labels=pa busybox:latest echo hi",
+            "logs --details pa-{me}-det",
+            "logs --details -t pa-stopped",
+        ),
+        cleanup=("rm -f pa-{me}-det",),
+    ),
+    C(
+        "commit -p=false, --pause=false",
+        (
+            "run -d --name pa-{me}-cp busybox:latest sleep 300",
+            "commit -p=false pa-{me}-cp pa-{me}-cp:1",
+            "commit --pause=false -m n pa-{me}-cp pa-{me}-cp:2",
+            "commit --pause pa-{me}-cp pa-{me}-cp:3",
+            "images --format {{.Tag}} pa-{me}-cp",
+            "rmi pa-{me}-cp:1 pa-{me}-cp:2 pa-{me}-cp:3",
+        ),
+        "sorted",
+        cleanup=("rm -f pa-{me}-cp",),
+    ),
+    C(
+        "update: block IO, realtime, memory nodes, reservation",
+        (
+            "run -d --name pa-{me}-up busybox:latest sleep 300",
+            "update --blkio-weight 300 --cpuset-mems 0 --memory-reservation 20m"
+            " --cpu-rt-period 1000 --cpu-rt-runtime 0 pa-{me}-up",
+            "inspect -f '{{.HostConfig.MemoryReservation}} {{.HostConfig.CpusetMems}}"
+            " {{.HostConfig.CpuRealtimePeriod}}' pa-{me}-up",
+        ),
+        cleanup=("rm -f pa-{me}-up",),
     ),
     C("run --pull never", ("run --rm --pull never no-such-image:1 true",)),
     C(
@@ -638,6 +743,8 @@ def test_same_as_docker(case: Case, world: dict[str, str]) -> None:
     for step in case.cleanup:
         run("docker", step, world), run("nkdocker", step, world)
     try:
+        for step in case.setup:
+            assert run("docker", step, world)[0] == 0, step
         for step in case.steps:
             results = {}
             for tool in ("docker", "nkdocker"):
@@ -694,6 +801,31 @@ USAGE_ERRORS: tuple[tuple[str, bool], ...] = (
     ("bogus", True),  # an unknown command: 1
     ("network bogus", True),
     ("run --pull bogus busybox", True),
+    ("create --blkio-weight abc busybox", True),  # the values of the newer create flags
+    ("run --blkio-weight 70000 busybox", True),
+    ("create --blkio-weight-device /dev/sda:5 busybox", True),
+    ("create --blkio-weight-device sda:300 busybox", True),
+    ("create --device-read-bps /dev/sda:1:2 busybox", True),
+    ("create --device-write-bps :1 busybox", True),
+    ("create --device-read-iops /dev/sda:1m busybox", True),
+    ("create --device-write-iops /dev/sda:-1 busybox", True),
+    ("create --gpus bogus busybox", True),
+    ("create --gpus all,foo=bar busybox", True),
+    ("create --gpus count=1,count=2 busybox", True),
+    ("create --gpus= busybox", True),
+    ("create --memory-reservation abc busybox", True),
+    ("create --memory-swappiness abc busybox", True),
+    ("run --memory-swappiness 200 busybox", True),
+    ("create --oom-score-adj x busybox", True),
+    ("create --cpu-rt-period 1.5 busybox", True),
+    ("create --storage-opt size busybox", True),
+    ("create --cgroupns bogus busybox", True),
+    ("run --userns bogus busybox", True),
+    ("create --device-cgroup-rule a busybox", True),
+    ("create --health-start-interval 5 busybox", True),
+    ("create --health-start-interval -1s busybox", True),
+    ("update --blkio-weight x c", True),
+    ("update --memory-reservation x c", True),
     ("ps --format -x -a x", True),  # (-x is --format's value: the extra x is the error)
     ("tag a b c --bogus", False),  # tag and commit read no flag after their first argument
     ("commit c r x --bogus", False),

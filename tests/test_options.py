@@ -511,6 +511,27 @@ CASES: list[tuple[dict[str, Any], ApiVersion, dict[str, Any]]] = [
         ),
     ),
     (
+        {
+            "network": "backend",
+            "ip_address": "172.20.0.5",
+            "ipv6_address": "2001:db8::5",
+            "link_local_ips": ["169.254.1.1", "fe80::1"],
+        },
+        V41,
+        body(
+            host={"NetworkMode": "backend"},
+            networking={
+                "backend": {
+                    "IPAMConfig": {
+                        "IPv4Address": "172.20.0.5",
+                        "IPv6Address": "2001:db8::5",
+                        "LinkLocalIPs": ["169.254.1.1", "fe80::1"],
+                    }
+                }
+            },
+        ),
+    ),
+    (
         {"net": "backend", "aliases": ["api"]},
         V41,
         body(host={"NetworkMode": "backend"}, networking={"backend": {"Aliases": ["api"]}}),
@@ -1146,6 +1167,14 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
     ({"network": "host", "ip_address": "10.0.0.1"}, "ip_address", "'host'"),
     ({"network": "n1", "aliases": ["a b"]}, "aliases", "'a b'"),
     ({"network": "n1", "ip_address": "10.0.0.300"}, "ip_address", "'10.0.0.300'"),
+    ({"network": "n1", "ipv6_address": "10.0.0.1"}, "ipv6_address", "'10.0.0.1'"),
+    ({"network": "bridge", "ipv6_address": "fe80::1"}, "ipv6_address", "'bridge'"),
+    (
+        {"network": "n1", "ip_address": "fe80::1", "ipv6_address": "fe80::2"},
+        "ip_address",
+        "'fe80::2'",
+    ),
+    ({"network": "n1", "link_local_ips": ["x"]}, "link_local_ips", "['x']"),
     ({"healthcheck": {"test": 5}}, "healthcheck", "5"),
     ({"healthcheck": {"bogus": 1}}, "healthcheck", "'bogus'"),
     ({"healthcheck": {"interval": -1}}, "healthcheck", "-1"),

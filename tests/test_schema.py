@@ -116,12 +116,17 @@ def test_create_option_bodies(option: str, api: tuple[int, int]) -> None:
         check(api, "/containers/create", body)
 
 
+# Left out, given by `networks`, cpu_period/quota, cpu_set_cpus and the stdin flags.
+_GIVEN_OTHERWISE = ("net", "aliases", "ip_address", "ipv6_address", "link_local_ips", "network")
+_GIVEN_OTHERWISE += ("cpus", "cpu_set", "interactive")
+
+
 @pytest.mark.parametrize("api", list(VERSIONS), ids=lambda v: f"{v[0]}.{v[1]}")
 def test_every_create_option_together(api: tuple[int, int]) -> None:
     opts: dict[str, Any] = {}
     for option in BODY_OPTIONS:
-        if option in ("net", "aliases", "ip_address", "network", "cpus", "cpu_set", "interactive"):
-            continue  # given by `networks`, cpu_period/quota, cpu_set_cpus and the stdin flags
+        if option in _GIVEN_OTHERWISE:
+            continue
         value = _sample(option)
         if _exists(create_body, IMAGE, {option: value}, api) is not None:
             opts[option] = value

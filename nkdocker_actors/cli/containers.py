@@ -32,6 +32,7 @@ from .common import (
     wait,
     write,
 )
+from .create_flags import mem_bytes, restart_policy, size_of, uint16
 from .render import ago, ellipsis, listing, si
 from .template import Template, go_json, tabwrite
 from .usage import cpus
@@ -228,17 +229,26 @@ def cmd_rm(session: Session, args: argparse.Namespace) -> int:
     )
 
 
+def _stop_options(docker: Docker, args: argparse.Namespace) -> dict[str, Any]:
+    """stop's and restart's -t and -s; -s left out below API 1.42, which has no signal
+    to stop with, as docker leaves it out (the container's stop signal is sent)."""
+    options: dict[str, Any] = {} if args.time is None else {"t": args.time}
+    if args.signal and docker.api_version >= (1, 42):
+        options["signal"] = int(args.signal) if args.signal.isdigit() else args.signal
+    return options
+
+
 def cmd_stop(session: Session, args: argparse.Namespace) -> int:
     """Stop containers; one stopped already is fine (docker's idempotent stop)."""
     docker = session.one()
-    options = {} if args.time is None else {"t": args.time}
+    options = _stop_options(docker, args)
     return each_name(args.containers, lambda c: docker.stop(c, **options), fine=(NotModified,))
 
 
 def cmd_restart(session: Session, args: argparse.Namespace) -> int:
     """Restart containers."""
     docker = session.one()
-    options = {} if args.time is None else {"t": args.time}
+    options = _stop_options(docker, args)
     return each_name(args.containers, lambda c: docker.restart(c, **options))
 
 
@@ -330,22 +340,33 @@ def cmd_diff(session: Session, args: argparse.Namespace) -> int:
     return 0
 
 
+# update's flags whose value is the update option's: flag's dest -> option
+_UPDATE_AS_GIVEN = {
+    "cpus": "cpus",
+    "cpu_shares": "cpu_shares",
+    "cpu_period": "cpu_period",
+    "cpu_quota": "cpu_quota",
+    "cpu_rt_period": "cpu_realtime_period",
+    "cpu_rt_runtime": "cpu_realtime_runtime",
+    "cpuset_cpus": "cpu_set_cpus",
+    "cpuset_mems": "cpuset_mems",
+    "pids_limit": "pids_limit",
+    "blkio_weight": "blkio_weight",
+    "memory_reservation": "memory_reservation",
+}
+
+
 def cmd_update(session: Session, args: argparse.Namespace) -> int:
     """Change resources or the restart policy of containers."""
-    from .run import restart_policy, size_of
-
-    options: dict[str, Any] = {}
-    if args.cpus is not None:
-        options["cpus"] = args.cpus
+    options: dict[str, Any] = {
+        option: getattr(args, dest)
+        for dest, option in _UPDATE_AS_GIVEN.items()
+        if getattr(args, dest) is not None
+    }
     if args.memory is not None:
         options["memory"] = size_of(args.memory)
     if args.memory_swap is not None:
         options["memory_swap"] = -1 if args.memory_swap == "-1" else size_of(args.memory_swap)
-    for name in ("cpu_shares", "cpu_period", "cpu_quota", "pids_limit"):
-        if getattr(args, name) is not None:
-            options[name] = getattr(args, name)
-    if args.cpuset_cpus is not None:
-        options["cpu_set_cpus"] = args.cpuset_cpus
     if args.restart is not None:
         options["restart"] = restart_policy(args.restart)
     if not options:
@@ -455,6 +476,7 @@ def cmd_container_prune(session: Session, args: argparse.Namespace) -> int:
 
 
 _CONTAINERS = arg("containers", nargs="+", metavar="CONTAINER")
+_STOP_SIGNAL = arg("-s", "--signal", help="signal to stop with (the container's stop signal)")
 _CONTAINER = arg("container", metavar="CONTAINER")
 _FORMAT = arg("--format", help="Go template (docs/cli.md: the subset understood)")
 _FILTER = arg("-f", "--filter", action="append", metavar="KEY=VALUE", help="filter")
@@ -510,6 +532,7 @@ COMMANDS = (
         "stop containers",
         (
             _CONTAINERS,
+            _STOP_SIGNAL,
             arg("-t", "--time", "--timeout", type=int, help="seconds before a kill"),
         ),
         aliases=("container stop",),
@@ -518,7 +541,11 @@ COMMANDS = (
         "restart",
         cmd_restart,
         "restart containers",
-        (_CONTAINERS, arg("-t", "--time", "--timeout", type=int, help="seconds before a kill")),
+        (
+            _CONTAINERS,
+            _STOP_SIGNAL,
+            arg("-t", "--time", "--timeout", type=int, help="seconds before a kill"),
+        ),
         aliases=("container restart",),
     ),
     Cmd(
@@ -576,6 +603,11 @@ COMMANDS = (
             arg("--cpu-period", type=int, help="CFS period (µs)"),
             arg("--cpu-quota", type=int, help="CFS quota (µs)"),
             arg("--cpuset-cpus", help="CPUs allowed (0-3, 0,1)"),
+            arg("--cpuset-mems", help="memory nodes allowed (0-3, 0,1)"),
+            arg("--cpu-rt-period", type=int, help="realtime period (µs)"),
+            arg("--cpu-rt-runtime", type=int, help="realtime runtime (µs)"),
+            arg("--blkio-weight", type=uint16, help="block IO weight (10 to 1000)"),
+            arg("--memory-reservation", type=mem_bytes, help="memory soft limit"),
             arg("--pids-limit", type=int, help="process limit (-1: unlimited)"),
             arg("--restart", help="restart policy (no, always, unless-stopped, on-failure[:N])"),
         ),

@@ -399,7 +399,7 @@ def cmd_import(session: Session, args: argparse.Namespace) -> int:
 
 def cmd_commit(session: Session, args: argparse.Namespace) -> int:
     """An image from a container's changes; print its id."""
-    options: dict[str, Any] = {"pause": not args.no_pause}
+    options: dict[str, Any] = {"pause": args.pause}
     if args.reference:
         options["repo"], options["tag"] = _repo_tag(args.reference)
     if args.message:
@@ -583,7 +583,14 @@ COMMANDS = (
             arg("-m", "--message", help="commit message"),
             arg("-a", "--author", help="author"),
             arg("-c", "--change", action="append", help="Dockerfile instruction"),
-            arg("--no-pause", action="store_true", help="do not pause the container"),
+            arg(
+                "-p",
+                "--pause",
+                action="store_true",
+                default=True,
+                help="pause the container while committing (--pause=false: not)",
+            ),
+            arg("--no-pause", action="store_false", dest="pause", help="as --pause=false"),
         ),
         aliases=("container commit",),
         interspersed=False,

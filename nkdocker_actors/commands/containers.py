@@ -120,6 +120,7 @@ _LOG_FIELDS = {
     "until": in_query("until", timestamp, since=(1, 35)),
     "timestamps": in_query("timestamps", flag),
     "tail": in_query("tail", lambda n, v: "all" if v == "all" else count(n, v)),
+    "details": in_query("details", flag),  # (1.25; an older daemon reads no such query)
 }
 _STOP_FIELDS = {
     **_C,

@@ -118,6 +118,8 @@ CREATE_OPTIONS: dict[str, tuple[str, str]] = {
     "add_hosts": ("Mapping[str, Any] | Items", "{host: ip} or list of (host, ip)"),
     "aliases": ("Strings", "list of names"),
     "ip_address": ("str", "an IPv4 or IPv6 address"),
+    "ipv6_address": ("str", "an IPv6 address (beside an IPv4 ip_address)"),
+    "link_local_ips": ("Strings", "list of link-local IP addresses"),
     "net": ("str", '"none", "bridge", "host", a network or "container:<name>"'),
     "network": ("str", "a network name"),
     "cpu_period": ("int", "microseconds"),

@@ -32,6 +32,8 @@ _SINCE: dict[str, ApiVersion] = {
     "stop_signal": (1, 21),
     "aliases": (1, 22),
     "ip_address": (1, 22),
+    "ipv6_address": (1, 22),
+    "link_local_ips": (1, 24),
     "network": (1, 22),
     "shm_size": (1, 22),
     "tmpfs": (1, 22),

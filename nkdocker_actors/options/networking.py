@@ -143,21 +143,46 @@ def _build_net(b: _Build, v: Mapping[str, Any]) -> None:
     endpoint: dict[str, Any] = {}
     if "aliases" in v:
         endpoint["Aliases"] = _words("aliases", v["aliases"], "names")
-    if "ip_address" in v:
-        addr = _ip(v["ip_address"])
-        if addr is None:
-            _bad("ip_address", v["ip_address"], "an IPv4 or IPv6 address")
-        family = "IPv6Address" if ":" in addr else "IPv4Address"
-        endpoint["IPAMConfig"] = {family: addr}
+    ipam = _static_addresses(v)
+    if ipam:
+        endpoint["IPAMConfig"] = ipam
     if endpoint and (mode is None or mode in _BUILTIN_NETWORKS or mode.startswith("container:")):
         # The daemon takes aliases and static addresses on user-defined networks only.
-        which = "aliases" if "aliases" in v else "ip_address"
+        which = next(n for n in ("aliases", *_ADDRESS_OPTIONS) if n in v)
         raise InvalidOption(
             f"create option {which!r} needs a user-defined network "
             f"(give 'network'), not {_show(mode)}"
         )
     if mode is not None and ("network" in v or endpoint):
         b.endpoints[mode] = endpoint
+
+
+_ADDRESS_OPTIONS = ("ip_address", "ipv6_address", "link_local_ips")
+
+
+def _static_addresses(v: Mapping[str, Any]) -> dict[str, Any]:
+    """The IPAMConfig of `network`'s endpoint: ip_address (either family), ipv6_address
+    (beside an IPv4 ip_address) and link_local_ips."""
+    ipam: dict[str, Any] = {}
+    if "ip_address" in v:
+        addr = _ip(v["ip_address"])
+        if addr is None:
+            _bad("ip_address", v["ip_address"], "an IPv4 or IPv6 address")
+        ipam["IPv6Address" if ":" in addr else "IPv4Address"] = addr
+    if "ipv6_address" in v:
+        addr = _ip(v["ipv6_address"])
+        if addr is None or ":" not in addr:
+            _bad("ipv6_address", v["ipv6_address"], "an IPv6 address")
+        if ipam.get("IPv6Address", addr) != addr:
+            _conflict("ip_address", "ipv6_address", ipam["IPv6Address"], addr)
+        ipam["IPv6Address"] = addr
+    if "link_local_ips" in v:
+        expected = "a list of IPv4 or IPv6 link-local addresses"
+        addresses = [_ip(a) for a in _seq("link_local_ips", v["link_local_ips"], expected)]
+        if None in addresses:
+            _bad("link_local_ips", v["link_local_ips"], expected)
+        ipam["LinkLocalIPs"] = addresses
+    return ipam
 
 
 def _network_mode(b: _Build, name: str, value: object) -> str:
@@ -285,7 +310,7 @@ def _build_publish(b: _Build, v: Mapping[str, Any]) -> None:
 
 GROUPS: tuple[_Group, ...] = (
     _Group(("add_hosts",), _build_add_hosts),
-    _Group(("aliases", "ip_address", "net", "network"), _build_net),
+    _Group(("aliases", *_ADDRESS_OPTIONS, "net", "network"), _build_net),
     _Group(("dns",), _build_dns),
     _Group(("dns_search",), _word_list("dns_search", "DnsSearch", "domains")),
     _Group(("dns_options",), _word_list("dns_options", "DnsOptions", "resolver options")),
