@@ -20,6 +20,7 @@ from . import (
     completion,
     containers,
     contexts,
+    copying,
     images,
     monitor,
     networks,
@@ -37,6 +38,7 @@ from .usage import GO_FALSE, GO_TRUE, DockerParser, UsageError, go_filter
 
 AREAS = (
     containers,
+    copying,
     run,
     images,
     networks,
