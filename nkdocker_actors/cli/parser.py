@@ -17,6 +17,7 @@ from ..connection import NEWEST_API
 from ..errors import InvalidOption, NkDockerError
 from . import (
     accounts,
+    building,
     completion,
     containers,
     contexts,
@@ -41,6 +42,7 @@ AREAS = (
     copying,
     run,
     images,
+    building,
     networks,
     volumes,
     plugins,
