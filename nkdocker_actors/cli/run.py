@@ -643,7 +643,7 @@ def cmd_exec(session: Session, args: argparse.Namespace) -> int:
         _check_tty(args)
     docker = session.one()
     options: dict[str, Any] = {"stdin": bool(args.interactive), "tty": bool(args.tty)}
-    env = pairs(args.env, "environment variable")
+    env = _env(args)
     if env:
         options["env"] = env
     if args.workdir:
@@ -761,6 +761,7 @@ COMMANDS = (
             arg("-t", "--tty", action="store_true", help="allocate a TTY"),
             arg("-d", "--detach", action="store_true", help="start and return"),
             arg("-e", "--env", action="append", metavar="KEY[=VALUE]"),
+            arg("--env-file", action="append", metavar="FILE", help="environment file"),
             arg("-w", "--workdir"),
             arg("-u", "--user"),
             arg("--privileged", action="store_true"),
