@@ -658,3 +658,89 @@ def test_build(cli: Any, tmp_path: Path, docker: nk.Docker, name: Any) -> None:
     finally:
         with contextlib.suppress(nk.NotFound):
             docker.rmi(tag, force=True).get(30)
+
+
+def test_pull_all_tags(cli: Any, registry: sandbox.RegistryInfo, docker: nk.Docker) -> None:
+    repo = f"{registry.host}/nkcli-all"
+    auth = ["--username", registry.user, "--password", registry.password]
+    for tag in ("a", "b"):
+        docker.tag("busybox:latest", repo, tag=tag).get(10)
+    try:
+        assert cli("push", *auth, "-a", "-q", repo).stdout == f"{repo}\n".encode()
+        for tag in ("a", "b"):
+            docker.rmi(f"{repo}:{tag}").get(30)
+        pulled = cli("pull", *auth, "-a", repo)
+        assert pulled.returncode == 0, pulled.stderr
+        lines = pulled.stdout.decode().splitlines()
+        assert {"a: Pulling from nkcli-all", "b: Pulling from nkcli-all"} <= set(lines)
+        assert lines[-2:] == [f"Status: Downloaded newer image for {repo}", repo]
+        tags = docker.inspect_image(f"{repo}:a").get(10)["RepoTags"]
+        assert sorted(t for t in tags if t.startswith(repo)) == [f"{repo}:a", f"{repo}:b"]
+        refused = cli("pull", *auth, "-a", f"{repo}:a")
+        assert (refused.returncode, refused.stderr) == (
+            1,
+            b"nkdocker: tag can't be used with --all-tags/-a\n",
+        )
+    finally:
+        for tag in ("a", "b"):
+            with contextlib.suppress(nk.NotFound):
+                docker.rmi(f"{repo}:{tag}", force=True).get(30)
+
+
+def test_cp_archive_and_follow_link(
+    cli: Any, docker: nk.Docker, tmp_path: Path, name: Any, cleanup: Any
+) -> None:
+    container = cleanup(name("nkcp"))
+    assert cli("run", "-d", "--name", container, "busybox:latest", "sleep", "600").returncode == 0
+    mine = tmp_path / "mine"
+    mine.write_text("mine\n")
+    os.chown(mine, 1234, 5678)
+    (tmp_path / "link").symlink_to("mine")
+    for flags, target in (([], "plain"), (["-a"], "archived"), (["-L"], "followed")):
+        source = tmp_path / ("link" if target == "followed" else "mine")
+        copied = cli("cp", *flags, str(source), f"{container}:/tmp/{target}")
+        assert (copied.returncode, copied.stderr) == (0, b""), copied.stderr
+    listed = cli("exec", container, "sh", "-c", "cd /tmp && stat -c '%n %u:%g %F' *")
+    assert listed.stdout.decode().splitlines() == [
+        "archived 1234:5678 regular file",
+        "followed 1234:5678 regular file",
+        "plain 1234:5678 regular file",
+    ]
+    # out of the container: the files are ours (docker keeps no owner here, even with -a),
+    # a link as it is, or what it names with -L
+    setup = "ln -s /tmp/plain /tmp/link && chown 33:44 /tmp/plain"
+    assert cli("exec", container, "sh", "-c", setup).returncode == 0
+    out = tmp_path / "out"
+    out.mkdir()
+    for flags, source, target in (
+        (["-a"], "/tmp/plain", "owned"),
+        ([], "/tmp/link", "link"),
+        (["-L"], "/tmp/link", "followed"),
+    ):
+        copied = cli("cp", *flags, f"{container}:{source}", str(out / target))
+        assert copied.returncode == 0, copied.stderr
+    assert (out / "owned").stat().st_uid == os.geteuid() and (out / "owned").read_text() == "mine\n"
+    assert os.readlink(out / "link") == "/tmp/plain"
+    assert not (out / "followed").is_symlink() and (out / "followed").read_text() == "mine\n"
+    into = tmp_path / "into"
+    into.mkdir()
+    copied = cli("cp", "-L", f"{container}:/tmp/link", str(into))  # named as the link
+    assert copied.returncode == 0 and (into / "link").read_text() == "mine\n"
+
+
+def test_build_iidfile(cli: Any, tmp_path: Path, docker: nk.Docker, name: Any) -> None:
+    tag = name("nkiid") + ":1"
+    (tmp_path / "Dockerfile").write_text("FROM busybox:latest\nLABEL nkiid=1\n")
+    (tmp_path / "Dockerfile.bad").write_text("FROM busybox:latest\nRUN exit 3\n")
+    iidfile = tmp_path / "iid"
+    try:
+        for quiet in ([], ["-q"]):
+            iidfile.unlink(missing_ok=True)
+            built = cli("build", *quiet, "--iidfile", str(iidfile), "-t", tag, str(tmp_path))
+            assert built.returncode == 0, built.stderr
+            assert iidfile.read_text() == docker.inspect_image(tag).get(10)["Id"]
+        failed = cli("build", "--iidfile", str(iidfile), "-f", "Dockerfile.bad", str(tmp_path))
+        assert failed.returncode == 1 and not iidfile.exists()  # (no stale id left)
+    finally:
+        with contextlib.suppress(nk.NotFound):
+            docker.rmi(tag, force=True).get(30)

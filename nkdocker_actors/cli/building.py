@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gzip
+import io
 import ipaddress
 import os
 import re
@@ -13,6 +14,7 @@ import tarfile
 from typing import Any
 
 from ..commands.images import build_context
+from ..errors import NkDockerError
 from ..messages import Inbox
 from .common import CliError, Cmd, Session, arg, pairs, wait, write
 from .images import stream_progress
@@ -22,7 +24,7 @@ _ULIMIT_NAMES = frozenset(
     {"core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc"}
     | {"rss", "rtprio", "rttime", "sigpending", "stack"}
 )
-_RAM = re.compile(r"(\d+(?:\.\d+)*) ?([kmgtp])?i?b?\Z", re.I)  # (go-units' RAMInBytes)
+_GO_FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?", re.I)
 _RAM_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
 
 
@@ -30,11 +32,24 @@ _RAM_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p"
 
 
 def ram_bytes(text: str) -> int:
-    """A size as docker's -m and --shm-size read it: "64m", "1.5g", "512" (units of 1024)."""
-    found = _RAM.match(text)
-    if found is None:
+    """A size as docker's -m and --shm-size read it (go-units' RAMInBytes): "64m", "1.5g",
+    "512", "2GiB" (units of 1024)."""
+    split = max(text.rfind(c) for c in "0123456789. ")
+    if split == -1:  # (not one digit)
         raise argparse.ArgumentTypeError(f"invalid size: '{text}'")
-    return int(float(found[1]) * _RAM_UNITS[(found[2] or "").lower()])
+    number, suffix = text[: split + (text[split] != " ")], text[split + 1 :]
+    if not _GO_FLOAT.fullmatch(number):
+        raise argparse.ArgumentTypeError(f'strconv.ParseFloat: parsing "{number}": invalid syntax')
+    size = float(number)
+    if size < 0:
+        raise argparse.ArgumentTypeError(f"invalid size: '{text}'")
+    if len(suffix) > 3:
+        raise argparse.ArgumentTypeError(f"invalid suffix: '{suffix}'")
+    suffix = suffix.lower()
+    unit, rest = ("", "") if suffix in ("", "b") else (suffix[0], suffix[1:])
+    if unit not in _RAM_UNITS or rest not in ("", "b", "ib"):  # ("k", "kb", "kib")
+        raise argparse.ArgumentTypeError(f"invalid suffix: '{suffix}'")
+    return int(size * _RAM_UNITS[unit])
 
 
 def swap_bytes(text: str) -> int:
@@ -184,8 +199,9 @@ def cmd_build(session: Session, args: argparse.Namespace) -> int:
         raise CliError(
             '"--squash" is only supported on a Docker daemon with experimental features enabled'
         )
+    sending = f"Sending build context to Docker daemon {si(size, 4):>8}\n"  # (docker's %8v)
     if not args.quiet and not session.json:
-        write(f"Sending build context to Docker daemon {si(size, 4):>8}\n")  # (docker's %8v)
+        write(sending)
     options: dict[str, Any] = {"rm": bool(args.rm)}
     for flag, option in _VALUED:
         value = getattr(args, flag)
@@ -199,9 +215,20 @@ def cmd_build(session: Session, args: argparse.Namespace) -> int:
     if labels:
         options["labels"] = labels
     inbox = Inbox()
-    ref = wait(docker.build(context, subscriber=inbox, **options))
-    progress = _BuildProgress(sys.stdout)
-    stream_progress(session, inbox, ref, progress)
+    # -q: the daemon's lines held back; the id on success, all of them on stderr on failure
+    held = io.StringIO() if args.quiet else None
+    progress = _BuildProgress(held or sys.stdout)
+    try:
+        ref = wait(docker.build(context, subscriber=inbox, **options))
+        stream_progress(session, inbox, ref, progress)
+    except NkDockerError:
+        if held is not None and not session.json:
+            sys.stdout.flush()
+            sys.stderr.write(sending + held.getvalue())
+            sys.stderr.flush()
+        raise
+    if held is not None:
+        write(held.getvalue())
     if args.iidfile:
         if progress.image_id is None:
             raise CliError("the build reported no image id")

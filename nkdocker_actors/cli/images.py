@@ -210,6 +210,8 @@ def cmd_push(session: Session, args: argparse.Namespace) -> int:
     inbox = Inbox()
     ref = wait(docker.push(name, subscriber=inbox, **options))
     stream_progress(session, inbox, ref, Progress(sys.stdout, args.quiet))
+    if args.quiet and not session.json:  # (what was pushed, named in full as docker's)
+        write(qualified(f"{name}:{tag}" if tag else name) + "\n")
     return 0
 
 

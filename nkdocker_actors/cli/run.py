@@ -641,9 +641,12 @@ def cmd_exec(session: Session, args: argparse.Namespace) -> int:
     """Run a process in a running container; exit with its exit code."""
     if not args.detach:
         _check_tty(args)
+    try:  # (before dialling, as docker)
+        env = _env(args)
+    except OSError as problem:
+        raise CliError(f"open {problem.filename}: {str(problem.strerror).lower()}") from None
     docker = session.one()
     options: dict[str, Any] = {"stdin": bool(args.interactive), "tty": bool(args.tty)}
-    env = _env(args)
     if env:
         options["env"] = env
     if args.workdir:
