@@ -527,6 +527,53 @@ def test_exec_tty_in_a_pty(cli: Any, daemon: sandbox.SandboxInfo, name: Any, cle
     assert child.exitstatus == 4
 
 
+def test_detach_keys_read_and_watched_as_docker_s() -> None:
+    from nkdocker_actors.cli.detach import EscapeWatch, key_bytes
+
+    assert key_bytes("ctrl-p,ctrl-q") == b"\x10\x11"
+    assert key_bytes("ctrl-@,ctrl-_,DEL,a") == b"\x00\x1f\x7fa"
+    with pytest.raises(ValueError, match="Unknown character: 'ctrl-'"):
+        key_bytes("ctrl-")
+    watch = EscapeWatch("ctrl-x,a")
+    assert watch.feed(b"ab\x18") == b"ab"  # (ctrl-x held: it may start the sequence)
+    assert watch.feed(b"\x18") == b"\x18"  # (a false start goes on; the new one is held)
+    assert watch.feed(b"b") == b"\x18b" and not watch.detached
+    assert watch.feed(b"c\x18ad") == b"c" and watch.detached  # (nothing after it sent)
+    assert EscapeWatch("bogus").keys == b"\x10\x11"  # (docker's default instead)
+
+
+def test_detach_keys_leave_the_container_running(
+    cli: Any, daemon: sandbox.SandboxInfo, docker: nk.Docker, name: Any, cleanup: Any
+) -> None:
+    """run and start detach quietly (exit 0, --rm left running); exec and attach report
+    "read escape sequence" (exit 1); a sequence begun and not finished goes on as typed."""
+    container = cleanup(name("detach"))
+    child = _spawn(daemon, "run", "-it", "--rm", "--name", container, "busybox:latest", "sh")
+    child.expect("# ")
+    child.send("\x10\x11")  # (docker's default: ctrl-p,ctrl-q)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert docker.inspect(container).get(10)["State"]["Running"]
+    child = _spawn(daemon, "exec", "-it", "--detach-keys", "q,z", container, "sh")
+    child.expect("# ")
+    child.send("echo q")
+    child.send("a\r")  # (q then a: no detach, both go on)
+    child.expect("\r\nqa\r\n")
+    child.send("qz")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1 and b"read escape sequence" in child.before
+    child = _spawn(daemon, "attach", "--detach-keys", "ctrl-x", container)
+    child.sendline("echo attached")
+    child.expect("attached\r\n")
+    child.send("\x18")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1 and b"read escape sequence" in child.before
+    assert docker.inspect(container).get(10)["State"]["Running"]
+
+
 # -- events, stats, monitor -----------------------------------------------------------
 
 
@@ -654,7 +701,7 @@ def test_build(cli: Any, tmp_path: Path, docker: nk.Docker, name: Any) -> None:
         assert b"Step 3/4" in built.stdout and b"Successfully tagged" in built.stdout
         assert cli("run", "--rm", tag).stdout == b"built yes\n"
         failed = cli("build", "--force-rm", "-f", "Dockerfile.bad", str(tmp_path))
-        assert failed.returncode == 1 and b"returned a non-zero code: 3" in failed.stderr
+        assert failed.returncode == 3 and b"returned a non-zero code: 3" in failed.stderr
     finally:
         with contextlib.suppress(nk.NotFound):
             docker.rmi(tag, force=True).get(30)
@@ -740,7 +787,7 @@ def test_build_iidfile(cli: Any, tmp_path: Path, docker: nk.Docker, name: Any) -
             assert built.returncode == 0, built.stderr
             assert iidfile.read_text() == docker.inspect_image(tag).get(10)["Id"]
         failed = cli("build", "--iidfile", str(iidfile), "-f", "Dockerfile.bad", str(tmp_path))
-        assert failed.returncode == 1 and not iidfile.exists()  # (no stale id left)
+        assert failed.returncode == 3 and not iidfile.exists()  # (no stale id left)
     finally:
         with contextlib.suppress(nk.NotFound):
             docker.rmi(tag, force=True).get(30)

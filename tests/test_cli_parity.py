@@ -276,6 +276,14 @@ CASES: tuple[Case, ...] = (
         note="the size copied reported, unless -q",
     ),
     C(
+        "--detach-keys (no terminal)",
+        (
+            "run --rm --detach-keys ctrl-x,a busybox:latest echo run",
+            "exec --detach-keys ctrl-x pa-run echo exec",
+        ),
+        note="accepted; the keys are watched with a TTY only (tests/test_cli.py)",
+    ),
+    C(
         "exec --env-file",
         (
             "exec --env-file {tmp}/env-file -e B=over pa-run sh -c 'echo $A; echo $B; echo $C'",
@@ -345,7 +353,7 @@ CASES: tuple[Case, ...] = (
             "build --squash {tmp}/ctx",
             "build -q --security-opt seccomp=unconfined {tmp}/ctx",
             "build -q --isolation hyperv {tmp}/ctx",
-            "build -q --force-rm -f Dockerfile.bad {tmp}/ctx",
+            "build -q --force-rm -f {tmp}/ctx/Dockerfile.bad {tmp}/ctx",
         ),
         note="--squash refused by the client: the daemon has no experimental features;"
         " -q shows what it held back on stderr when the build fails",

@@ -16,7 +16,7 @@ from typing import Any
 from ..commands.images import build_context
 from ..errors import NkDockerError
 from ..messages import Inbox
-from .common import CliError, Cmd, Session, arg, pairs, wait, write
+from .common import CliError, Cmd, Session, arg, describe, pairs, wait, write
 from .images import stream_progress
 from .render import Progress, si
 
@@ -149,12 +149,18 @@ def _context(args: argparse.Namespace) -> tuple[bytes, int]:
 
 class _BuildProgress(Progress):
     """A build's progress, keeping the image id a quiet build streams as its one line
-    (the daemon sends no aux message then)."""
+    (the daemon sends no aux message then), and the exit code of a RUN that failed (what
+    docker exits with)."""
+
+    failed_code: int | None = None
 
     def feed(self, item: Any) -> None:
         stream = item.get("stream") if isinstance(item, dict) else None
         if self.image_id is None and isinstance(stream, str) and stream.startswith("sha256:"):
             self.image_id = stream.strip()
+        detail = item.get("errorDetail") if isinstance(item, dict) else None
+        if isinstance(detail, dict) and isinstance(detail.get("code"), int) and detail["code"]:
+            self.failed_code = detail["code"]
         super().feed(item)
 
 
@@ -221,11 +227,13 @@ def cmd_build(session: Session, args: argparse.Namespace) -> int:
     try:
         ref = wait(docker.build(context, subscriber=inbox, **options))
         stream_progress(session, inbox, ref, progress)
-    except NkDockerError:
+    except NkDockerError as problem:
         if held is not None and not session.json:
             sys.stdout.flush()
             sys.stderr.write(sending + held.getvalue())
             sys.stderr.flush()
+        if progress.failed_code is not None:
+            raise CliError(describe(problem), progress.failed_code) from None
         raise
     if held is not None:
         write(held.getvalue())
