@@ -570,6 +570,53 @@ def test_exec_tty_in_a_pty(cli: Any, daemon: sandbox.SandboxInfo, name: Any, cle
     assert child.exitstatus == 4
 
 
+def test_detach_keys_read_and_watched_as_docker_s() -> None:
+    from nkdocker_actors.cli.detach import EscapeWatch, key_bytes
+
+    assert key_bytes("ctrl-p,ctrl-q") == b"\x10\x11"
+    assert key_bytes("ctrl-@,ctrl-_,DEL,a") == b"\x00\x1f\x7fa"
+    with pytest.raises(ValueError, match="Unknown character: 'ctrl-'"):
+        key_bytes("ctrl-")
+    watch = EscapeWatch("ctrl-x,a")
+    assert watch.feed(b"ab\x18") == b"ab"  # (ctrl-x held: it may start the sequence)
+    assert watch.feed(b"\x18") == b"\x18"  # (a false start goes on; the new one is held)
+    assert watch.feed(b"b") == b"\x18b" and not watch.detached
+    assert watch.feed(b"c\x18ad") == b"c" and watch.detached  # (nothing after it sent)
+    assert EscapeWatch("bogus").keys == b"\x10\x11"  # (docker's default instead)
+
+
+def test_detach_keys_leave_the_container_running(
+    cli: Any, daemon: sandbox.SandboxInfo, docker: nk.Docker, name: Any, cleanup: Any
+) -> None:
+    """run and start detach quietly (exit 0, --rm left running); exec and attach report
+    "read escape sequence" (exit 1); a sequence begun and not finished goes on as typed."""
+    container = cleanup(name("detach"))
+    child = _spawn(daemon, "run", "-it", "--rm", "--name", container, "busybox:latest", "sh")
+    child.expect("# ")
+    child.send("\x10\x11")  # (docker's default: ctrl-p,ctrl-q)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert docker.inspect(container).get(10)["State"]["Running"]
+    child = _spawn(daemon, "exec", "-it", "--detach-keys", "q,z", container, "sh")
+    child.expect("# ")
+    child.send("echo q")
+    child.send("a\r")  # (q then a: no detach, both go on)
+    child.expect("\r\nqa\r\n")
+    child.send("qz")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1 and b"read escape sequence" in child.before
+    child = _spawn(daemon, "attach", "--detach-keys", "ctrl-x", container)
+    child.sendline("echo attached")
+    child.expect("attached\r\n")
+    child.send("\x18")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1 and b"read escape sequence" in child.before
+    assert docker.inspect(container).get(10)["State"]["Running"]
+
+
 # -- events, stats, monitor -----------------------------------------------------------
 
 
@@ -697,7 +744,93 @@ def test_build(cli: Any, tmp_path: Path, docker: nk.Docker, name: Any) -> None:
         assert b"Step 3/4" in built.stdout and b"Successfully tagged" in built.stdout
         assert cli("run", "--rm", tag).stdout == b"built yes\n"
         failed = cli("build", "--force-rm", "-f", "Dockerfile.bad", str(tmp_path))
-        assert failed.returncode == 1 and b"returned a non-zero code: 3" in failed.stderr
+        assert failed.returncode == 3 and b"returned a non-zero code: 3" in failed.stderr
+    finally:
+        with contextlib.suppress(nk.NotFound):
+            docker.rmi(tag, force=True).get(30)
+
+
+def test_pull_all_tags(cli: Any, registry: sandbox.RegistryInfo, docker: nk.Docker) -> None:
+    repo = f"{registry.host}/nkcli-all"
+    auth = ["--username", registry.user, "--password", registry.password]
+    for tag in ("a", "b"):
+        docker.tag("busybox:latest", repo, tag=tag).get(10)
+    try:
+        assert cli("push", *auth, "-a", "-q", repo).stdout == f"{repo}\n".encode()
+        for tag in ("a", "b"):
+            docker.rmi(f"{repo}:{tag}").get(30)
+        pulled = cli("pull", *auth, "-a", repo)
+        assert pulled.returncode == 0, pulled.stderr
+        lines = pulled.stdout.decode().splitlines()
+        assert {"a: Pulling from nkcli-all", "b: Pulling from nkcli-all"} <= set(lines)
+        assert lines[-2:] == [f"Status: Downloaded newer image for {repo}", repo]
+        tags = docker.inspect_image(f"{repo}:a").get(10)["RepoTags"]
+        assert sorted(t for t in tags if t.startswith(repo)) == [f"{repo}:a", f"{repo}:b"]
+        refused = cli("pull", *auth, "-a", f"{repo}:a")
+        assert (refused.returncode, refused.stderr) == (
+            1,
+            b"nkdocker: tag can't be used with --all-tags/-a\n",
+        )
+    finally:
+        for tag in ("a", "b"):
+            with contextlib.suppress(nk.NotFound):
+                docker.rmi(f"{repo}:{tag}", force=True).get(30)
+
+
+def test_cp_archive_and_follow_link(
+    cli: Any, docker: nk.Docker, tmp_path: Path, name: Any, cleanup: Any
+) -> None:
+    container = cleanup(name("nkcp"))
+    assert cli("run", "-d", "--name", container, "busybox:latest", "sleep", "600").returncode == 0
+    mine = tmp_path / "mine"
+    mine.write_text("mine\n")
+    os.chown(mine, 1234, 5678)
+    (tmp_path / "link").symlink_to("mine")
+    for flags, target in (([], "plain"), (["-a"], "archived"), (["-L"], "followed")):
+        source = tmp_path / ("link" if target == "followed" else "mine")
+        copied = cli("cp", *flags, str(source), f"{container}:/tmp/{target}")
+        assert (copied.returncode, copied.stderr) == (0, b""), copied.stderr
+    listed = cli("exec", container, "sh", "-c", "cd /tmp && stat -c '%n %u:%g %F' *")
+    assert listed.stdout.decode().splitlines() == [
+        "archived 1234:5678 regular file",
+        "followed 1234:5678 regular file",
+        "plain 1234:5678 regular file",
+    ]
+    # out of the container: the files are ours (docker keeps no owner here, even with -a),
+    # a link as it is, or what it names with -L
+    setup = "ln -s /tmp/plain /tmp/link && chown 33:44 /tmp/plain"
+    assert cli("exec", container, "sh", "-c", setup).returncode == 0
+    out = tmp_path / "out"
+    out.mkdir()
+    for flags, source, target in (
+        (["-a"], "/tmp/plain", "owned"),
+        ([], "/tmp/link", "link"),
+        (["-L"], "/tmp/link", "followed"),
+    ):
+        copied = cli("cp", *flags, f"{container}:{source}", str(out / target))
+        assert copied.returncode == 0, copied.stderr
+    assert (out / "owned").stat().st_uid == os.geteuid() and (out / "owned").read_text() == "mine\n"
+    assert os.readlink(out / "link") == "/tmp/plain"
+    assert not (out / "followed").is_symlink() and (out / "followed").read_text() == "mine\n"
+    into = tmp_path / "into"
+    into.mkdir()
+    copied = cli("cp", "-L", f"{container}:/tmp/link", str(into))  # named as the link
+    assert copied.returncode == 0 and (into / "link").read_text() == "mine\n"
+
+
+def test_build_iidfile(cli: Any, tmp_path: Path, docker: nk.Docker, name: Any) -> None:
+    tag = name("nkiid") + ":1"
+    (tmp_path / "Dockerfile").write_text("FROM busybox:latest\nLABEL nkiid=1\n")
+    (tmp_path / "Dockerfile.bad").write_text("FROM busybox:latest\nRUN exit 3\n")
+    iidfile = tmp_path / "iid"
+    try:
+        for quiet in ([], ["-q"]):
+            iidfile.unlink(missing_ok=True)
+            built = cli("build", *quiet, "--iidfile", str(iidfile), "-t", tag, str(tmp_path))
+            assert built.returncode == 0, built.stderr
+            assert iidfile.read_text() == docker.inspect_image(tag).get(10)["Id"]
+        failed = cli("build", "--iidfile", str(iidfile), "-f", "Dockerfile.bad", str(tmp_path))
+        assert failed.returncode == 3 and not iidfile.exists()  # (no stale id left)
     finally:
         with contextlib.suppress(nk.NotFound):
             docker.rmi(tag, force=True).get(30)

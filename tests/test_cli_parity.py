@@ -355,6 +355,47 @@ CASES: tuple[Case, ...] = (
     ),
     C("cp, what was copied", ("diff pa-stopped",), "sorted"),
     C(
+        "cp -a, -L, -q",
+        (
+            "cp -a {tmp}/owned pa-run:/tmp/pa-{me}-owned",
+            "cp -L -q {tmp}/link pa-run:/tmp/pa-{me}-followed",
+            "cp {tmp}/link pa-run:/tmp/pa-{me}-link",
+            "exec pa-run sh -c 'cd /tmp && ls -ln pa-{me}-owned pa-{me}-followed pa-{me}-link'",
+            "exec pa-run ln -s /etc/hostname /tmp/pa-{me}-hl",
+            "cp -L pa-run:/tmp/pa-{me}-hl {tmp}/{me}-hl",
+            "cp -L {tmp}/dangling pa-run:/tmp",
+        ),
+        cleanup=("exec pa-run sh -c 'rm -f /tmp/pa-{me}-*'",),
+        note="owners kept, a link followed (the copy named as the link); no report when"
+        " stdout is no terminal",
+    ),
+    C(
+        "cp in a terminal",
+        (
+            "cp pa-stopped:/etc/hostname {tmp}/{me}-tty",
+            "cp -q pa-stopped:/etc/hostname {tmp}/{me}-tty",
+            "cp {tmp}/owned pa-run:/tmp/pa-{me}-tty",
+        ),
+        cleanup=("exec pa-run rm -f /tmp/pa-{me}-tty",),
+        tty=True,
+        note="the size copied reported, unless -q",
+    ),
+    C(
+        "--detach-keys (no terminal)",
+        (
+            "run --rm --detach-keys ctrl-x,a busybox:latest echo run",
+            "exec --detach-keys ctrl-x pa-run echo exec",
+        ),
+        note="accepted; the keys are watched with a TTY only (tests/test_cli.py)",
+    ),
+    C(
+        "exec --env-file",
+        (
+            "exec --env-file {tmp}/env-file -e B=over pa-run sh -c 'echo $A; echo $B; echo $C'",
+            "exec --env-file {tmp}/no-such-file pa-run true",
+        ),
+    ),
+    C(
         "commit, tag, history, rmi",
         (
             "run --name pa-{me}-cm busybox:latest sh -c 'echo pa-{me} > /me'",
@@ -395,6 +436,32 @@ CASES: tuple[Case, ...] = (
         cleanup=("rmi pa-{me}-b:1", "image prune -f --filter label=pa-build=pa-{me}"),
         note="docker with DOCKER_BUILDKIT=0, its classic builder (its deprecation notice"
         " dropped); the context's size is not compared (our tar holds one more entry)",
+    ),
+    C(
+        "build, resources of RUN",
+        (
+            "build -q --no-cache -m 64m --memory-swap 128m --shm-size 32m --ulimit nofile=100:200"
+            " --add-host pa-host=10.1.2.3 --cgroup-parent pa-parent -c 512 --cpu-period 100000"
+            " --cpu-quota 50000 --cpuset-cpus 0 --cpuset-mems 0 --rm=false --force-rm"
+            " --iidfile {tmp}/{me}-iid -t pa-{me}-r:1 {tmp}/ctx-limits",
+            "run --rm pa-{me}-r:1",
+            "build -q --compress --cache-from pa-{me}-r:1 -t pa-{me}-r:2 {tmp}/ctx-limits",
+            "ps -a -q --filter ancestor=pa-{me}-r:1",
+        ),
+        cleanup=("rmi pa-{me}-r:1 pa-{me}-r:2",),
+        note="memory, swap, /dev/shm, ulimit, /etc/hosts and the cgroup as RUN saw them;"
+        " no intermediate container left",
+    ),
+    C(
+        "build, what the daemon refuses",
+        (
+            "build --squash {tmp}/ctx",
+            "build -q --security-opt seccomp=unconfined {tmp}/ctx",
+            "build -q --isolation hyperv {tmp}/ctx",
+            "build -q --force-rm -f {tmp}/ctx/Dockerfile.bad {tmp}/ctx",
+        ),
+        note="--squash refused by the client: the daemon has no experimental features;"
+        " -q shows what it held back on stderr when the build fails",
     ),
     C(
         "build - (a Dockerfile on stdin)",
@@ -709,10 +776,28 @@ def world(
     (context / "Dockerfile").write_text(
         'FROM busybox:latest\nARG WHO\nRUN echo "built by $WHO" > /who\nCMD ["cat", "/who"]\n'
     )
+    (context / "Dockerfile.bad").write_text("FROM busybox:latest\nRUN echo failing; exit 3\n")
     wide = Path(env["PARITY_TMP"], "ctx-wide")
     wide.mkdir()
     wide_command = 'echo "日本語のテキストとても長いコマンドです"'  # (wider than its length)
     (wide / "Dockerfile").write_text(f"FROM busybox:latest\nRUN {wide_command}\n")
+    limits = Path(env["PARITY_TMP"], "ctx-limits")
+    limits.mkdir()
+    (limits / "Dockerfile").write_text(
+        "FROM busybox:latest\nRUN (cat /sys/fs/cgroup/memory.max 2>/dev/null"
+        " || cat /sys/fs/cgroup/memory/memory.limit_in_bytes;"
+        " cat /sys/fs/cgroup/memory.swap.max 2>/dev/null"
+        " || cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes;"
+        " df -k /dev/shm | tail -1 | tr -s ' ' | cut -d' ' -f2; ulimit -n;"
+        " grep pa-host /etc/hosts; grep -c /pa-parent/ /proc/self/cgroup) > /limits\n"
+        'CMD ["cat", "/limits"]\n'
+    )
+    owned = Path(env["PARITY_TMP"], "owned")  # (cp: a file of another owner, links to it)
+    owned.write_text("mine\n")
+    os.chown(owned, 1234, 5678)
+    Path(env["PARITY_TMP"], "link").symlink_to("owned")
+    Path(env["PARITY_TMP"], "dangling").symlink_to("nothing")
+    Path(env["PARITY_TMP"], "env-file").write_text("A=1\n# a comment\nB=two words\nC\n")
     docker = nk.connect(daemon.unix_url)
     names = ("pa-run", "pa-stopped")
     for name in names:
@@ -783,6 +868,8 @@ USAGE_ERRORS: tuple[tuple[str, bool], ...] = (
     ("stop -t 1.5 x", True),
     ("stop --time abc x", True),
     ("run --cpus abc busybox", True),
+    ("run -e =x busybox true", True),  # no KEY: docker's ValidateEnv
+    ("exec -e =y c true", True),
     ("ps --all=maybe", True),
     ("ps -a=x", True),
     ("run --rm=maybe busybox", True),
@@ -831,6 +918,17 @@ USAGE_ERRORS: tuple[tuple[str, bool], ...] = (
     ("commit c r x --bogus", False),
     ("run --rm --", True),  # (a `--` ending the words is no argument)
     ("exec -it --", True),
+    ("build -m bogus .", False),  # (docker's usage reads "PATH | URL | -")
+    ("build --memory-swap -2 .", False),
+    ("build --shm-size 1x .", False),
+    ("build --ulimit nofile .", False),
+    ("build --ulimit bogus=1 .", False),
+    ("build --ulimit nofile=5:2 .", False),
+    ("build --ulimit nofile=1:2:3 .", False),
+    ("build --ulimit nofile=a .", False),
+    ("build --add-host bogus .", False),
+    ("build --add-host a:bogus .", False),
+    ("build -c x .", False),
 )
 
 
@@ -862,8 +960,8 @@ def test_usage_errors_as_docker_s(line: str, whole: bool, tmp_path: Path) -> Non
     if whole:
         assert nk_err == dk_err
     else:
-        assert nk_err.splitlines()[:2] == dk_err.splitlines()[:2]
-        assert nk_err.startswith("nkdocker: ") and "\nUsage:  nkdocker " in nk_err
+        assert nk_err.splitlines()[:2] == dk_err.splitlines()[:2]  # (its words, its prefix)
+        assert "\nUsage:  nkdocker " in nk_err
 
 
 # Command lines docker refuses for what they name, before it dials the daemon: its words
@@ -872,6 +970,9 @@ def test_usage_errors_as_docker_s(line: str, whole: bool, tmp_path: Path) -> Non
 REFUSED_BEFORE_DIALLING = (
     "build /nonexistent-context",
     "build /etc/hostname",
+    "pull -a busybox:1",
+    "pull -a busybox@sha256:" + "0" * 64,
+    "exec --env-file /nonexistent-env-file x true",
     "push busybox@sha256:" + "0" * 64,
     "swarm ca --ca-cert /nonexistent.pem",
     "-l loud ps",

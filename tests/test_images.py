@@ -137,6 +137,29 @@ def test_build_contexts(
             docker.image_prune(filters={"label": [f"nkctx={tag}"], "dangling": False}).get(30)
 
 
+def test_build_ulimits_cgroup_parent_and_security_opts(docker: nk.Docker) -> None:
+    """The build fields the API's reference never listed, as dockerd reads them."""
+    dockerfile = (
+        b"FROM busybox:latest\n"
+        b"RUN ulimit -n && grep -q /nk-parent/ /proc/self/cgroup && echo in-parent\n"
+    )
+    lines = docker.build(
+        {"Dockerfile": dockerfile},
+        nocache=True,
+        forcerm=True,
+        ulimits=[("nofile", 100, 200)],
+        cgroupparent="nk-parent",
+        cpusetmems="0",
+    ).get(60)
+    said = "".join(line.get("stream", "") for line in lines)
+    assert "\n100\nin-parent\n" in said, said
+    docker.rmi(next(line["aux"]["ID"] for line in lines if "aux" in line)).get(10)
+    with pytest.raises(nk.DockerError, match="does not support setting security options"):
+        docker.build({"Dockerfile": dockerfile}, securityopt=["seccomp=unconfined"]).get(60)
+    with pytest.raises(nk.InvalidOption):
+        docker.build(b"", ulimits=[("nofile", "100", 200)])
+
+
 def test_build_options_and_errors(
     engine: Engine, docker: nk.Docker, name: Callable[[str], str]
 ) -> None:

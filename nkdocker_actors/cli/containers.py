@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import io
-import os
 import sys
-import tarfile
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -401,68 +398,6 @@ def cmd_export(session: Session, args: argparse.Namespace) -> int:
     return 0
 
 
-def _split_remote(path: str) -> tuple[str | None, str]:
-    head, sep, rest = path.partition(":")
-    if sep and head and "/" not in head and not os.path.isabs(path):
-        return head, rest
-    return None, path
-
-
-def cmd_cp(session: Session, args: argparse.Namespace) -> int:
-    """Copy between a container and our filesystem (CONTAINER:PATH on one side)."""
-    docker = session.one()
-    src_container, src = _split_remote(args.source)
-    dst_container, dst = _split_remote(args.dest)
-    if bool(src_container) == bool(dst_container):
-        raise CliError(
-            "copying between containers is not supported"
-            if src_container
-            else "must specify at least one container source",
-            1,
-        )
-    if src_container:
-        data: bytes = wait(docker.get_archive(src_container, src), None)
-        if dst == "-":
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-            return 0
-        _extract(data, dst, os.path.basename(src.rstrip("/")) or "/")
-        return 0
-    assert dst_container is not None
-    if not os.path.exists(src):
-        raise CliError(f"lstat {os.path.abspath(src)}: no such file or directory")
-    try:
-        stat = wait(docker.archive_stat(dst_container, dst))
-        into_dir = bool(int(stat.get("mode", 0)) & (1 << 31))
-    except NotFound:
-        into_dir = False
-    target_dir = dst if into_dir else os.path.dirname(dst.rstrip("/")) or "/"
-    name = os.path.basename(os.path.abspath(src)) if into_dir else os.path.basename(dst.rstrip("/"))
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        tar.add(src, arcname=name)
-    wait(docker.put_archive(dst_container, target_dir, buffer.getvalue()), None)
-    return 0
-
-
-def _extract(data: bytes, dst: str, name: str) -> None:
-    """Extract a container's tar at `dst` as docker cp does: inside `dst` if it is a
-    directory, else as `dst` itself."""
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        members = tar.getmembers()
-        if os.path.isdir(dst):
-            tar.extractall(dst, filter="tar")  # links as they are, as docker cp
-            return
-        parent = os.path.dirname(os.path.abspath(dst))
-        if not os.path.isdir(parent):
-            raise CliError(f"destination directory {parent!r} does not exist")
-        base = os.path.basename(dst)
-        for member in members:
-            first, _, rest = member.name.partition("/")
-            member.name = base + ("/" + rest if rest else "") if first == name else member.name
-        tar.extractall(parent, members=members, filter="tar")
-
-
 def cmd_container_prune(session: Session, args: argparse.Namespace) -> int:
     """Remove every stopped container."""
     from .system import confirm, prune_report
@@ -619,13 +554,6 @@ COMMANDS = (
         "a container's filesystem as a tar",
         (_CONTAINER, arg("-o", "--output", help="write to this file, not stdout")),
         aliases=("container export",),
-    ),
-    Cmd(
-        "cp",
-        cmd_cp,
-        "copy files between a container and here (CONTAINER:PATH on one side; - for a tar)",
-        (arg("source", metavar="SRC"), arg("dest", metavar="DEST")),
-        aliases=("container cp",),
     ),
     Cmd("container prune", cmd_container_prune, "remove stopped containers", PRUNE),
 )

@@ -101,7 +101,8 @@ def _device(spec: str) -> Any:
     return parts[0] if len(parts) == 1 else tuple(parts)
 
 
-def _env(args: argparse.Namespace) -> dict[str, str]:
+def environment(args: argparse.Namespace) -> dict[str, str]:
+    """-e and --env-file (run, create, exec): the variables, the files' first."""
     lines: list[str] = []
     for path in args.env_file or []:
         with open(path, encoding="utf-8") as file:
@@ -130,6 +131,13 @@ def _uint(text: str, bits: int) -> int:
     if int(text) >= 2**bits:
         raise argparse.ArgumentTypeError(f'strconv.ParseUint: parsing "{text}": value out of range')
     return int(text)
+
+
+def env_var(text: str) -> str:
+    """A -e flag's KEY[=VALUE], refused without a KEY as docker's ValidateEnv refuses it."""
+    if not text.partition("=")[0]:
+        raise argparse.ArgumentTypeError(f"invalid environment variable: {text}")
+    return text
 
 
 def uint16(text: str) -> int:
@@ -319,7 +327,15 @@ CREATE_FLAGS: tuple[Flag, ...] = (
         help="attach to this stream (repeatable)",
         **_MANY,
     ),
-    _f(None, "-e", "--env", metavar="KEY[=VALUE]", help="environment variable", **_MANY),
+    _f(
+        None,
+        "-e",
+        "--env",
+        type=env_var,
+        metavar="KEY[=VALUE]",
+        help="environment variable",
+        **_MANY,
+    ),
     _f(None, "--env-file", metavar="FILE", help="environment file", **_MANY),
     _f(None, "-l", "--label", metavar="KEY=VALUE", help="label", **_MANY),
     _f(None, "--label-file", metavar="FILE", help="label file", **_MANY),
@@ -593,7 +609,7 @@ def create_options(args: argparse.Namespace, detach: bool = False) -> dict[str, 
         options[flag.option] = flag.convert(value) if flag.convert else value
     if args.cmd:
         options["cmds"] = list(args.cmd)
-    env, labels = _env(args), _labels(args)
+    env, labels = environment(args), _labels(args)
     if env:
         options["env"] = env
     if labels:

@@ -1,4 +1,4 @@
-"""Image commands: images, pull, push, build, tag, rmi, history, save/load, import,
+"""Image commands: images, pull, push, tag, rmi, history, save/load, import,
 commit, image prune."""
 
 from __future__ import annotations
@@ -6,11 +6,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tarfile
 import time
 from typing import Any, TextIO
 
-from ..commands.images import build_context
 from ..connection import Docker
 from ..errors import NkDockerError
 from ..messages import Data, Done, Failed, Inbox, Ref
@@ -23,7 +21,6 @@ from .common import (
     fanout,
     filters,
     listed,
-    pairs,
     print_json,
     quiet_ids,
     report_failures,
@@ -99,7 +96,7 @@ def cmd_images(session: Session, args: argparse.Namespace) -> int:
     return report_failures(results)
 
 
-# -- pull, push, build: progress per layer --------------------------------------------
+# -- pull, push: progress per layer --------------------------------------------
 
 
 def stream_progress(session: Session, inbox: Inbox, ref: Ref, progress: Progress) -> None:
@@ -166,16 +163,30 @@ def pull_image(
     stream_progress(session, inbox, ref, Progress(out, quiet))
 
 
+def qualified(reference: str) -> str:
+    """A reference as docker names it in full: "busybox:1" is docker.io/library/busybox:1."""
+    first, sep, _ = reference.partition("/")
+    if sep and ("." in first or ":" in first or first == "localhost"):
+        return reference
+    return f"docker.io/{reference}" if sep else f"docker.io/library/{reference}"
+
+
 def cmd_pull(session: Session, args: argparse.Namespace) -> int:
-    """Pull an image, showing progress per layer."""
+    """Pull an image, showing progress per layer (every tag of the repository with -a:
+    the daemon pulls them all when given no tag)."""
+    if args.all_tags:
+        if ":" in args.image.rsplit("/", 1)[-1] or "@" in args.image:
+            raise CliError("tag can't be used with --all-tags/-a")  # (docker's words)
+        image = args.image
+    else:
+        image = with_tag(args.image)
     docker = session.one()
-    image = with_tag(args.image)
     pull_image(
         session, docker, image, auth_of(args, image), sys.stdout,
         quiet=args.quiet, platform=args.platform,
     )  # fmt: skip
-    if args.quiet:
-        write(image + "\n")
+    if not session.json:
+        write(qualified(image) + "\n")
     return 0
 
 
@@ -199,74 +210,8 @@ def cmd_push(session: Session, args: argparse.Namespace) -> int:
     inbox = Inbox()
     ref = wait(docker.push(name, subscriber=inbox, **options))
     stream_progress(session, inbox, ref, Progress(sys.stdout, args.quiet))
-    return 0
-
-
-def _tar_size(tar: bytes) -> int:
-    """The tar's size as docker counts it: without the zero padding Python's tarfile adds
-    up to a 10 kB record (Go's ends after the two zero blocks)."""
-    return -(-len(tar.rstrip(b"\0")) // 512) * 512 + 1024
-
-
-_COMPRESSED = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd")  # gzip bzip2 xz zstd
-
-
-def _stdin_context(data: bytes) -> tuple[bytes, int]:
-    """`build -`: a tar on stdin (compressed or not) is the context; anything else is a
-    Dockerfile, the context's one file, as docker takes it. With the size docker reports."""
-    try:
-        if data.startswith(_COMPRESSED) or tarfile.TarInfo.frombuf(data[:512], "utf-8", "strict"):
-            return data, len(data)
-    except tarfile.TarError:
-        pass  # (no tar header: a Dockerfile)
-    context = build_context("stdin", {"Dockerfile": data})
-    assert isinstance(context, bytes)  # (a mapping's tar)
-    return context, _tar_size(context)
-
-
-def cmd_build(session: Session, args: argparse.Namespace) -> int:
-    """Build an image from a directory, or from stdin ("-": a tar, or a Dockerfile)."""
-    context: Any  # (tar bytes)
-    if args.path == "-":
-        context, size = _stdin_context(sys.stdin.buffer.read())
-    elif os.path.isdir(args.path):
-        context = build_context("path", args.path)  # a tar honouring .dockerignore
-        size = _tar_size(context)
-    elif os.path.exists(args.path):  # (docker's words, before dialling)
-        raise CliError(f"unable to prepare context: context must be a directory: {args.path}")
-    else:
-        raise CliError(f'unable to prepare context: path "{args.path}" not found')
-    docker = session.one()
-    if not args.quiet and not session.json:
-        write(f"Sending build context to Docker daemon {si(size, 4):>8}\n")  # (docker's %8v)
-    options: dict[str, Any] = {"rm": True}
-    for flag, option in (
-        ("tag", "t"),
-        ("file", "dockerfile"),
-        ("target", "target"),
-        ("platform", "platform"),
-        ("network", "network_mode"),
-    ):
-        value = getattr(args, flag)
-        if value:
-            options[option] = list(value) if flag == "tag" else value
-    for flag, option in (
-        ("no_cache", "nocache"),
-        ("force_rm", "forcerm"),
-        ("pull", "pull"),
-        ("quiet", "q"),
-    ):
-        if getattr(args, flag):
-            options[option] = True
-    build_args = pairs(args.build_arg, "build argument")
-    if build_args:
-        options["buildargs"] = build_args
-    labels = pairs(args.label, "label")
-    if labels:
-        options["labels"] = labels
-    inbox = Inbox()
-    ref = wait(docker.build(context, subscriber=inbox, **options))
-    stream_progress(session, inbox, ref, Progress(sys.stdout))
+    if args.quiet and not session.json:  # (what was pushed, named in full as docker's)
+        write(qualified(f"{name}:{tag}" if tag else name) + "\n")
     return 0
 
 
@@ -464,6 +409,7 @@ COMMANDS = (
         "pull an image, with progress per layer",
         (
             arg("image", metavar="NAME[:TAG]"),
+            arg("-a", "--all-tags", action="store_true", help="every tag of the repository"),
             arg("-q", "--quiet", action="store_true", help="no progress"),
             arg("--platform", help="os[/arch[/variant]]"),
             *AUTH_ARGS,
@@ -481,26 +427,6 @@ COMMANDS = (
             *AUTH_ARGS,
         ),
         aliases=("image push",),
-    ),
-    Cmd(
-        "build",
-        cmd_build,
-        "build an image from a directory",
-        (
-            arg("path", metavar="PATH", help='a directory, or "-" (a tar or a Dockerfile)'),
-            arg("-t", "--tag", action="append", help="name[:tag] (repeatable)"),
-            arg("-f", "--file", help="Dockerfile path inside the context"),
-            arg("--build-arg", action="append", metavar="KEY=VALUE"),
-            arg("--label", action="append", metavar="KEY=VALUE"),
-            arg("--target", help="build up to this stage"),
-            arg("--platform", help="os[/arch[/variant]]"),
-            arg("--network", help="network for RUN"),
-            arg("--no-cache", action="store_true"),
-            arg("--force-rm", action="store_true", help="remove intermediate containers always"),
-            arg("--pull", action="store_true", help="always pull the base image"),
-            arg("-q", "--quiet", action="store_true", help="print only the image id"),
-        ),
-        aliases=("image build",),
     ),
     Cmd(
         "tag",

@@ -17,9 +17,11 @@ from ..connection import NEWEST_API
 from ..errors import InvalidOption, NkDockerError
 from . import (
     accounts,
+    building,
     completion,
     containers,
     contexts,
+    copying,
     images,
     monitor,
     networks,
@@ -38,8 +40,10 @@ from .usage import GO_FALSE, GO_TRUE, DockerParser, UsageError, go_filter
 
 AREAS = (
     containers,
+    copying,
     run,
     images,
+    building,
     networks,
     volumes,
     plugins,

@@ -8,19 +8,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
-import signal
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pykka
 
 from ..connection import Docker
 from ..errors import DockerError, NkDockerError, NotFound, NotModified
-from ..messages import Done, Failed, Inbox, Output, Ref
+from ..messages import Inbox
 from .common import (
     CliError,
     Cmd,
@@ -28,12 +24,20 @@ from .common import (
     arg,
     each_name,
     is_tty,
-    pairs,
     timestamp,
     wait,
     write,
 )
-from .create_flags import CREATE_FLAGS, check_api, check_values, create_options
+from .create_flags import (
+    CREATE_FLAGS,
+    check_api,
+    check_values,
+    create_options,
+    env_var,
+    environment,
+)
+from .detach import DETACH_KEYS, Detached
+from .interactive import interact, proxy_signals, pump_output
 
 
 def _create(session: Session, docker: Docker, args: argparse.Namespace, run: bool) -> str:
@@ -73,142 +77,6 @@ def cmd_create(session: Session, args: argparse.Namespace) -> int:
     return 0
 
 
-# -- our terminal wired to a stream -------------------------------------------------------
-
-
-def _terminal_size() -> tuple[int, int] | None:
-    for stream in (sys.stdout, sys.stdin, sys.stderr):
-        try:
-            size = os.get_terminal_size(stream.fileno())
-        except (OSError, ValueError, AttributeError):
-            continue
-        if size.columns and size.lines:
-            return size.columns, size.lines
-    return None
-
-
-@contextlib.contextmanager
-def _raw_terminal(enabled: bool) -> Iterator[None]:
-    """Put our stdin terminal in raw mode (keys go to the container as typed)."""
-    if not enabled or not is_tty(sys.stdin):
-        yield
-        return
-    import termios
-    import tty
-
-    fd = sys.stdin.fileno()
-    saved = termios.tcgetattr(fd)
-    tty.setraw(fd, termios.TCSANOW)
-    try:
-        yield
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-
-
-@contextlib.contextmanager
-def _follow_resizes(resize: Callable[[int, int], Any] | None) -> Iterator[None]:
-    """Size the remote TTY like ours now and on every SIGWINCH."""
-    if resize is None or _terminal_size() is None:
-        yield
-        return
-
-    def apply(*_: object) -> None:
-        size = _terminal_size()
-        if size is not None:
-            with contextlib.suppress(NkDockerError):
-                resize(*size)  # fire and forget: a lost resize is redone on the next one
-
-    previous = signal.signal(signal.SIGWINCH, apply)
-    try:
-        apply()
-        yield
-    finally:
-        signal.signal(signal.SIGWINCH, previous)
-
-
-@contextlib.contextmanager
-def _proxy_signals(docker: Docker, container: str, enabled: bool) -> Iterator[None]:
-    """docker's --sig-proxy: SIGINT, SIGTERM and SIGHUP go to the container, which
-    then ends on its own terms (its exit code is ours)."""
-    if not enabled or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def forward(signum: int, frame: object) -> None:
-        with contextlib.suppress(NkDockerError):
-            docker.kill(container, signal=signal.Signals(signum).name)
-
-    caught = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    previous = {s: signal.signal(s, forward) for s in caught}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
-def _feed_stdin(docker: Docker, ref: Ref, half_close: bool) -> threading.Thread:
-    """Copy our stdin to the stream; at its end, half-close (the process reads EOF).
-
-    Not with a TTY: the daemon would end the whole stream, output included; the
-    terminal's end-of-file character (^D) goes instead.
-    """
-
-    def run() -> None:
-        try:
-            fd = sys.stdin.fileno()
-            while True:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    break
-                docker.attach_send(ref, chunk).get(60)
-            if half_close:
-                docker.close_stdin(ref).get(60)
-            else:
-                docker.attach_send(ref, b"\x04").get(60)
-        except (NkDockerError, pykka.Timeout, OSError, ValueError):
-            pass  # the stream ended first: its output and exit code tell the rest
-
-    thread = threading.Thread(target=run, name="nkdocker-stdin", daemon=True)
-    thread.start()
-    return thread
-
-
-def pump_output(inbox: Inbox, ref: Ref) -> None:
-    """Write the stream's output to ours until it ends; its failure raises."""
-    stdout, stderr = sys.stdout.buffer, sys.stderr.buffer
-    while True:
-        message = inbox.get()
-        if message.ref is not ref:
-            continue
-        payload = message.payload
-        if isinstance(payload, Output):
-            target = stderr if payload.stream == "stderr" else stdout
-            target.write(payload.data)
-            target.flush()
-        elif isinstance(payload, Failed):
-            raise payload.error
-        elif isinstance(payload, Done):
-            return
-
-
-def interact(
-    docker: Docker,
-    ref: Ref,
-    inbox: Inbox,
-    *,
-    stdin: bool,
-    tty: bool,
-    resize: Callable[[int, int], Any] | None,
-) -> None:
-    """Our terminal wired to a container's stream until it ends."""
-    sys.stdout.flush()
-    with _raw_terminal(tty and stdin), _follow_resizes(resize if tty else None):
-        if stdin:
-            _feed_stdin(docker, ref, half_close=not tty)
-        pump_output(inbox, ref)
-
-
 def _start_error_code(problem: NkDockerError) -> int:
     message = getattr(problem, "message", str(problem)).lower()
     if "executable file not found" in message or "no such file or directory" in message:
@@ -230,6 +98,7 @@ def cmd_run(session: Session, args: argparse.Namespace) -> int:
         _check_tty(args)
     docker = session.one()
     container = _create(session, docker, args, run=True)
+    detached = False
     try:
         if args.detach:
             try:
@@ -242,10 +111,14 @@ def cmd_run(session: Session, args: argparse.Namespace) -> int:
         streams = tuple(s.lower() for s in args.attach or ("stdout", "stderr", "stdin"))
         stdin = bool(args.interactive) and "stdin" in streams
         return attached(
-            docker, container, stdin, args.tty, start=True, proxy=proxy, outputs=streams
-        )
+            docker, container, stdin, args.tty, start=True, proxy=proxy, outputs=streams,
+            detach_keys=args.detach_keys,
+        )  # fmt: skip
+    except Detached:  # (left running, --rm or not: as docker's)
+        detached = True
+        return 0
     finally:
-        if args.rm and not args.detach:
+        if args.rm and not args.detach and not detached:
             with contextlib.suppress(NkDockerError, pykka.Timeout):
                 docker.rm(container, force=True).get(60)
 
@@ -259,8 +132,10 @@ def attached(
     start: bool,
     proxy: bool,
     outputs: tuple[str, ...] = ("stdout", "stderr"),
+    detach_keys: str | None = None,
 ) -> int:
-    """Attach to `container` (starting it if asked) until it ends: its exit code."""
+    """Attach to `container` (starting it if asked) until it ends: its exit code (Detached:
+    left with the detach keys)."""
     inbox = Inbox()
     ref = wait(
         docker.attach(
@@ -270,6 +145,7 @@ def attached(
             stdin=stdin,
             stdout="stdout" in outputs,
             stderr="stderr" in outputs,
+            detach_keys=detach_keys,
         )
     )
     if start:
@@ -285,8 +161,11 @@ def attached(
     def resize(w: int, h: int) -> Any:
         return docker.resize(container, w, h)
 
-    with _proxy_signals(docker, container, proxy):
-        interact(docker, ref, inbox, stdin=stdin, tty=tty, resize=resize)
+    with proxy_signals(docker, container, proxy):
+        if interact(
+            docker, ref, inbox, stdin=stdin, tty=tty, resize=resize, detach_keys=detach_keys
+        ):
+            raise Detached
         result = wait(docker.wait(container), None)
     return int(result.get("StatusCode", 0))
 
@@ -301,7 +180,12 @@ def cmd_start(session: Session, args: argparse.Namespace) -> int:
         tty = bool(wait(docker.inspect(container))["Config"].get("Tty"))
         if tty and args.interactive and not is_tty(sys.stdin):
             raise CliError("the input device is not a TTY", 1)
-        return attached(docker, container, bool(args.interactive), tty, start=True, proxy=not tty)
+        with contextlib.suppress(Detached):  # (left running: exit 0, as docker's)
+            return attached(
+                docker, container, bool(args.interactive), tty, start=True, proxy=not tty,
+                detach_keys=args.detach_keys,
+            )  # fmt: skip
+        return 0
     return each_name(args.containers, lambda c: docker.start(c), fine=(NotModified,))
 
 
@@ -316,16 +200,21 @@ def cmd_attach(session: Session, args: argparse.Namespace) -> int:
     if tty and stdin and not is_tty(sys.stdin):
         raise CliError("the input device is not a TTY", 1)
     proxy = args.sig_proxy and not tty
-    return attached(docker, args.container, stdin, tty, start=False, proxy=proxy)
+    return attached(
+        docker, args.container, stdin, tty, start=False, proxy=proxy, detach_keys=args.detach_keys
+    )
 
 
 def cmd_exec(session: Session, args: argparse.Namespace) -> int:
     """Run a process in a running container; exit with its exit code."""
     if not args.detach:
         _check_tty(args)
+    try:  # (before dialling, as docker)
+        env = environment(args)
+    except OSError as problem:
+        raise CliError(f"open {problem.filename}: {str(problem.strerror).lower()}") from None
     docker = session.one()
     options: dict[str, Any] = {"stdin": bool(args.interactive), "tty": bool(args.tty)}
-    env = pairs(args.env, "environment variable")
     if env:
         options["env"] = env
     if args.workdir:
@@ -334,6 +223,8 @@ def cmd_exec(session: Session, args: argparse.Namespace) -> int:
         options["user"] = args.user
     if args.privileged:
         options["privileged"] = True
+    if args.detach_keys:
+        options["detach_keys"] = args.detach_keys
     exec_id = str(wait(docker.exec_create(args.container, list(args.cmd), **options)))
     if args.detach:
         wait(docker.exec_start(exec_id, detach=True, tty=bool(args.tty)))
@@ -344,7 +235,11 @@ def cmd_exec(session: Session, args: argparse.Namespace) -> int:
     def resize(w: int, h: int) -> Any:
         return docker.exec_resize(exec_id, w, h)
 
-    interact(docker, ref, inbox, stdin=bool(args.interactive), tty=bool(args.tty), resize=resize)
+    stdin, tty = bool(args.interactive), bool(args.tty)
+    if interact(
+        docker, ref, inbox, stdin=stdin, tty=tty, resize=resize, detach_keys=args.detach_keys
+    ):
+        raise Detached
     deadline = time.monotonic() + 30
     while True:  # the stream can end a moment before the daemon records the exit code
         state = wait(docker.exec_inspect(exec_id))
@@ -403,6 +298,7 @@ COMMANDS = (
             arg("-d", "--detach", action="store_true", help="print the id and return"),
             _RM,
             _SIG_PROXY,
+            DETACH_KEYS,
             *_CREATE_ARGS,
             *_IMAGE_CMD,
         ),
@@ -423,6 +319,7 @@ COMMANDS = (
             arg("containers", nargs="+", metavar="CONTAINER"),
             arg("-a", "--attach", action="store_true", help="attach stdout/stderr"),
             arg("-i", "--interactive", action="store_true", help="attach stdin"),
+            DETACH_KEYS,
         ),
         aliases=("container start",),
     ),
@@ -434,6 +331,7 @@ COMMANDS = (
             arg("container", metavar="CONTAINER"),
             arg("--no-stdin", action="store_true", help="do not send our stdin"),
             _SIG_PROXY,
+            DETACH_KEYS,
         ),
         aliases=("container attach",),
     ),
@@ -445,10 +343,12 @@ COMMANDS = (
             arg("-i", "--interactive", action="store_true", help="send our stdin"),
             arg("-t", "--tty", action="store_true", help="allocate a TTY"),
             arg("-d", "--detach", action="store_true", help="start and return"),
-            arg("-e", "--env", action="append", metavar="KEY[=VALUE]"),
+            arg("-e", "--env", action="append", type=env_var, metavar="KEY[=VALUE]"),
+            arg("--env-file", action="append", metavar="FILE", help="environment file"),
             arg("-w", "--workdir"),
             arg("-u", "--user"),
             arg("--privileged", action="store_true"),
+            DETACH_KEYS,
             arg("container", metavar="CONTAINER"),
             arg("cmd", nargs=argparse.REMAINDER, help="command and arguments"),
         ),

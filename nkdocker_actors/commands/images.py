@@ -269,6 +269,24 @@ def _swap(name: str, value: Any) -> str:
     return "-1" if value == -1 and not isinstance(value, bool) else _size(name, value)
 
 
+def _ulimits(name: str, value: Any) -> str:
+    """(name, soft, hard) items as the JSON list of {Name, Soft, Hard} dockerd reads."""
+    expected = "a list of (name, soft, hard), the limits integers"
+    if not isinstance(value, list | tuple):
+        raise InvalidOption(f"option {name!r}: bad value {value!r} (expected {expected})")
+    limits = []
+    for item in value:
+        if not (
+            isinstance(item, list | tuple)
+            and len(item) == 3
+            and isinstance(item[0], str)
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in item[1:])
+        ):
+            raise InvalidOption(f"option {name!r}: bad value {item!r} (expected {expected})")
+        limits.append({"Name": item[0], "Soft": item[1], "Hard": item[2]})
+    return json.dumps(limits)
+
+
 # -- other bodies and rewrites ------------------------------------------------------------
 
 
@@ -358,6 +376,12 @@ COMMANDS = (
             "cpusetcpus": in_query("cpusetcpus", text),
             "cpuperiod": in_query("cpuperiod", count, since=(1, 19)),
             "cpuquota": in_query("cpuquota", count, since=(1, 19)),
+            # (four the API's reference never listed, though the docker CLI sends them:
+            # known from the versions given at the latest)
+            "cpusetmems": in_query("cpusetmems", text, since=(1, 21)),
+            "cgroupparent": in_query("cgroupparent", text, since=(1, 21)),
+            "ulimits": in_query("ulimits", _ulimits, since=(1, 21)),
+            "securityopt": in_query("securityopt", strings, since=(1, 30)),
             "buildargs": in_query("buildargs", json_text(mapping_of_strings), since=(1, 21)),
             "shmsize": in_query("shmsize", _size, since=(1, 22)),
             "squash": in_query("squash", flag, since=(1, 25)),

@@ -65,6 +65,7 @@ ENCODERS: dict[str, tuple[str, str]] = {
     "build_context": ("BuildContext", "tar bytes, a directory path, or {path: bytes}"),
     "_size": ("int | str", 'size: bytes as int, or "512m", "1g", ...'),
     "_swap": ("int | str", "size, or -1 for unlimited"),
+    "_ulimits": ("Items", "list of (name, soft, hard)"),
     "_env": ("StrMap | Strings", 'dict, or list of "KEY=value"'),
     "_port_key": ("int | str", 'port: 80, "80/tcp", "53/udp"'),
     "_extra_hosts": ("str | Items | StrMap", '"host:ip", a list of them, or {host: ip}'),
