@@ -17,6 +17,7 @@ import pykka
 
 from ..connection import Docker, connect
 from ..errors import ConnectionFailed, DockerError, InvalidOption, NkDockerError
+from ..messages import Done, Failed, Inbox, Payload, Ref
 from ..times import time_value
 
 PROG = "nkdocker"
@@ -119,6 +120,21 @@ def error(text: str) -> None:
     with contextlib.suppress(OSError, ValueError):
         sys.stdout.flush()
     print(f"{PROG}: {text}", file=sys.stderr, flush=True)
+
+
+def items_of(inbox: Inbox, ref: Ref) -> Iterator[Payload]:
+    """The payloads `ref`'s stream posts to `inbox` (others' messages skipped) until it
+    ends: Done stops, Failed raises its error."""
+    while True:
+        message = inbox.get()
+        if message.ref is not ref:
+            continue
+        payload = message.payload
+        if isinstance(payload, Failed):
+            raise payload.error
+        if isinstance(payload, Done):
+            return
+        yield payload
 
 
 def describe(problem: BaseException | None) -> str:

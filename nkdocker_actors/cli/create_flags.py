@@ -101,21 +101,22 @@ def _device(spec: str) -> Any:
     return parts[0] if len(parts) == 1 else tuple(parts)
 
 
-def environment(args: argparse.Namespace) -> dict[str, str]:
-    """-e and --env-file (run, create, exec): the variables, the files' first."""
+def _file_lines(paths: list[str] | None) -> list[str]:
+    """The lines of --env-file / --label-file files, blank lines and comments left out."""
     lines: list[str] = []
-    for path in args.env_file or []:
+    for path in paths or []:
         with open(path, encoding="utf-8") as file:
             lines += [x.strip() for x in file if x.strip() and not x.lstrip().startswith("#")]
-    return pairs([*lines, *(args.env or [])], "environment variable")
+    return lines
+
+
+def environment(args: argparse.Namespace) -> dict[str, str]:
+    """-e and --env-file (run, create, exec): the variables, the files' first."""
+    return pairs([*_file_lines(args.env_file), *(args.env or [])], "environment variable")
 
 
 def _labels(args: argparse.Namespace) -> dict[str, str]:
-    lines: list[str] = []
-    for path in args.label_file or []:
-        with open(path, encoding="utf-8") as file:
-            lines += [x.strip() for x in file if x.strip() and not x.lstrip().startswith("#")]
-    return pairs([*lines, *(args.label or [])], "label")
+    return pairs([*_file_lines(args.label_file), *(args.label or [])], "label")
 
 
 # -- values read as docker's flag types read them ----------------------------------------

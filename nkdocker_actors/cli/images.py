@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from ..connection import Docker
 from ..errors import NkDockerError
-from ..messages import Data, Done, Failed, Inbox, Ref
+from ..messages import Data, Inbox, Ref
 from .common import (
     CliError,
     Cmd,
@@ -20,6 +20,7 @@ from .common import (
     error,
     fanout,
     filters,
+    items_of,
     listed,
     print_json,
     quiet_ids,
@@ -102,20 +103,12 @@ def cmd_images(session: Session, args: argparse.Namespace) -> int:
 def stream_progress(session: Session, inbox: Inbox, ref: Ref, progress: Progress) -> None:
     """Show a progress stream until it ends; its failure raises."""
     with progress:
-        while True:
-            message = inbox.get()
-            if message.ref is not ref:
-                continue
-            payload = message.payload
+        for payload in items_of(inbox, ref):
             if isinstance(payload, Data):
                 if session.json:
                     print_json(payload.value, lines=True)
                 else:
                     progress.feed(payload.value)
-            elif isinstance(payload, Failed):
-                raise payload.error
-            elif isinstance(payload, Done):
-                return
 
 
 def with_tag(image: str) -> str:

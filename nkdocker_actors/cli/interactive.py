@@ -15,8 +15,8 @@ import pykka
 
 from ..connection import Docker
 from ..errors import NkDockerError
-from ..messages import Done, Failed, Inbox, Output, Ref
-from .common import is_tty
+from ..messages import Inbox, Output, Ref
+from .common import is_tty, items_of
 from .detach import EscapeWatch
 
 
@@ -130,19 +130,11 @@ def _feed_stdin(
 def pump_output(inbox: Inbox, ref: Ref) -> None:
     """Write the stream's output to ours until it ends; its failure raises."""
     stdout, stderr = sys.stdout.buffer, sys.stderr.buffer
-    while True:
-        message = inbox.get()
-        if message.ref is not ref:
-            continue
-        payload = message.payload
+    for payload in items_of(inbox, ref):
         if isinstance(payload, Output):
             target = stderr if payload.stream == "stderr" else stdout
             target.write(payload.data)
             target.flush()
-        elif isinstance(payload, Failed):
-            raise payload.error
-        elif isinstance(payload, Done):
-            return
 
 
 def interact(

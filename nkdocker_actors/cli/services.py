@@ -26,6 +26,7 @@ from .common import (
     each_name,
     error,
     filters,
+    items_of,
     pairs,
     short_id,
     to_int,
@@ -354,16 +355,10 @@ def cmd_service_logs(session: Session, args: argparse.Namespace) -> int:
         return 0
     inbox = Inbox()
     ref = wait(docker.service_logs(args.service, follow=True, subscriber=inbox, **options))
-    while True:
-        message = inbox.get()
-        if message.ref is not ref:
-            continue
-        if isinstance(message.payload, Output):
-            emit(message.payload)
-        elif isinstance(message.payload, Failed):
-            raise message.payload.error
-        elif isinstance(message.payload, Done):
-            return 0
+    for payload in items_of(inbox, ref):
+        if isinstance(payload, Output):
+            emit(payload)
+    return 0
 
 
 _MANY: dict[str, Any] = {"action": "append", "default": None}
