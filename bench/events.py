@@ -6,7 +6,9 @@ event reaching: ours, a pykka actor's `on_receive` (`events(subscriber=actor_ref
 docker-py, its `events(decode=True)` generator iterated in a thread; raw, a thread
 reading the events socket by hand. One event at a time: the next tag is sent once every
 subscriber has the previous one. Fan-out: many subscribers, each with a subscription of
-its own, for ours and docker-py; latency of every delivery and until the last one.
+its own, for ours and docker-py; latency of every delivery and until the last one. Ours
+share one stream there, as identical subscriptions do by default (`share_events`); the
+figure with a socket each (`share_events=False`) is beside it, as docker-py has.
 """
 
 from __future__ import annotations
@@ -67,17 +69,22 @@ class _Recorder(pykka.ThreadingActor):
                 self.arrivals.record(self.subscriber, index)
 
 
-def _ours(bench: Bench) -> Subscribe:
+def _ours(bench: Bench, share: bool = True) -> Subscribe:
+    """Ours: a subscription per actor, sharing one stream (the default) or not."""
+
     def subscribe(arrivals: Arrivals) -> Callable[[], None]:
+        docker = bench.ours if share else nk.connect(bench.info.unix_url, share_events=False)
         actors = [_Recorder.start(arrivals, i) for i in range(arrivals.subscribers)]
-        futures = [bench.ours.events(subscriber=actor, filters=FILTERS) for actor in actors]
+        futures = [docker.events(subscriber=actor, filters=FILTERS) for actor in actors]
         refs = [future.get(60) for future in futures]
 
         def close() -> None:
             for ref in refs:
-                bench.ours.finish_async(ref).get(30)
+                docker.finish_async(ref).get(30)
             for actor in actors:
                 actor.stop()
+            if docker is not bench.ours:
+                docker.close()
 
         return close
 
@@ -237,9 +244,9 @@ def run(bench: Bench) -> dict[str, Any]:
     contenders = {"ours": _ours(bench), "docker_py": _docker_py(bench), "raw": _raw(bench)}
     latency: dict[str, list[float]] = {name: [] for name in contenders}
     calls: list[float] = []
+    fan_contenders = {**contenders, "ours_unshared": _ours(bench, share=False)}
     fan: dict[str, tuple[list[float], list[float], list[float]]] = {
-        "ours": ([], [], []),
-        "docker_py": ([], [], []),
+        name: ([], [], []) for name in ("ours", "docker_py", "ours_unshared")
     }
     try:
         # Every tag exists before the first round: setting a tag anew costs dockerd more
@@ -259,10 +266,12 @@ def run(bench: Bench) -> dict[str, Any]:
         bench.log("events: ours and raw side by side")
         side_by_side = _side_by_side(bench, events)
         for round_index in range(fan_rounds):
-            for name in ("ours", "docker_py")[:: 1 if round_index % 2 == 0 else -1]:
+            names = list(fan)
+            shift = round_index % len(names)
+            for name in names[shift:] + names[:shift]:
                 bench.log(f"events: fan-out to {fan_out}, {name}, round {round_index + 1}")
                 every, last, round_calls, cpu = _measure(
-                    bench, contenders[name], fan_out, fan_events
+                    bench, fan_contenders[name], fan_out, fan_events
                 )
                 fan[name][0].extend(every)
                 fan[name][1].extend(last)

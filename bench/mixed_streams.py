@@ -101,8 +101,9 @@ def run(bench: Bench) -> dict[str, Any]:
         sampler.start()
         base_rss, base_threads, base_fds = _settled_rss(), os_threads(), _fds()
         # No liveness pings: with 5,000 streams on 2 cores dockerd can take longer than the
-        # default 10 s to answer one, and the check would (rightly) fail every stream.
-        conns = [nk.connect(info.unix_url, liveness=0) for info in daemons]
+        # default 10 s to answer one, and the check would (rightly) fail every stream. A
+        # socket per stream: the identical `events` subscriptions would share one each.
+        conns = [nk.connect(info.unix_url, liveness=0, share_events=False) for info in daemons]
         inbox = nk.Inbox()
         # The Inbox is drained from the first message on, by a thread of its own, as an
         # application would: samples queued while streams open or the containers are

@@ -243,6 +243,21 @@ def _table(results: dict[str, Any]) -> list[str]:
                     [],
                 )
             )
+        unshared = fan["ours_unshared"]
+        rows.append(
+            _row(
+                f"fan-out to {fan['subscribers']}, every delivery, ours with a socket each "
+                "(`share_events=False`): p50 / p99 (ms)",
+                [
+                    f"{unshared['every_delivery']['p50_ms']:.2f} / "
+                    f"{unshared['every_delivery']['p99_ms']:.2f}",
+                    "",
+                    "",
+                ],
+                [None, None],
+                [],
+            )
+        )
     if not rows:
         return []
     return [

@@ -41,6 +41,7 @@ SETTINGS = (
     "connect_timeout",
     "timeout",
     "liveness",
+    "share_events",
     "context",
 )
 _ENDPOINT = ("proto", "host", "port", "path", "user")
@@ -62,6 +63,8 @@ class ConnConfig:
     # seconds; one unanswered within `liveness` fails them all (a cut link, a stopped
     # daemon). None (`liveness=0` in connect()): no check.
     liveness: float | None = DEFAULT_LIVENESS
+    # Identical live event subscriptions share one stream (see sharing); False: a socket each.
+    share_events: bool = True
     tls_verify: bool = False
     cafile: str | None = None
     certfile: str | None = None
@@ -219,6 +222,11 @@ def _validate(chosen: dict[str, tuple[Any, str]]) -> ConnConfig:
         timeout = _positive(timeout, "timeout", where)
     liveness = get("liveness", DEFAULT_LIVENESS)
     liveness = None if liveness == 0 else _positive(liveness, "liveness", where)  # 0: off
+    share_events = get("share_events", True)
+    if not isinstance(share_events, bool):
+        raise InvalidOption(
+            f"share_events {share_events!r} from {where('share_events')} must be a bool"
+        )
     api_version = get("api_version")
     if api_version is not None:
         match = _API_VERSION.match(str(api_version))
@@ -232,6 +240,7 @@ def _validate(chosen: dict[str, tuple[Any, str]]) -> ConnConfig:
         "connect_timeout": connect_timeout,
         "timeout": timeout,
         "liveness": liveness,
+        "share_events": share_events,
     }
     if proto == "unix":
         return ConnConfig(Address("unix", path=str(get("path"))), **common)
@@ -269,10 +278,7 @@ def _validate(chosen: dict[str, tuple[Any, str]]) -> ConnConfig:
         raise InvalidOption(f"TLS files could not be loaded: {exc}") from exc
     return ConnConfig(
         Address("tls", host=host, port=port, ssl_context=context),
-        api_version=api_version,
-        connect_timeout=connect_timeout,
-        timeout=timeout,
-        liveness=liveness,
+        **common,
         tls_verify=verify,
         cafile=files["cafile"],
         certfile=files["certfile"],

@@ -68,6 +68,7 @@ from .messages import (
     Subscriber,
     fail_queued,
 )
+from .sharing import SharedSink
 from .streams import StreamActor, StreamControl
 
 if TYPE_CHECKING:  # the typed command methods, generated from the tables (see _typed)
@@ -158,6 +159,23 @@ class _ChildEnded:
 
 
 @dataclass(frozen=True)
+class _SharedEnded:
+    key: tuple[str, str]
+    ref: Ref
+
+
+@dataclass
+class _Shared:
+    """A stream that identical subscriptions share (see sharing)."""
+
+    ref: Ref  # the stream's own, never seen by a subscriber
+    sink: SharedSink
+    ready: Future  # set once the daemon has answered: each member's is then set
+    stream: pykka.ActorRef[Any]
+    stop: Callable[[Payload], None]
+
+
+@dataclass(frozen=True)
 class _Stats:
     pass
 
@@ -231,6 +249,7 @@ class DockerConnection(pykka.ThreadingActor):
         self.pool = pool if pool is not None else CallPool(shared)
         self.calls: set[_ExclusiveChild] = set()
         self.streams: dict[Ref, tuple[pykka.ActorRef[Any], Callable[[Payload], None]]] = {}
+        self.shared_streams: dict[tuple[str, str], _Shared] = {}  # by method and target
         self._stopping = threading.Event()
         self._liveness: threading.Thread | None = None
 
@@ -256,6 +275,10 @@ class DockerConnection(pykka.ThreadingActor):
                 self.streams.pop(message.key, None)
             else:
                 self.calls.discard(message.key)
+        elif isinstance(message, _SharedEnded):
+            shared = self.shared_streams.get(message.key)
+            if shared is not None and shared.ref is message.ref:
+                del self.shared_streams[message.key]
         elif isinstance(message, _Negotiate):
             return self._negotiate()
         elif isinstance(message, _Stats):
@@ -264,6 +287,7 @@ class DockerConnection(pykka.ThreadingActor):
                 "quick_calls": self.pool.busy,
                 "calls": len(self.calls),
                 "streams": len(self.streams),
+                "shared_streams": len(self.shared_streams),
             }
         return None
 
@@ -289,6 +313,17 @@ class DockerConnection(pykka.ThreadingActor):
                 _turn_done(request.turn)()
                 return
             request = dataclasses.replace(request, timeout=left)
+        if self.config.share_events and request.prepared.shareable and request.sink.never_blocks:
+            self._join_shared(request)
+            return
+        stream, stop = self._start_stream(
+            request, request.sink, request.ref, _ChildEnded(request.ref), request.ready
+        )
+        self.streams[request.ref] = (stream, stop)
+
+    def _start_stream(
+        self, request: _OpenStream, sink: Sink, ref: Ref, on_end: Any, ready: pykka.Future[Any]
+    ) -> tuple[pykka.ActorRef[Any], Callable[[Payload], None]]:
         stoppers: list[Callable[[Payload], None]] = []
         stream = StreamActor.start(
             expose_stop=stoppers.append,
@@ -296,14 +331,42 @@ class DockerConnection(pykka.ThreadingActor):
             config=self.config,
             prepared=request.prepared,
             timeout=request.timeout,
-            sink=request.sink,
-            ref=request.ref,
-            on_end=_ChildEnded(request.ref),
-            ready=request.ready,
+            sink=sink,
+            ref=ref,
+            on_end=on_end,
+            ready=ready,
             on_open=_turn_done(request.turn),
         )
-        self.streams[request.ref] = (stream, stoppers[0])
         self._watch_liveness()
+        return stream, stoppers[0]
+
+    def _join_shared(self, request: _OpenStream) -> None:
+        """Join the stream of an identical subscription, started here if there is none
+        (or it is closing). The member's Future and its caller's next call wait for the
+        daemon's answer to the stream's request, as they would for one of its own."""
+        key = (request.prepared.request.method, request.prepared.request.target)
+        shared = self.shared_streams.get(key)
+        if shared is None or not shared.sink.join(request.ref, request.sink):
+            owner = self.actor_ref
+
+            def ended(ref: Ref) -> None:
+                with contextlib.suppress(pykka.ActorDeadError):
+                    owner.tell(_ChildEnded(ref))
+
+            ref, sink, ready = Ref(), SharedSink(ended), Future()
+            sink.join(request.ref, request.sink)
+            stream, stop = self._start_stream(request, sink, ref, _SharedEnded(key, ref), ready)
+            shared = self.shared_streams[key] = _Shared(ref, sink, ready, stream, stop)
+        else:
+            shared.ready._when_settled(_turn_done(request.turn))
+        member, group = request.ref, shared
+        shared.ready._when_settled(lambda: request.ready.set(member))
+
+        def leave(payload: Payload) -> None:
+            if group.sink.leave(member, payload):
+                group.stop(Done("finished"))  # (the last one: no one is told)
+
+        self.streams[member] = (shared.stream, leave)
 
     # -- liveness: a daemon that stops answering without closing its sockets ---------
 

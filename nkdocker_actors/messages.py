@@ -367,6 +367,10 @@ class Sink:
                 reports.subscriber_failed(subscriber, message.ref)
         return True
 
+    def closing(self, ref: Ref) -> str:
+        """The stream of `ref` is ending: how reports name it (see SharedSink)."""
+        return repr(ref)
+
     @property
     def never_blocks(self) -> bool:
         """Delivery to it never blocks (an Inbox or an actor; a callable may)."""

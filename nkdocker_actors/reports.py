@@ -51,9 +51,10 @@ def failover(name: str, lost: str, now: str, reason: str) -> None:
     logger.warning("connection %r failed over from %s to %s (%s)", name, lost, now, reason)
 
 
-def stream_failed(command: str, ref: object, error: BaseException) -> None:
-    """A stream ended with Failed for a reason of its own (not finish_async or close)."""
-    logger.warning("stream %r (%s) failed: %s: %s", ref, command, type(error).__name__, error)
+def stream_failed(command: str, refs: str, error: BaseException) -> None:
+    """A stream ended with Failed for a reason of its own (not finish_async or close);
+    `refs`: its ref, or the refs of those sharing it."""
+    logger.warning("stream %s (%s) failed: %s: %s", refs, command, type(error).__name__, error)
 
 
 def subscriber_failed(subscriber: object, ref: object) -> None:

@@ -1,4 +1,5 @@
-"""StreamActor: one async command on a socket of its own, posting messages.
+"""StreamActor: one async command on a socket of its own, posting messages (identical
+live event subscriptions share one: its sink is then a SharedSink, see sharing).
 
 One thread per stream, its actor's: it opens the socket, reads what the socket has
 and posts `Message(ref, payload)` to the subscriber. Stdin data and half-close of an
@@ -617,7 +618,9 @@ class StreamActor(pykka.ThreadingActor):
             final = self.ending if self.ending is not None else payload
             channel = self.channel
         if self.ending is None and isinstance(final, Failed):  # not finish_async nor close
-            reports.stream_failed(self.prepared.command.name, self.ref, final.error)
+            reports.stream_failed(
+                self.prepared.command.name, self.sink.closing(self.ref), final.error
+            )
         if self._watch is not None:
             poller.forget(self._watch)
         if channel is not None:

@@ -1,9 +1,15 @@
-"""Events to many subscriber actors: each gets every event once, then one terminal message;
-a stream idle after an event still notices a subscriber that has stopped."""
+"""Events to many subscribers: each gets every event once, then one terminal message; a
+stream idle after an event still notices a subscriber that has stopped. Identical live
+subscriptions share one stream, each subscriber keeping its ref, its copy and its end."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
+import pytest
 from conftest import Collector, socket_fds, wait_until
+from faultserver import FaultServer
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
@@ -69,3 +75,151 @@ def test_subscriber_stopped_after_an_event_closes_the_stream(
         finally:
             actor.stop()
             docker.rmi(f"{repo}:t1").get(10)
+
+
+def _next_tags(inbox: nk.Inbox, ref: nk.Ref, repo: str, count: int) -> list[nk.Data]:
+    """The next `count` events of `repo` that `ref` brings (other events skipped)."""
+    found: list[nk.Data] = []
+    while len(found) < count:
+        message = inbox.get(timeout=10)
+        assert message.ref is ref and isinstance(message.payload, nk.Data), message
+        if _tags([message], repo):
+            found.append(message.payload)
+    return found
+
+
+def _name(data: nk.Data) -> object:
+    return data.value["Actor"]["Attributes"]["name"]
+
+
+def _ends(inbox: nk.Inbox, refs: list[nk.Ref]) -> dict[nk.Ref, list[object]]:
+    """Each ref's terminal payloads, read until every ref has one (and a moment more)."""
+    ends: dict[nk.Ref, list[object]] = {ref: [] for ref in refs}
+    while not all(ends.values()):
+        message = inbox.get(timeout=10)
+        if isinstance(message.payload, nk.Done | nk.Failed):
+            ends[message.ref].append(message.payload)
+    with contextlib.suppress(nk.Timeout):
+        while message := inbox.get(timeout=0.2):
+            ends[message.ref].append(message.payload)  # (none may come after an end)
+    return ends
+
+
+def test_identical_subscriptions_share_one_socket_each_keeping_its_ref_its_copy_and_its_end(
+    daemon: sandbox.SandboxInfo, no_leaks: None
+) -> None:
+    repo = "nk-fanout-shared"
+    with nk.connect(daemon.unix_url) as docker:
+        docker.ping().get(10)  # (the quick calls' socket is open from here on)
+        before = socket_fds()
+        inboxes = [nk.Inbox() for _ in range(3)]
+        actor = Collector.start()
+        try:
+            refs = [docker.events(subscriber=inbox, filters=FILTERS).get(10) for inbox in inboxes]
+            docker.events(subscriber=actor, filters=FILTERS).get(10)
+            assert docker.connection_stats()["shared_streams"] == 1
+            assert docker.connection_stats()["streams"] == 4
+            assert socket_fds() == before + 1  # one socket for the four
+            docker.tag("busybox:latest", repo, "t1").get(10)
+            firsts = [
+                _next_tags(inbox, ref, repo, 1)[0].value
+                for inbox, ref in zip(inboxes, refs, strict=True)
+            ]
+            # Equal values, each its own: a subscriber changing its copy changes no other's.
+            assert firsts[0] == firsts[1] == firsts[2]
+            firsts[0]["Actor"] = None
+            assert firsts[1]["Actor"] is not None and firsts[2]["Actor"] is not None
+
+            # One ref ends: its subscriber gets Done and nothing after; the others go on.
+            docker.finish_async(refs[0]).get(10)
+            assert inboxes[0].get(timeout=10) == (refs[0], nk.Done("finished"))
+            # A subscription made now joins, and gets what is read from then on.
+            late = nk.Inbox()
+            late_ref = docker.events(subscriber=late, filters=FILTERS).get(10)
+            assert docker.connection_stats()["shared_streams"] == 1
+            docker.tag("busybox:latest", repo, "t2").get(10)
+            members = [(inboxes[1], refs[1]), (inboxes[2], refs[2]), (late, late_ref)]
+            for inbox, ref in members:
+                assert [_name(data) for data in _next_tags(inbox, ref, repo, 1)] == [f"{repo}:t2"]
+            proxy = actor.proxy()
+            wait_until(lambda: _tags(proxy.messages.get(), repo) == [f"{repo}:t1", f"{repo}:t2"])
+
+            # A subscriber actor that stops leaves; the stream stays for the others.
+            actor.stop()
+            docker.tag("busybox:latest", repo, "t3").get(10)
+            assert [_name(data) for data in _next_tags(late, late_ref, repo, 1)] == [f"{repo}:t3"]
+            wait_until(lambda: docker.connection_stats()["streams"] == 3)
+
+            for _, ref in members:
+                docker.finish_async(ref).get(10)
+            for inbox, ref in members:
+                assert _ends(inbox, [ref]) == {ref: [nk.Done("finished")]}
+            wait_until(lambda: docker.connection_stats()["shared_streams"] == 0)
+            assert docker.connection_stats()["streams"] == 0
+            wait_until(lambda: socket_fds() == before)
+            assert len(inboxes[0]) == 0  # nothing after its end
+            with pytest.raises(nk.InvalidOption, match="not an open stream"):
+                docker.finish_async(refs[0]).get(10)
+        finally:
+            actor.stop()
+            for tag in ("t1", "t2", "t3"):
+                docker.rmi(f"{repo}:{tag}").get(10)
+
+
+def test_subscriptions_share_only_when_identical_live_and_not_turned_off(
+    daemon: sandbox.SandboxInfo, no_leaks: None
+) -> None:
+    inbox = nk.Inbox()
+    with nk.connect(daemon.unix_url) as docker:
+        docker.events(subscriber=inbox, filters=FILTERS).get(10)
+        docker.events(subscriber=inbox, filters=FILTERS).get(10)
+        docker.events(subscriber=inbox, filters={"type": ["container"]}).get(10)  # other filters
+        docker.events(subscriber=inbox, filters=FILTERS, since=1).get(10)  # from the past
+        docker.events(subscriber=lambda message: None, filters=FILTERS).get(10)  # a callable
+        assert docker.connection_stats()["shared_streams"] == 2
+        assert docker.connection_stats()["streams"] == 5
+    with nk.connect(daemon.unix_url, share_events=False) as docker:
+        docker.events(subscriber=inbox, filters=FILTERS).get(10)
+        docker.events(subscriber=inbox, filters=FILTERS).get(10)
+        assert docker.connection_stats()["shared_streams"] == 0
+        assert docker.connection_stats()["streams"] == 2
+    with pytest.raises(nk.InvalidOption, match="share_events 'no' from argument must be a bool"):
+        nk.connect(daemon.unix_url, share_events="no")
+
+
+def test_a_shared_stream_refused_ends_every_ref_with_the_daemons_error(
+    fault: FaultServer, no_leaks: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="nkdocker_actors")
+    inbox = nk.Inbox()
+    with nk.connect(fault.url, connect_timeout=5, timeout=5) as docker:
+        docker.ping().get(10)  # (negotiated while the server answers well)
+        fault.set("json_error_404")
+        # Those asking before it failed share one stream; one asking after, another.
+        futures = [docker.events(subscriber=inbox, filters=FILTERS) for _ in range(3)]
+        refs = [future.get(10) for future in futures]
+        refs.append(docker.events(subscriber=inbox, filters=FILTERS).get(10))
+        for ends in _ends(inbox, refs).values():
+            assert len(ends) == 1 and isinstance(ends[0], nk.Failed), ends
+            assert isinstance(ends[0].error, nk.NotFound), ends[0].error
+        wait_until(lambda: docker.connection_stats()["streams"] == 0)
+        assert docker.connection_stats()["shared_streams"] == 0
+    # Logged once a stream, naming the refs its subscribers know (how many shared one
+    # depends on how soon the server answered): each ref once.
+    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("stream ")]
+    why = " (events) failed: NotFound: 404: No such container: fault"
+    assert all(line.endswith(why) for line in logged), logged
+    named = [name for line in logged for name in line[len("stream ") : -len(why)].split(", ")]
+    assert sorted(named) == sorted(map(repr, refs))
+
+
+def test_a_shared_stream_closed_under_its_subscribers_ends_every_ref_once(
+    daemon: sandbox.SandboxInfo, no_leaks: None
+) -> None:
+    inbox = nk.Inbox()
+    with nk.connect(daemon.unix_url) as docker:
+        refs = [docker.events(subscriber=inbox, filters=FILTERS).get(10) for _ in range(3)]
+        assert docker.connection_stats()["shared_streams"] == 1
+    for ends in _ends(inbox, refs).values():
+        assert len(ends) == 1 and isinstance(ends[0], nk.Failed), ends
+        assert isinstance(ends[0].error, nk.ConnectionFailed), ends[0].error

@@ -391,7 +391,9 @@ def test_stream_paused_mid_chunk_waits_past_its_timeout(
 def test_close_ends_stalled_streams_and_calls(
     connect: Callable[..., nk.Docker], fault: FaultServer
 ) -> None:
-    docker = connect(timeout=None)  # no timeout at all: only close() can end these
+    # No timeout at all: only close() can end these. (Each on a socket of its own, counted
+    # below: identical event subscriptions would share one.)
+    docker = connect(timeout=None, share_events=False)
     fault.set("stall_mid_body")
     inbox = nk.Inbox()
     refs = {STREAMS[s](docker, inbox) for s in STREAMS for _ in range(5)}

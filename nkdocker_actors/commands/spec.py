@@ -100,6 +100,8 @@ class Command:
     mode: Mode = "shared"
     stream: StreamKind | None = None
     stream_when: Callable[[Mapping[str, Any]], bool] | None = None
+    # Live subscriptions with these options, identical, may share one stream (see sharing)
+    share_when: Callable[[Mapping[str, Any]], bool] | None = None
     needs_tty: bool = False
     timeout: float | Literal["default"] | None = "default"
     since_api: ApiVersion | None = None
@@ -123,6 +125,7 @@ class Prepared:
     # A stream that goes on until stopped (a followed log, events with no `until`): its
     # subscriber wants each piece when it comes. Else its body ends by itself.
     live: bool = True
+    shareable: bool = False  # (live, and the command's `share_when` says so)
 
 
 # -- encoders (each checks its value and raises InvalidOption naming the option) ---------
@@ -621,7 +624,8 @@ def build(
         tty_source = _TTY_SOURCES[kind].format(identifiers.quote_segment(encoded[kind]))
     context = Context(api, encoded, tty=encoded.get("tty") is True, websocket_key=key)
     live = command.stream_when is None or command.stream_when(values)
-    return Prepared(command, request, context, tty_source, live)
+    shareable = live and command.share_when is not None and command.share_when(values)
+    return Prepared(command, request, context, tty_source, live, shareable)
 
 
 # Where to read whether output is a TTY's, by the identifier a command names.

@@ -68,6 +68,7 @@ COMMANDS = (
         mode="exclusive",
         stream="json",
         stream_when=lambda values: "until" not in values,
+        share_when=lambda values: "since" not in values,
         timeout=None,
     ),
     Command(
