@@ -16,6 +16,7 @@ the stream pauses while any of its subscribers has no room.
 
 from __future__ import annotations
 
+import functools
 import marshal
 import threading
 from collections.abc import Callable, Iterator
@@ -90,10 +91,15 @@ class SharedSink(Sink):
             return all(sink.has_room() for sink in self._members.values())
 
     def wait_for_room(self, still_wanted: Callable[[], bool]) -> None:
+        """Wait for each member in turn, while it is one: a subscriber that leaves (its
+        Inbox perhaps never read again) holds the others no longer."""
         with self._lock:
-            members = list(self._members.values())
-        for sink in members:
-            sink.wait_for_room(still_wanted)
+            members = list(self._members.items())
+        for ref, sink in members:
+            sink.wait_for_room(functools.partial(self._wanted, ref, still_wanted))
+
+    def _wanted(self, ref: Ref, still_wanted: Callable[[], bool]) -> bool:
+        return ref in self._members and still_wanted()
 
     def send(self, message: Message, size: int | None = None) -> bool:
         """Deliver to every member; False once none is left. Done or Failed ends them all."""
