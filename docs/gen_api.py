@@ -234,6 +234,11 @@ def command_section(variants: tuple[Command, ...]) -> list[str]:
             if command.stream_when is not None:
                 text += " (a subscriber is required when the options make it endless)"
             notes.append(text)
+        if command.share_when is not None:
+            notes.append(
+                "identical live subscriptions on one connection share one stream "
+                "(see [Shared event streams](#shared-event-streams))"
+            )
         if command.timeout is None:
             notes.append("no read timeout by default")
         if command.to_file:
