@@ -67,13 +67,7 @@ class SharedSink(Sink):
     def alive(self) -> bool:
         """Whether any member's subscriber is still there (those gone leave)."""
         with self._lock:
-            gone = [ref for ref, sink in self._members.items() if not sink.alive]
-            for ref in gone:
-                del self._members[ref]
-            alive = bool(self._members)
-        for ref in gone:
-            self._ended(ref)
-        return alive
+            return self._keep_only(lambda ref, sink: sink.alive)
 
     def closing(self, ref: Ref) -> str:
         """No member joins from now on (so that each one the stream's end reaches is
@@ -112,19 +106,18 @@ class SharedSink(Sink):
                 sink.send(Message(ref, payload))
                 self._ended(ref)
             return True
+        copies = _copies(payload)
         with self._lock:
-            copies = _copies(payload)
-            gone = [
-                ref
-                for ref, sink in self._members.items()
-                if not sink.send(Message(ref, next(copies)), size)
-            ]
-            for ref in gone:
-                del self._members[ref]
-            left = bool(self._members)
+            return self._keep_only(lambda ref, sink: sink.send(Message(ref, next(copies)), size))
+
+    def _keep_only(self, still_there: Callable[[Ref, Sink], bool]) -> bool:
+        """(Holding the lock.) The members whose subscriber is gone, as `still_there` (a
+        check, or a delivery) says, leave; whether any is left. (`ended` only tells.)"""
+        gone = [ref for ref, sink in self._members.items() if not still_there(ref, sink)]
         for ref in gone:
+            del self._members[ref]
             self._ended(ref)
-        return left
+        return bool(self._members)
 
 
 def _copies(payload: Payload) -> Iterator[Payload]:

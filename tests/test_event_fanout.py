@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Iterator
 
 import pytest
 from conftest import Collector, drain, socket_fds, wait_until
@@ -225,46 +226,46 @@ def test_a_shared_stream_closed_under_its_subscribers_ends_every_ref_once(
         assert isinstance(ends[0].error, nk.ConnectionFailed), ends[0].error
 
 
-def test_a_shared_stream_waits_for_its_slowest_subscriber_and_loses_nothing(
-    daemon: sandbox.SandboxInfo, no_leaks: None
-) -> None:
-    repo, count = "nk-fanout-slow", 12
+@contextlib.contextmanager
+def _slow_and_fast(
+    daemon: sandbox.SandboxInfo, repo: str, count: int
+) -> Iterator[tuple[nk.Docker, nk.Inbox, nk.Ref, nk.Inbox, nk.Ref, list[str]]]:
+    """Two subscribers sharing a stream, `slow` holding at most an event or two unconsumed
+    (as counted: the event's size and 256 bytes), after `count` events (tags) of `repo`:
+    (the connection, slow, its ref, fast, its ref, the tags expected in order)."""
     slow, fast = nk.Inbox(), nk.Inbox()
     with nk.connect(daemon.unix_url) as docker:
         try:
-            # `slow` holds at most about three events unconsumed (320 bytes each, as counted).
             slow_ref = docker.events(subscriber=slow, filters=FILTERS, max_pending=1000).get(10)
             fast_ref = docker.events(subscriber=fast, filters=FILTERS).get(10)
             assert docker.connection_stats()["shared_streams"] == 1
             for index in range(count):
                 docker.tag("busybox:latest", repo, f"t{index}").get(10)
-            expected = [f"{repo}:t{index}" for index in range(count)]
-            # `fast` gets them all, as `slow` is read: every event once, in order, to both.
-            assert [_name(data) for data in _next_tags(slow, slow_ref, repo, count)] == expected
-            assert [_name(data) for data in _next_tags(fast, fast_ref, repo, count)] == expected
+            yield docker, slow, slow_ref, fast, fast_ref, [f"{repo}:t{i}" for i in range(count)]
         finally:
             for index in range(count):
-                docker.rmi(f"{repo}:t{index}").get(10)
+                with contextlib.suppress(nk.NotFound):  # (not tagged yet)
+                    docker.rmi(f"{repo}:t{index}").get(10)
+
+
+def test_a_shared_stream_waits_for_its_slowest_subscriber_and_loses_nothing(
+    daemon: sandbox.SandboxInfo, no_leaks: None
+) -> None:
+    repo, count = "nk-fanout-slow", 12
+    with _slow_and_fast(daemon, repo, count) as (_, slow, slow_ref, fast, fast_ref, expected):
+        # `fast` gets them all, as `slow` is read: every event once, in order, to both.
+        assert [_name(data) for data in _next_tags(slow, slow_ref, repo, count)] == expected
+        assert [_name(data) for data in _next_tags(fast, fast_ref, repo, count)] == expected
 
 
 def test_a_full_subscriber_that_leaves_holds_the_shared_stream_no_longer(
     daemon: sandbox.SandboxInfo, no_leaks: None
 ) -> None:
     repo, count = "nk-fanout-left", 12
-    slow, fast = nk.Inbox(), nk.Inbox()
-    with nk.connect(daemon.unix_url) as docker:
-        try:
-            slow_ref = docker.events(subscriber=slow, filters=FILTERS, max_pending=1000).get(10)
-            fast_ref = docker.events(subscriber=fast, filters=FILTERS).get(10)
-            for index in range(count):
-                docker.tag("busybox:latest", repo, f"t{index}").get(10)
-            wait_until(lambda: len(slow) >= 1)
-            docker.finish_async(slow_ref).get(10)  # `slow`, full, is never read again
-            expected = [f"{repo}:t{index}" for index in range(count)]
-            assert [_name(data) for data in _next_tags(fast, fast_ref, repo, count)] == expected
-            items, end = drain(slow, slow_ref)
-            assert end == nk.Done("finished")
-            assert len(items) < count  # it had what its bound let in, no more
-        finally:
-            for index in range(count):
-                docker.rmi(f"{repo}:t{index}").get(10)
+    with _slow_and_fast(daemon, repo, count) as (docker, slow, slow_ref, fast, fast_ref, expected):
+        wait_until(lambda: len(slow) >= 1)
+        docker.finish_async(slow_ref).get(10)  # `slow`, full, is never read again
+        assert [_name(data) for data in _next_tags(fast, fast_ref, repo, count)] == expected
+        items, end = drain(slow, slow_ref)
+        assert end == nk.Done("finished")
+        assert len(items) < count  # it had what its bound let in, no more
