@@ -420,6 +420,27 @@ def test_run_streams_and_exit_code(cli: Any, docker: nk.Docker, name: Any, clean
     assert (bare.returncode, bare.stdout) == (0, b"hi\n")
 
 
+def test_rm_leaves_the_removal_to_the_daemon_and_waits_for_it(
+    cli: Any, docker: nk.Docker, name: Any, cleanup: Any
+) -> None:
+    """As docker's: --rm sets AutoRemove, and run (or start -a of a container created with
+    --rm) exits with the container's code once the daemon has removed it."""
+    created = cleanup(name("rm-start"))
+    assert (
+        cli("create", "--rm", "--name", created, "busybox:latest", "sh", "-c", "exit 6").returncode
+        == 0
+    )
+    assert docker.inspect(created).get(10)["HostConfig"]["AutoRemove"] is True
+    started = cli("start", "-a", created)
+    assert started.returncode == 6
+    assert docker.ps(all=True, filters={"name": [created]}).get(10) == []
+    failed = cleanup(name("rm-failed"))
+    assert (
+        cli("run", "--rm", "--name", failed, "busybox:latest", "no-such-command").returncode == 127
+    )
+    assert docker.ps(all=True, filters={"name": [failed]}).get(10) == []  # removed on failing
+
+
 def test_run_errors(cli: Any, daemon: sandbox.SandboxInfo) -> None:
     missing = cli("run", "--rm", "busybox:latest", "no-such-command")
     assert missing.returncode == 127 and b"executable file not found" in missing.stderr
@@ -588,8 +609,9 @@ def test_detach_keys_read_and_watched_as_docker_s() -> None:
 def test_detach_keys_leave_the_container_running(
     cli: Any, daemon: sandbox.SandboxInfo, docker: nk.Docker, name: Any, cleanup: Any
 ) -> None:
-    """run and start detach quietly (exit 0, --rm left running); exec and attach report
-    "read escape sequence" (exit 1); a sequence begun and not finished goes on as typed."""
+    """run and start detach quietly (exit 0, --rm left running, and removed by the daemon
+    once it exits, as docker's); exec and attach report "read escape sequence" (exit 1); a
+    sequence begun and not finished goes on as typed."""
     container = cleanup(name("detach"))
     child = _spawn(daemon, "run", "-it", "--rm", "--name", container, "busybox:latest", "sh")
     child.expect("# ")
@@ -614,7 +636,13 @@ def test_detach_keys_leave_the_container_running(
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 1 and b"read escape sequence" in child.before
-    assert docker.inspect(container).get(10)["State"]["Running"]
+    state = docker.inspect(container).get(10)
+    assert state["State"]["Running"] and state["HostConfig"]["AutoRemove"]
+    gone = docker.wait(container, condition="removed")
+    docker.kill(container).get(10)
+    assert gone.get(30)["StatusCode"] == 137
+    with pytest.raises(nk.NotFound):
+        docker.inspect(container).get(10)
 
 
 # -- events, stats, monitor -----------------------------------------------------------

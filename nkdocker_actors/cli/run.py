@@ -16,7 +16,7 @@ import pykka
 
 from ..connection import Docker
 from ..errors import DockerError, NkDockerError, NotFound, NotModified
-from ..messages import Inbox
+from ..messages import Future, Inbox
 from .common import (
     CliError,
     Cmd,
@@ -46,8 +46,8 @@ def _create(session: Session, docker: Docker, args: argparse.Namespace, run: boo
 
     options = create_options(args, detach=run and args.detach)
     check_api(args, docker.api_version)
-    if args.rm:  # (an attached run removes its container itself, as docker's)
-        options["auto_remove"] = bool(args.detach) if run else True
+    if args.rm:
+        options["auto_remove"] = not run or bool(args.detach) or _removed_by_daemon(args, docker)
     if args.pull == "always":
         pull_image(session, docker, with_tag(args.image), None, sys.stderr, quiet=args.quiet)
     try:
@@ -68,6 +68,13 @@ def _create(session: Session, docker: Docker, args: argparse.Namespace, run: boo
         with open(args.cidfile, "x", encoding="utf-8") as file:
             file.write(str(created["Id"]))
     return str(created["Id"])
+
+
+def _removed_by_daemon(args: argparse.Namespace, docker: Docker) -> bool:
+    """--rm on an attached run: the daemon removes the container once it exits
+    (AutoRemove), as docker's, so that one left with the detach keys goes too; where the
+    daemon cannot say when it has (wait's "removed", API 1.30), the run removes it itself."""
+    return bool(args.rm) and docker.api_version >= (1, 30)
 
 
 def cmd_create(session: Session, args: argparse.Namespace) -> int:
@@ -98,7 +105,8 @@ def cmd_run(session: Session, args: argparse.Namespace) -> int:
         _check_tty(args)
     docker = session.one()
     container = _create(session, docker, args, run=True)
-    detached = False
+    by_daemon = _removed_by_daemon(args, docker)
+    detached = ended = False
     try:
         if args.detach:
             try:
@@ -110,15 +118,19 @@ def cmd_run(session: Session, args: argparse.Namespace) -> int:
         proxy = args.sig_proxy and not args.tty
         streams = tuple(s.lower() for s in args.attach or ("stdout", "stderr", "stdin"))
         stdin = bool(args.interactive) and "stdin" in streams
-        return attached(
+        code = attached(
             docker, container, stdin, args.tty, start=True, proxy=proxy, outputs=streams,
-            detach_keys=args.detach_keys,
+            detach_keys=args.detach_keys, removed=by_daemon,
         )  # fmt: skip
+        ended = True
+        return code
     except Detached:  # (left running, --rm or not: as docker's)
         detached = True
         return 0
     finally:
-        if args.rm and not args.detach and not detached:
+        # --rm: a run cut short (ctrl-C) removes its container itself, as does one that
+        # ended where the daemon does not (before API 1.30).
+        if args.rm and not args.detach and not detached and not (by_daemon and ended):
             with contextlib.suppress(NkDockerError, pykka.Timeout):
                 docker.rm(container, force=True).get(60)
 
@@ -133,9 +145,12 @@ def attached(
     proxy: bool,
     outputs: tuple[str, ...] = ("stdout", "stderr"),
     detach_keys: str | None = None,
+    removed: bool = False,
 ) -> int:
     """Attach to `container` (starting it if asked) until it ends: its exit code (Detached:
-    left with the detach keys)."""
+    left with the detach keys). `removed`: the daemon removes it once it exits (AutoRemove):
+    its exit and its removal are waited for from before it starts, as docker's (the exit
+    code from the exit: Podman 4.3 says 0 on removal)."""
     inbox = Inbox()
     ref = wait(
         docker.attach(
@@ -148,6 +163,8 @@ def attached(
             detach_keys=detach_keys,
         )
     )
+    exited = docker.wait(container, condition="next-exit") if removed else None
+    gone = docker.wait(container, condition="removed") if removed else None
     if start:
         try:
             wait(docker.start(container), None)
@@ -156,6 +173,7 @@ def attached(
         except DockerError as problem:
             with contextlib.suppress(NkDockerError):
                 docker.finish_async(ref)
+            _removal(gone)  # (the daemon removes one that failed to start)
             raise CliError(problem.message, _start_error_code(problem)) from None
 
     def resize(w: int, h: int) -> Any:
@@ -166,8 +184,16 @@ def attached(
             docker, ref, inbox, stdin=stdin, tty=tty, resize=resize, detach_keys=detach_keys
         ):
             raise Detached
-        result = wait(docker.wait(container), None)
+        result = wait(exited if exited is not None else docker.wait(container), None)
+    _removal(gone)
     return int(result.get("StatusCode", 0))
+
+
+def _removal(gone: Future | None) -> None:
+    """Let the daemon's removal of the container end first (within reason)."""
+    if gone is not None:
+        with contextlib.suppress(NkDockerError, pykka.Timeout):
+            gone.get(30)
 
 
 def cmd_start(session: Session, args: argparse.Namespace) -> int:
@@ -177,13 +203,15 @@ def cmd_start(session: Session, args: argparse.Namespace) -> int:
         if len(args.containers) > 1:
             raise CliError("you cannot start and attach multiple containers at once", 1)
         container = args.containers[0]
-        tty = bool(wait(docker.inspect(container))["Config"].get("Tty"))
+        state = wait(docker.inspect(container))
+        tty = bool(state["Config"].get("Tty"))
         if tty and args.interactive and not is_tty(sys.stdin):
             raise CliError("the input device is not a TTY", 1)
+        removed = bool((state.get("HostConfig") or {}).get("AutoRemove"))  # (create --rm)
         with contextlib.suppress(Detached):  # (left running: exit 0, as docker's)
             return attached(
                 docker, container, bool(args.interactive), tty, start=True, proxy=not tty,
-                detach_keys=args.detach_keys,
+                detach_keys=args.detach_keys, removed=removed and docker.api_version >= (1, 30),
             )  # fmt: skip
         return 0
     return each_name(args.containers, lambda c: docker.start(c), fine=(NotModified,))
