@@ -5,6 +5,8 @@ and lines refused before the daemon is dialled. Data only: the mechanism is ther
 
 from __future__ import annotations
 
+import io
+import tarfile
 from dataclasses import dataclass
 
 
@@ -27,6 +29,19 @@ class Case:
 
 
 C = Case
+
+
+def _tar_text(name: str, text: str) -> str:
+    """A tar of one file, as a case's stdin (its bytes are ASCII and NULs)."""
+    data = text.encode()
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue().decode("ascii")
+
+
 CASES: tuple[Case, ...] = (
     C("ps", ("ps -a --filter name=pa-",), "table"),
     C("ps -q", ("ps -q --filter name=pa-run",)),
@@ -326,6 +341,18 @@ CASES: tuple[Case, ...] = (
         ),
     ),
     C("cp, what was copied", ("diff pa-stopped",), "sorted"),
+    C(
+        "cp - (a tar on stdin)",
+        (
+            "cp - pa-run:/tmp",
+            "exec pa-run cat /tmp/pa-stdin-file",
+            "cp - pa-run:/etc/hostname",
+            "cp - pa-run:/no-such",
+        ),
+        stdin=_tar_text("pa-stdin-file", "from stdin\n"),
+        cleanup=("exec pa-run rm -f /tmp/pa-stdin-file",),
+    ),
+    C("cp - with no tar on stdin", ("cp - pa-run:/tmp",), stdin="garbage\n"),
     C(
         "cp -a, -L, -q",
         (

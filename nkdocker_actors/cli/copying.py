@@ -47,6 +47,9 @@ def cmd_cp(session: Session, args: argparse.Namespace) -> int:
             else "must specify at least one container source",
             1,
         )
+    if src == "-" and dst_container:
+        _tar_to_container(docker, dst_container, dst)
+        return 0
     # docker reports the size copied when its output is a terminal (its stdout: the
     # line itself goes to stderr)
     report = not args.quiet and is_tty(sys.stdout) and dst != "-"
@@ -107,6 +110,21 @@ def _extract(data: bytes, dst: str, name: str, as_name: str) -> None:
         tar.extractall(parent, members=members, filter=_as_ours)
 
 
+def _is_dir(docker: Docker, container: str, path: str) -> bool:
+    """Whether `path` in the container is a directory (False: not there, or another kind)."""
+    try:
+        return bool(int(wait(docker.archive_stat(container, path)).get("mode", 0)) & _GO_MODE_DIR)
+    except NotFound:
+        return False
+
+
+def _tar_to_container(docker: Docker, container: str, dst: str) -> None:
+    """`cp - CONTAINER:DIR`: the tar on stdin, as it comes, extracted into the directory."""
+    if not _is_dir(docker, container, dst):
+        raise CliError(f'destination "{container}:{dst}" must be a directory')
+    wait(docker.put_archive(container, dst, sys.stdin.buffer), None)
+
+
 def _whole_seconds(member: tarfile.TarInfo) -> tarfile.TarInfo:
     """The mtime truncated to the second, as docker's tars have it (no PAX header for it)."""
     return member.replace(mtime=int(member.mtime), deep=False)
@@ -120,11 +138,7 @@ def _to_container(
         raise CliError(f"lstat {os.path.abspath(src)}: no such file or directory")
     if args.follow_link and not os.path.exists(src):
         raise CliError(f"lstat {os.path.realpath(src)}: no such file or directory")
-    try:
-        stat = wait(docker.archive_stat(container, dst))
-        into_dir = bool(int(stat.get("mode", 0)) & _GO_MODE_DIR)
-    except NotFound:
-        into_dir = False
+    into_dir = _is_dir(docker, container, dst)
     target_dir = dst if into_dir else posixpath.dirname(dst.rstrip("/")) or "/"
     name = (
         os.path.basename(os.path.abspath(src)) if into_dir else posixpath.basename(dst.rstrip("/"))
