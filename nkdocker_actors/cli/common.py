@@ -400,19 +400,21 @@ def each_name(
     show: bool = True,
     fine: tuple[type[NkDockerError], ...] = (),
     harmless: tuple[type[NkDockerError], ...] = (),
+    after_failures: Callable[[list[str]], str] | None = None,
 ) -> int:
     """`call` on every name at once; print each name done (as docker), each failure on
     stderr; 1 if any failed. An error of a `fine` type counts as done (a stop of a
     stopped container: docker's idempotent stop); one of a `harmless` type is printed
-    but is no failure (`rm -f` of a missing container)."""
-    code = 0
+    but is no failure (`rm -f` of a missing container). `after_failures`: the line some
+    of docker's commands end with when any failed, given the names that did."""
+    failed = []
     futures = []
     for name in names:
         try:
             futures.append((name, call(name)))
         except NkDockerError as problem:
             error(describe(problem))
-            code = 1
+            failed.append(name)
     for name, future in futures:
         try:
             wait(future, None)
@@ -420,8 +422,11 @@ def each_name(
             pass
         except NkDockerError as problem:
             error(describe(problem))
-            code = code if isinstance(problem, harmless) else 1
+            if not isinstance(problem, harmless):
+                failed.append(name)
             continue
         if show:
             write(name + "\n")
-    return code
+    if failed and after_failures is not None:
+        error(after_failures(failed))
+    return 1 if failed else 0

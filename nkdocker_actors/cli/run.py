@@ -214,7 +214,12 @@ def cmd_start(session: Session, args: argparse.Namespace) -> int:
                 detach_keys=args.detach_keys, removed=removed and docker.api_version >= (1, 30),
             )  # fmt: skip
         return 0
-    return each_name(args.containers, lambda c: docker.start(c), fine=(NotModified,))
+    return each_name(
+        args.containers,
+        lambda c: docker.start(c),
+        fine=(NotModified,),
+        after_failures=lambda failed: f"failed to start containers: {', '.join(failed)}",
+    )
 
 
 def cmd_attach(session: Session, args: argparse.Namespace) -> int:
