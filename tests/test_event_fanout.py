@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -269,3 +270,50 @@ def test_a_full_subscriber_that_leaves_holds_the_shared_stream_no_longer(
         items, end = drain(slow, slow_ref)
         assert end == nk.Done("finished")
         assert len(items) < count  # it had what its bound let in, no more
+
+
+def test_subscribers_joining_and_leaving_under_load_each_see_an_unbroken_run(
+    daemon: sandbox.SandboxInfo, no_leaks: None
+) -> None:
+    """While events come, subscribers join and leave the shared stream over and over:
+    each ref gets an unbroken run of the events (none lost, none twice, in order), then
+    exactly one Done and nothing after it; the stream closes with the last."""
+    repo, count, workers = "nk-fanout-churn", 120, 6
+    tagging = threading.Event()
+    runs: list[tuple[list[int], object, int]] = []
+    failures: list[BaseException] = []
+
+    def churn(docker: nk.Docker) -> None:
+        try:
+            while tagging.is_set():
+                inbox = nk.Inbox()
+                ref = docker.events(subscriber=inbox, filters=FILTERS).get(10)
+                wait_until(lambda inbox=inbox: len(inbox) >= 3 or not tagging.is_set(), 30)
+                docker.finish_async(ref).get(10)
+                items, end = drain(inbox, ref)
+                names = _tags([nk.Message(ref, item) for item in items], repo)
+                runs.append(([int(n.rpartition(":t")[2]) for n in names], end, len(inbox)))
+        except BaseException as problem:  # (the test's thread reports it)
+            failures.append(problem)
+
+    with nk.connect(daemon.unix_url) as docker:
+        tagging.set()
+        threads = [threading.Thread(target=churn, args=(docker,)) for _ in range(workers)]
+        for thread in threads:
+            thread.start()
+        try:
+            for index in range(count):
+                docker.tag("busybox:latest", repo, f"t{index}").get(10)
+        finally:
+            tagging.clear()
+            for thread in threads:
+                thread.join(60)
+            for index in range(count):
+                docker.rmi(f"{repo}:t{index}").get(10)
+        assert not failures, failures
+        assert len(runs) > workers  # (each joined more than once)
+        for seen, end, after in runs:
+            assert seen == list(range(seen[0], seen[0] + len(seen))) if seen else True, seen
+            assert (end, after) == (nk.Done("finished"), 0)
+        wait_until(lambda: docker.connection_stats()["shared_streams"] == 0)
+        assert docker.connection_stats()["streams"] == 0
