@@ -645,6 +645,22 @@ def test_detach_keys_leave_the_container_running(
         docker.inspect(container).get(10)
 
 
+def test_ctrl_c_at_a_prompt_is_a_no(
+    daemon: sandbox.SandboxInfo, docker: nk.Docker, name: Any, cleanup: Any
+) -> None:
+    """As docker's: the prompt's line ends, nothing is done, exit 0 (not 130)."""
+    container = cleanup(name("prompt"))
+    docker.create("busybox:latest", name=container, cmds=["true"]).get(30)
+    for command in (("container", "prune"), ("system", "prune")):
+        child = _spawn(daemon, *command)
+        child.expect_exact("Are you sure you want to continue? [y/N] ")
+        child.sendintr()
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0, (command, child.before)
+        assert docker.inspect(container).get(10)["State"]["Status"] == "created"
+
+
 # -- events, stats, monitor -----------------------------------------------------------
 
 

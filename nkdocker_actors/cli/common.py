@@ -97,9 +97,14 @@ def write(text: str) -> None:
 
 
 def answered_yes(prompt: str) -> bool:
-    """Ask `prompt` (with " [y/N] "), as docker asks: only "y" or "Y" read from stdin is yes."""
+    """Ask `prompt` (with " [y/N] "), as docker asks: only "y" or "Y" read from stdin is
+    yes; ctrl-C is a no (the line ended, exit 0, as docker's)."""
     write(f"{prompt} [y/N] ")
-    return sys.stdin.readline().strip().lower() == "y"
+    try:
+        return sys.stdin.readline().strip().lower() == "y"
+    except KeyboardInterrupt:
+        write("\n")
+        return False
 
 
 def notice(text: str) -> None:
