@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import credentials as cli_credentials
 from ..errors import InvalidOption
-from ..options import CONFIG_OPTIONS, config_body, parse_bytes
+from ..options import CONFIG_OPTIONS, config_body, parse_bytes, ulimit_list
 from .spec import (
     ApiVersion,
     Body,
@@ -270,21 +270,8 @@ def _swap(name: str, value: Any) -> str:
 
 
 def _ulimits(name: str, value: Any) -> str:
-    """(name, soft, hard) items as the JSON list of {Name, Soft, Hard} dockerd reads."""
-    expected = "a list of (name, soft, hard), the limits integers"
-    if not isinstance(value, list | tuple):
-        raise InvalidOption(f"option {name!r}: bad value {value!r} (expected {expected})")
-    limits = []
-    for item in value:
-        if not (
-            isinstance(item, list | tuple)
-            and len(item) == 3
-            and isinstance(item[0], str)
-            and all(isinstance(n, int) and not isinstance(n, bool) for n in item[1:])
-        ):
-            raise InvalidOption(f"option {name!r}: bad value {item!r} (expected {expected})")
-        limits.append({"Name": item[0], "Soft": item[1], "Hard": item[2]})
-    return json.dumps(limits)
+    """(name, soft, hard) items, checked as create's, as the JSON list dockerd reads."""
+    return json.dumps(ulimit_list(value, kind="option"))
 
 
 # -- other bodies and rewrites ------------------------------------------------------------

@@ -28,16 +28,19 @@ from .body import (
     update_body,
 )
 from .common import ApiVersion, parse_bytes, parse_duration_ns
+from .host import ULIMIT_NAMES, ulimit_list
 
 __all__ = [
     "CONFIG_OPTIONS",
     "CREATE_OPTIONS",
     "QUERY_OPTIONS",
+    "ULIMIT_NAMES",
     "UPDATE_OPTIONS",
     "ApiVersion",
     "config_body",
     "create_body",
     "parse_bytes",
     "parse_duration_ns",
+    "ulimit_list",
     "update_body",
 ]

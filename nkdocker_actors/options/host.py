@@ -33,7 +33,7 @@ from .common import (
     _words,
 )
 
-_ULIMITS = frozenset(
+ULIMIT_NAMES = frozenset(  # (the kernel's, as the engine knows them)
     {"core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc"}
     | {"rss", "rtprio", "rttime", "sigpending", "stack"}
 )
@@ -199,20 +199,28 @@ def _build_restart(b: _Build, v: Mapping[str, Any]) -> None:
     b.host["RestartPolicy"] = {"Name": name, "MaximumRetryCount": retries}
 
 
-def _build_ulimits(b: _Build, v: Mapping[str, Any]) -> None:
+def ulimit_list(value: object, kind: str = "create option") -> list[dict[str, Any]]:
+    """(name, soft, hard) items as the engine's [{Name, Soft, Hard}], checked: a limit the
+    kernel knows, limits >= 0 or -1 (unlimited), soft <= hard. (Create's and build's.)"""
     expected = "a list of (name, soft, hard), limits >= 0 or -1 (unlimited), soft <= hard"
+    if not isinstance(value, (list, tuple)):
+        _bad("ulimits", value, expected, kind)
     limits: list[dict[str, Any]] = []
-    for item in _seq("ulimits", v["ulimits"], expected):
+    for item in value:
         if not isinstance(item, (list, tuple)) or len(item) != 3:
-            _bad("ulimits", item, expected)
+            _bad("ulimits", item, expected, kind)
         name, soft, hard = item
-        ok = isinstance(name, str) and name in _ULIMITS
+        ok = isinstance(name, str) and name in ULIMIT_NAMES
         ok = ok and all(_is_int(n) and -1 <= n <= _INT64_MAX for n in (soft, hard))
         # -1 is unlimited: it can only be a soft limit under an unlimited hard one.
         if not ok or (hard != -1 and (soft == -1 or soft > hard)):
-            _bad("ulimits", item, expected)
+            _bad("ulimits", item, expected, kind)
         limits.append({"Name": name, "Soft": soft, "Hard": hard})
-    b.host["Ulimits"] = limits
+    return limits
+
+
+def _build_ulimits(b: _Build, v: Mapping[str, Any]) -> None:
+    b.host["Ulimits"] = ulimit_list(v["ulimits"])
 
 
 def _build_shm_size(b: _Build, v: Mapping[str, Any]) -> None:
