@@ -222,11 +222,7 @@ def _validate(chosen: dict[str, tuple[Any, str]]) -> ConnConfig:
         timeout = _positive(timeout, "timeout", where)
     liveness = get("liveness", DEFAULT_LIVENESS)
     liveness = None if liveness == 0 else _positive(liveness, "liveness", where)  # 0: off
-    share_events = get("share_events", True)
-    if not isinstance(share_events, bool):
-        raise InvalidOption(
-            f"share_events {share_events!r} from {where('share_events')} must be a bool"
-        )
+    share_events = _bool(get("share_events", True), "share_events", where)
     api_version = get("api_version")
     if api_version is not None:
         match = _API_VERSION.match(str(api_version))
@@ -256,9 +252,7 @@ def _validate(chosen: dict[str, tuple[Any, str]]) -> ConnConfig:
     if proto == "tcp":
         return ConnConfig(Address("tcp", host=host, port=port), **common)
 
-    verify = get("tls_verify", True)
-    if not isinstance(verify, bool):
-        raise InvalidOption(f"tls_verify {verify!r} from {where('tls_verify')} must be a bool")
+    verify = _bool(get("tls_verify", True), "tls_verify", where)
     files: dict[str, str | None] = {}
     for name in ("cafile", "certfile", "keyfile"):
         value = get(name)
@@ -284,6 +278,12 @@ def _validate(chosen: dict[str, tuple[Any, str]]) -> ConnConfig:
         certfile=files["certfile"],
         keyfile=files["keyfile"],
     )
+
+
+def _bool(value: Any, name: str, where: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidOption(f"{name} {value!r} from {where(name)} must be a bool")
+    return value
 
 
 def _positive(value: Any, name: str, where: Any) -> float:
