@@ -688,6 +688,16 @@ USAGE_ERRORS: tuple[tuple[str, bool], ...] = (
     ("build --ulimit nofile=1:2:3 .", False),
     ("build --ulimit nofile=a .", False),
     ("build --add-host bogus .", False),
+    # (the same flag values of run, create and update: one parser each)
+    ("run -m 12x busybox true", True),
+    ("run --memory-swap 1x busybox true", True),
+    ("create --shm-size -5m busybox", True),
+    ("create --memory-reservation 2z busybox", True),
+    ("run --ulimit nofile=5:2 busybox true", True),
+    ("create --ulimit bogus=1 busybox", True),
+    ("run --add-host bogus busybox true", True),
+    ("update -m 1x c", True),
+    ("update --memory-swap 1q c", True),
     ("build --add-host a:bogus .", False),
     ("build -c x .", False),
 )

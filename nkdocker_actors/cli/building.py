@@ -6,9 +6,7 @@ import argparse
 import contextlib
 import gzip
 import io
-import ipaddress
 import os
-import re
 import sys
 import tarfile
 from typing import Any
@@ -17,89 +15,9 @@ from ..commands.images import build_context
 from ..errors import NkDockerError
 from ..messages import Inbox
 from .common import CliError, Cmd, Session, arg, describe, pairs, wait, write
+from .create_flags import extra_host, ram_bytes, swap_bytes, ulimit
 from .images import stream_progress
 from .render import Progress, si
-
-_ULIMIT_NAMES = frozenset(
-    {"core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc"}
-    | {"rss", "rtprio", "rttime", "sigpending", "stack"}
-)
-_GO_FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?", re.I)
-_RAM_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
-
-
-# -- flag values, refused in docker's words (usage.py turns the reason into its error) --
-
-
-def ram_bytes(text: str) -> int:
-    """A size as docker's -m and --shm-size read it (go-units' RAMInBytes): "64m", "1.5g",
-    "512", "2GiB" (units of 1024)."""
-    split = max(text.rfind(c) for c in "0123456789. ")
-    if split == -1:  # (not one digit)
-        raise argparse.ArgumentTypeError(f"invalid size: '{text}'")
-    number, suffix = text[: split + (text[split] != " ")], text[split + 1 :]
-    if not _GO_FLOAT.fullmatch(number):
-        raise argparse.ArgumentTypeError(f'strconv.ParseFloat: parsing "{number}": invalid syntax')
-    size = float(number)
-    if size < 0:
-        raise argparse.ArgumentTypeError(f"invalid size: '{text}'")
-    if len(suffix) > 3:
-        raise argparse.ArgumentTypeError(f"invalid suffix: '{suffix}'")
-    suffix = suffix.lower()
-    unit, rest = ("", "") if suffix in ("", "b") else (suffix[0], suffix[1:])
-    if unit not in _RAM_UNITS or rest not in ("", "b", "ib"):  # ("k", "kb", "kib")
-        raise argparse.ArgumentTypeError(f"invalid suffix: '{suffix}'")
-    return int(size * _RAM_UNITS[unit])
-
-
-def swap_bytes(text: str) -> int:
-    """--memory-swap: a size, or -1 (no limit)."""
-    return -1 if text == "-1" else ram_bytes(text)
-
-
-def ulimit(text: str) -> tuple[str, int, int]:
-    """NAME=SOFT[:HARD], as docker's go-units ParseUlimit reads it."""
-    name, sep, limits = text.partition("=")
-    if not sep or "=" in limits:
-        raise argparse.ArgumentTypeError(f"invalid ulimit argument: {text}")
-    if name not in _ULIMIT_NAMES:
-        raise argparse.ArgumentTypeError(f"invalid ulimit type: {name}")
-    values = limits.split(":")
-    if len(values) > 2:
-        raise argparse.ArgumentTypeError(
-            f"too many limit value arguments - {limits}, can only have up to two, `soft[:hard]`"
-        )
-    numbers = []
-    for value in values:
-        if not re.fullmatch(r"[+-]?\d+", value):
-            raise argparse.ArgumentTypeError(f'strconv.ParseInt: parsing "{value}": invalid syntax')
-        numbers.append(int(value))
-    soft, hard = numbers[0], numbers[-1]
-    if soft > hard:
-        raise argparse.ArgumentTypeError(
-            f"ulimit soft limit must be less than or equal to hard limit: {soft} > {hard}"
-        )
-    return name, soft, hard
-
-
-def extra_host(text: str) -> str:
-    """HOST:IP or HOST=IP (an IPv6 address may be in brackets) as the API's "host:ip"."""
-    host, sep, address = text.partition("=")
-    if not sep:
-        host, sep, address = text.partition(":")
-    if not sep or not host:
-        raise argparse.ArgumentTypeError(f'bad format for add-host: "{text}"')
-    if address.startswith("[") and address.endswith("]"):
-        address = address[1:-1]
-    if address != "host-gateway":
-        try:
-            ipaddress.ip_address(address)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f'invalid IP address in add-host: "{address}"'
-            ) from None
-    return f"{host}:{address}"
-
 
 # -- the context ------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from .common import (
     wait,
     write,
 )
-from .create_flags import mem_bytes, restart_policy, size_of, uint16
+from .create_flags import ram_bytes, restart_policy, swap_bytes, uint16
 from .render import ago, ellipsis, listing, si
 from .template import Template, go_json, tabwrite
 from .usage import cpus
@@ -350,6 +350,8 @@ _UPDATE_AS_GIVEN = {
     "pids_limit": "pids_limit",
     "blkio_weight": "blkio_weight",
     "memory_reservation": "memory_reservation",
+    "memory": "memory",
+    "memory_swap": "memory_swap",
 }
 
 
@@ -360,10 +362,6 @@ def cmd_update(session: Session, args: argparse.Namespace) -> int:
         for dest, option in _UPDATE_AS_GIVEN.items()
         if getattr(args, dest) is not None
     }
-    if args.memory is not None:
-        options["memory"] = size_of(args.memory)
-    if args.memory_swap is not None:
-        options["memory_swap"] = -1 if args.memory_swap == "-1" else size_of(args.memory_swap)
     if args.restart is not None:
         options["restart"] = restart_policy(args.restart)
     if not options:
@@ -532,8 +530,8 @@ COMMANDS = (
         (
             _CONTAINERS,
             arg("--cpus", type=cpus, help="number of CPUs"),
-            arg("-m", "--memory", help="memory limit (512m, 1g)"),
-            arg("--memory-swap", help="memory + swap limit (-1: unlimited)"),
+            arg("-m", "--memory", type=ram_bytes, help="memory limit (512m, 1g)"),
+            arg("--memory-swap", type=swap_bytes, help="memory + swap limit (-1: unlimited)"),
             arg("-c", "--cpu-shares", type=int, help="relative CPU weight"),
             arg("--cpu-period", type=int, help="CFS period (µs)"),
             arg("--cpu-quota", type=int, help="CFS quota (µs)"),
@@ -542,7 +540,7 @@ COMMANDS = (
             arg("--cpu-rt-period", type=int, help="realtime period (µs)"),
             arg("--cpu-rt-runtime", type=int, help="realtime runtime (µs)"),
             arg("--blkio-weight", type=uint16, help="block IO weight (10 to 1000)"),
-            arg("--memory-reservation", type=mem_bytes, help="memory soft limit"),
+            arg("--memory-reservation", type=ram_bytes, help="memory soft limit"),
             arg("--pids-limit", type=int, help="process limit (-1: unlimited)"),
             arg("--restart", help="restart policy (no, always, unless-stopped, on-failure[:N])"),
         ),

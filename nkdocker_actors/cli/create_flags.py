@@ -10,21 +10,91 @@ from __future__ import annotations
 
 import argparse
 import csv
+import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidOption
-from ..options import parse_bytes, parse_duration_ns
+from ..options import ULIMIT_NAMES, parse_bytes, parse_duration_ns
 from .common import PROG, Arg, CliError, arg, pairs, to_int
 from .usage import UsageError, cpus
 
+# -- flag values, refused in docker's words (usage.py turns the reason into its error) --
 
-def size_of(text: str) -> str | int:
-    """A size flag ("512m", "1g", "1024"): bytes as int when plain, else the text
-    (the API reads sizes like "512m")."""
-    return int(text) if text.isdigit() else text.lower().rstrip("b") or text
+_GO_FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?", re.I)
+_RAM_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
+
+
+def ram_bytes(text: str) -> int:
+    """A size as docker's -m and --shm-size read it (go-units' RAMInBytes): "64m", "1.5g",
+    "512", "2GiB" (units of 1024)."""
+    split = max(text.rfind(c) for c in "0123456789. ")
+    if split == -1:  # (not one digit)
+        raise argparse.ArgumentTypeError(f"invalid size: '{text}'")
+    number, suffix = text[: split + (text[split] != " ")], text[split + 1 :]
+    if not _GO_FLOAT.fullmatch(number):
+        raise argparse.ArgumentTypeError(f'strconv.ParseFloat: parsing "{number}": invalid syntax')
+    size = float(number)
+    if size < 0:
+        raise argparse.ArgumentTypeError(f"invalid size: '{text}'")
+    if len(suffix) > 3:
+        raise argparse.ArgumentTypeError(f"invalid suffix: '{suffix}'")
+    suffix = suffix.lower()
+    unit, rest = ("", "") if suffix in ("", "b") else (suffix[0], suffix[1:])
+    if unit not in _RAM_UNITS or rest not in ("", "b", "ib"):  # ("k", "kb", "kib")
+        raise argparse.ArgumentTypeError(f"invalid suffix: '{suffix}'")
+    return int(size * _RAM_UNITS[unit])
+
+
+def swap_bytes(text: str) -> int:
+    """--memory-swap: a size, or -1 (no limit)."""
+    return -1 if text == "-1" else ram_bytes(text)
+
+
+def ulimit(text: str) -> tuple[str, int, int]:
+    """NAME=SOFT[:HARD], as docker's go-units ParseUlimit reads it."""
+    name, sep, limits = text.partition("=")
+    if not sep or "=" in limits:
+        raise argparse.ArgumentTypeError(f"invalid ulimit argument: {text}")
+    if name not in ULIMIT_NAMES:
+        raise argparse.ArgumentTypeError(f"invalid ulimit type: {name}")
+    values = limits.split(":")
+    if len(values) > 2:
+        raise argparse.ArgumentTypeError(
+            f"too many limit value arguments - {limits}, can only have up to two, `soft[:hard]`"
+        )
+    numbers = []
+    for value in values:
+        if not re.fullmatch(r"[+-]?\d+", value):
+            raise argparse.ArgumentTypeError(f'strconv.ParseInt: parsing "{value}": invalid syntax')
+        numbers.append(int(value))
+    soft, hard = numbers[0], numbers[-1]
+    if soft > hard:
+        raise argparse.ArgumentTypeError(
+            f"ulimit soft limit must be less than or equal to hard limit: {soft} > {hard}"
+        )
+    return name, soft, hard
+
+
+def extra_host(text: str) -> str:
+    """HOST:IP or HOST=IP (an IPv6 address may be in brackets) as the API's "host:ip"."""
+    host, sep, address = text.partition("=")
+    if not sep:
+        host, sep, address = text.partition(":")
+    if not sep or not host:
+        raise argparse.ArgumentTypeError(f'bad format for add-host: "{text}"')
+    if address.startswith("[") and address.endswith("]"):
+        address = address[1:-1]
+    if address != "host-gateway":
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f'invalid IP address in add-host: "{address}"'
+            ) from None
+    return f"{host}:{address}"
 
 
 def restart_policy(text: str) -> Any:
@@ -80,12 +150,6 @@ def _healthcheck(args: argparse.Namespace) -> dict[str, Any] | None:
     if args.health_retries is not None:
         check["retries"] = args.health_retries
     return check or None
-
-
-def _ulimit(spec: str) -> tuple[str, int, int]:
-    name, _, limits = spec.partition("=")
-    soft, _, hard = limits.partition(":")
-    return name, int(soft), int(hard or soft)
 
 
 def _capabilities(names: list[str]) -> list[str]:
@@ -144,14 +208,6 @@ def env_var(text: str) -> str:
 def uint16(text: str) -> int:
     """A uint16 flag (--blkio-weight)."""
     return _uint(text, 16)
-
-
-def mem_bytes(text: str) -> int:
-    """A bytes flag (--memory-reservation: "10m", "1g", "1024")."""
-    try:
-        return parse_bytes("size", text)
-    except InvalidOption:
-        raise argparse.ArgumentTypeError(f"invalid size: '{text}'") from None
 
 
 def duration(text: str) -> str:
@@ -386,21 +442,16 @@ CREATE_FLAGS: tuple[Flag, ...] = (
     _f("volumes_from", "--volumes-from", metavar="CONTAINER", help="volumes of", **_MANY),
     _f("tmpfs", "--tmpfs", metavar="PATH[:OPTS]", help="tmpfs mount", **_MANY),
     _f("restart", "--restart", convert=restart_policy, help="restart policy"),
-    _f("memory", "-m", "--memory", convert=size_of, help="memory limit"),
-    _f(
-        "memory_swap",
-        "--memory-swap",
-        convert=lambda v: -1 if v == "-1" else size_of(v),
-        help="memory + swap limit",
-    ),
-    _f("shm_size", "--shm-size", convert=size_of, help="size of /dev/shm"),
+    _f("memory", "-m", "--memory", type=ram_bytes, help="memory limit"),
+    _f("memory_swap", "--memory-swap", type=swap_bytes, help="memory + swap limit"),
+    _f("shm_size", "--shm-size", type=ram_bytes, help="size of /dev/shm"),
     _f("cpus", "--cpus", type=cpus, help="number of CPUs"),
     _f("cpu_shares", "-c", "--cpu-shares", type=int, help="relative CPU weight"),
     _f("cpu_period", "--cpu-period", type=int, help="CFS period (µs)"),
     _f("cpu_quota", "--cpu-quota", type=int, help="CFS quota (µs)"),
     _f("cpu_set_cpus", "--cpuset-cpus", help="CPUs allowed (0-3, 0,1)"),
     _f("pids_limit", "--pids-limit", type=int, help="process limit"),
-    _f("memory_reservation", "--memory-reservation", type=mem_bytes, help="memory soft limit"),
+    _f("memory_reservation", "--memory-reservation", type=ram_bytes, help="memory soft limit"),
     _f("memory_swappiness", "--memory-swappiness", type=int, help="swappiness (0 to 100)"),
     _f("cpuset_mems", "--cpuset-mems", help="memory nodes allowed (0-3, 0,1)"),
     _f(
@@ -443,7 +494,7 @@ CREATE_FLAGS: tuple[Flag, ...] = (
     _f(
         "ulimits",
         "--ulimit",
-        convert=lambda vs: [_ulimit(v) for v in vs],
+        type=ulimit,
         metavar="NAME=SOFT[:HARD]",
         help="ulimit",
         **_MANY,
@@ -522,6 +573,7 @@ CREATE_FLAGS: tuple[Flag, ...] = (
     _f(
         "add_hosts",
         "--add-host",
+        type=extra_host,
         convert=lambda vs: [tuple(v.split(":", 1)) for v in vs],
         metavar="HOST:IP",
         help="an /etc/hosts entry",
