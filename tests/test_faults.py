@@ -601,6 +601,137 @@ def test_a_gathering_read_meets_the_end_and_a_close_from_another_thread() -> Non
             channel._take(100)
 
 
+def _chunk_writer(peer: socket.socket, chunks: int, then: bytes) -> threading.Thread:
+    """A peer writing a chunked body a 1 KB chunk at a time, as dockerd writes a log, then
+    `then` (the last chunk, or part of a chunk), then closing."""
+
+    def write() -> None:
+        with contextlib.suppress(OSError), peer:
+            for index in range(chunks):
+                line = b"%04d" % (index % 10_000) + b"x" * 1019 + b"\n"
+                peer.sendall(b"400\r\n" + line + b"\r\n")
+            peer.sendall(then)
+
+    return threading.Thread(target=write)
+
+
+def _chunk_lines(chunks: int) -> bytes:
+    return b"".join(b"%04d" % (index % 10_000) + b"x" * 1019 + b"\n" for index in range(chunks))
+
+
+def test_a_body_read_in_bulk_gathers_in_the_kernel_and_ends_at_the_peers_close(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A body read whole for its bytes (`read_in_bulk`, as a log's `get`): once it flows,
+    each read waits in the kernel for BULK_GATHER bytes, so a peer writing 1 KB at a time
+    is read in a few big reads, not one per write; the read ending the body ends at the
+    peer's close, not after its wait. The socket's timeout and options are as before, and
+    every byte comes, in order."""
+    reads: list[int] = []
+    gathered = Channel._recv_gathered
+
+    def counted(channel: Channel, wait: float | None) -> bytes | None:
+        data = gathered(channel, wait)
+        reads.append(-1 if data is None else len(data))
+        return data
+
+    monkeypatch.setattr(Channel, "_recv_gathered", counted)
+    monkeypatch.setattr(channel_module, "BULK_WAIT", 30.0)  # only the close ends the last
+    mine, peer = socket.socketpair()
+    mine.settimeout(60)  # as a slow call's socket: non-blocking underneath
+    channel = Channel(mine, Address("unix", path="/nowhere"))
+    chunks = 2000  # 2 MB
+    writer = _chunk_writer(peer, chunks, b"0\r\n\r\n")
+    head = nk.http11.ResponseHead(200, "OK", {"transfer-encoding": "chunked"})
+    try:
+        channel.read_in_bulk()
+        writer.start()
+        started = time.monotonic()
+        body = channel.read_body(head)
+        assert time.monotonic() - started < 25  # the close ended the last wait, not 30 s
+        assert body == _chunk_lines(chunks)
+        assert 0 < len(reads) < chunks // 16, len(reads)  # 64 KB reads, but for the last
+        assert sum(reads) > len(body) // 2
+        assert mine.gettimeout() == 60
+        assert mine.getsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT) == 1
+        assert mine.getsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, 16) == bytes(16)
+    finally:
+        channel.close()
+        writer.join(10)
+
+
+def test_a_body_read_in_bulk_still_fails_when_cut_short_or_when_the_peer_falls_silent() -> None:
+    """Gathering changes no outcome: a chunked body cut short by the peer's close is a
+    ProtocolError; a peer that goes silent mid-body is a TimedOut after the socket's
+    timeout (the kernel's short wait passes to the plain one); either way the socket
+    keeps its timeout."""
+    for then, error in ((b"400\r\nhalf", ProtocolError), (b"", nk.TimedOut)):
+        mine, peer = socket.socketpair()
+        mine.settimeout(1.0)
+        channel = Channel(mine, Address("unix", path="/nowhere"))
+        if error is nk.TimedOut:
+            writer = threading.Thread(target=peer.sendall, args=(b"400\r\n" + b"y" * 512,))
+        else:
+            writer = _chunk_writer(peer, 100, then)
+        head = nk.http11.ResponseHead(200, "OK", {"transfer-encoding": "chunked"})
+        try:
+            channel.read_in_bulk()
+            writer.start()
+            with pytest.raises(error):
+                channel.read_body(head)
+            assert mine.gettimeout() == 1.0
+        finally:
+            channel.close()
+            peer.close()
+            writer.join(10)
+
+
+def test_only_a_body_read_whole_asks_the_daemon_to_close(
+    connect: Callable[..., nk.Docker], fault: FaultServer
+) -> None:
+    """A body read whole for its bytes (a slow call's answer, a log not followed to a
+    subscriber), on a socket closed after its one exchange, says so (`Connection:
+    close`), so the daemon's close ends the last read gathered in the kernel at once. A
+    quick call (a keep-alive socket) does not, nor a live stream (read as it comes), nor
+    an upload (a daemon refusing it before reading it all would then reset the
+    connection, its answer unread); an upgrade asks for the upgrade."""
+    head = nk.http11.messages._encode_head
+    address = Address("unix", path="/nowhere")
+    assert b"\r\nConnection: close\r\n" in head(Request("GET", "/x", close=True), "h", None)
+    assert b"Connection" not in head(Request("GET", "/x"), "h", None)
+    upgrade = head(Request("POST", "/x", upgrade=True, close=True), address.host_header, None)
+    assert b"Connection: Upgrade" in upgrade and b"close" not in upgrade
+    docker = connect()
+    docker.ps().get(10)
+    docker.logs("c0ffee").get(10)
+    with contextlib.suppress(nk.DockerError):  # (what the answer says does not matter)
+        docker.put_archive("c0ffee", "/", b"\0" * 1024).get(10)
+    for follow in (False, True):
+        inbox = nk.Inbox()
+        ref = docker.logs("c0ffee", subscriber=inbox, follow=follow).get(10)
+        _, end = collect(inbox, ref, TIMEOUT + SLACK)
+        assert isinstance(end, nk.Done)
+    closing = [
+        (
+            re.sub(r"^/v[0-9.]+|\?.*$", "", r["target"])
+            + (" -f" if "follow=1" in r["target"] else ""),
+            any(name.lower() == "connection" and value == "close" for name, value in r["headers"]),
+        )
+        for r in fault.requests()
+    ]
+    assert closing == [
+        ("/_ping", False),
+        ("/containers/json", False),
+        ("/containers/c0ffee/json", False),  # (asked first on the log's socket: TTY or not)
+        ("/containers/c0ffee/logs", True),
+        ("/containers/c0ffee/archive", False),  # a body: refused early, it would be reset
+        ("/containers/c0ffee/json", False),
+        ("/containers/c0ffee/logs", True),  # not followed: read for its bytes
+        ("/containers/c0ffee/json", False),
+        ("/containers/c0ffee/logs -f", False),  # followed: live
+    ], closing
+
+
 def test_a_pause_for_more_on_tls_waits_only_while_nothing_came(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
