@@ -37,7 +37,7 @@ def _rate(size: int, first: float, got: int) -> float:
 def run(bench: Bench) -> dict[str, Any]:
     """Every contender streams the same amount once per round."""
     size = (5 if bench.quick else 500) * MB
-    rounds = 2 if bench.quick else 5
+    rounds = 2 if bench.quick else 6  # (3 contenders: their balanced orders, once each)
     name = f"{PREFIX}-attach"
     starter = bench.raw()
 

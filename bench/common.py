@@ -153,13 +153,34 @@ class Samples:
         return round(median([a / b for a, b in pairs if b > 0]), 3)
 
 
+def balanced_orders(count: int) -> list[list[int]]:
+    """Orders for `count` contenders, one per round, in which each contender comes first,
+    and right after each other one, equally often over 2 x count rounds (a Williams
+    design, each row then reversed). A rotation would keep each one's predecessor fixed:
+    what one leaves behind (a 100 MB log read by `docker logs`, say) would always weigh on
+    the same other one (bench/README.md, "Method")."""
+    first = [0]
+    low, high = 1, count - 1
+    while len(first) < count:
+        first.append(low)
+        low += 1
+        if len(first) < count:
+            first.append(high)
+            high -= 1
+    orders = []
+    for shift in range(count):
+        row = [(index + shift) % count for index in first]
+        orders += [row, row[::-1]]
+    return orders
+
+
 def alternate(rounds: int, contenders: Mapping[str, Callable[[], float]]) -> Samples:
-    """Run each contender once per round, rotating the order; each returns a figure."""
+    """Run each contender once per round, in balanced orders; each returns a figure."""
     names = list(contenders)
     samples = Samples({name: [] for name in names}, {name: [] for name in names})
+    orders = balanced_orders(len(names))
     for round_index in range(rounds):
-        shift = round_index % len(names)
-        for name in names[shift:] + names[:shift]:
+        for name in [names[index] for index in orders[round_index % len(orders)]]:
             began = cpu_seconds()
             samples.values[name].append(contenders[name]())
             samples.cpu[name].append(cpu_seconds() - began)

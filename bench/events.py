@@ -31,6 +31,7 @@ from .common import (
     PREFIX,
     Arrivals,
     Bench,
+    balanced_orders,
     cpu_seconds,
     latency_figures,
     median,
@@ -239,8 +240,9 @@ def _side_by_side(bench: Bench, events: int) -> dict[str, Any]:
 
 def run(bench: Bench) -> dict[str, Any]:
     """Latency with one subscriber each (alternating), then fan-out."""
-    rounds, events = (1, 20) if bench.quick else (5, 200)
-    fan_rounds, fan_events, fan_out = (1, 5, 10) if bench.quick else (4, 50, 100)
+    # (3 contenders each: 6 rounds take their balanced orders once each)
+    rounds, events = (1, 20) if bench.quick else (6, 200)
+    fan_rounds, fan_events, fan_out = (1, 5, 10) if bench.quick else (6, 50, 100)
     contenders = {"ours": _ours(bench), "docker_py": _docker_py(bench), "raw": _raw(bench)}
     latency: dict[str, list[float]] = {name: [] for name in contenders}
     calls: list[float] = []
@@ -256,19 +258,19 @@ def run(bench: Bench) -> dict[str, Any]:
             warm.check("POST", bench.path(f"/images/busybox:latest/tag?repo={REPO}&tag=t{index}"))
         warm.close()
         names = list(contenders)
+        orders = balanced_orders(len(names))
         for round_index in range(rounds):
-            shift = round_index % len(names)
-            for name in names[shift:] + names[:shift]:
+            for name in [names[index] for index in orders[round_index % len(orders)]]:
                 bench.log(f"events: latency, {name}, round {round_index + 1}")
                 every, _, round_calls, _ = _measure(bench, contenders[name], 1, events)
                 latency[name] += every
                 calls += round_calls
         bench.log("events: ours and raw side by side")
         side_by_side = _side_by_side(bench, events)
+        names = list(fan)
+        orders = balanced_orders(len(names))
         for round_index in range(fan_rounds):
-            names = list(fan)
-            shift = round_index % len(names)
-            for name in names[shift:] + names[:shift]:
+            for name in [names[index] for index in orders[round_index % len(orders)]]:
                 bench.log(f"events: fan-out to {fan_out}, {name}, round {round_index + 1}")
                 every, last, round_calls, cpu = _measure(
                     bench, fan_contenders[name], fan_out, fan_events

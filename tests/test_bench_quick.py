@@ -7,9 +7,11 @@ and reported each measurement.
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -83,3 +85,21 @@ def test_quick_bench_writes_every_measurement(tmp_path: Path, daemon: sandbox.Sa
     assert "| Measurement |" in (tmp_path / "latest.md").read_text()
     # A quick run never replaces the committed summary of a full one.
     assert (ROOT / "bench" / "RESULTS.md").read_bytes() == committed
+
+
+def test_contenders_take_turns_in_balanced_orders() -> None:
+    """Over 2 x n rounds each of n contenders comes first, and right after each other
+    one, equally often: what one leaves behind weighs on every other one alike."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from bench.common import balanced_orders
+    finally:
+        sys.path.remove(str(ROOT))
+    for count in range(1, 9):
+        orders = balanced_orders(count)
+        assert len(orders) == 2 * count
+        assert all(sorted(order) == list(range(count)) for order in orders)
+        follows = Counter((a, b) for order in orders for a, b in itertools.pairwise(order))
+        assert len(follows) == count * (count - 1)
+        assert set(follows.values()) <= {2}
+        assert Counter(order[0] for order in orders) == Counter({i: 2 for i in range(count)})
