@@ -167,25 +167,15 @@ def start_exchange(
     prepared: Prepared,
     timeout: float | None,
     on_sent: Callable[[], None] | None = None,
-    bulk: bool = False,
 ) -> tuple[ResponseHead, Context]:
     """Send the request on a socket of its own and read the answer's head.
 
     The context says whether the output is a TTY's; an HTTP error raises here.
-    `on_sent` runs once the request is written. `bulk`: the body is read whole, for its
-    bytes (`Channel.read_in_bulk`), and the request asks the daemon to close after it
-    (the socket's last exchange), whose close then ends the last read at once. Not with
-    a body of its own: a daemon refusing it before reading it all would reset the
-    connection, its answer unread (over ssh, dial-stdio fails first).
+    `on_sent` runs once the request is written.
     """
     context = prepared.context
     if prepared.tty_source is not None:
         context = dataclasses.replace(context, tty=has_tty(channel, prepared, timeout))
-    bulk = bulk and not prepared.request.upgrade
-    if bulk and prepared.request.body is None:
-        prepared = dataclasses.replace(
-            prepared, request=dataclasses.replace(prepared.request, close=True)
-        )
     channel.set_timeout(timeout)
     try:
         channel.send_request(prepared.request)
@@ -196,8 +186,6 @@ def start_exchange(
     if on_sent is not None:
         on_sent()
     head = channel.read_head(prepared.request)
-    if bulk:
-        channel.read_in_bulk()
     if head.status >= 300:
         check_status(prepared, head, channel.read_body(head, prepared.request.method))
     return head, context
@@ -242,9 +230,7 @@ def run_exclusive(
     on_open(channel)
     try:
         unbounded = prepared.command.timeout is None
-        head, context = start_exchange(
-            channel, prepared, timeout, on_answer if unbounded else None, bulk=True
-        )
+        head, context = start_exchange(channel, prepared, timeout, on_answer if unbounded else None)
         on_answer()
         command = prepared.command
         pieces = body_pieces(channel, head, prepared.request.method)

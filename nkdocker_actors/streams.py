@@ -423,10 +423,8 @@ class StreamActor(pykka.ThreadingActor):
     def _payloads(self) -> Iterator[Payload]:
         channel = self._open()
         prepared = self.prepared
+        head, context = start_exchange(channel, prepared, self.timeout, self.on_open)
         kind = prepared.command.stream
-        head, context = start_exchange(  # (bulk: output read for its bytes, a log not followed)
-            channel, prepared, self.timeout, self.on_open, bulk=kind == "raw" and not prepared.live
-        )
         if kind in ("json", "raw"):
             # The timeout bounds the answer's head. From there on the peer's pace is the
             # stream's: a chunk half arrived waits like an idle stream (a busy daemon

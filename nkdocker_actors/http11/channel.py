@@ -45,13 +45,6 @@ RECV_SIZE = 256 * 1024
 # records waiting makes no read bigger, it only delays each (a 20 MB log came to an Inbox
 # 4-5x slower than one read of the whole log).
 KERNEL_GATHERS = sys.platform.startswith("linux")
-# A body read whole for its bytes (a log's `get`, an export, a log not followed to a
-# subscriber; `Channel.read_in_bulk`) gathers in the kernel too once it flows, its socket
-# made blocking for the read: each read waits there for BULK_GATHER bytes, the peer's
-# close (such a request asks for it: `Request.close`), or a pause of BULK_WAIT. `get` of a
-# 100 MB log: 1,400 reads and 0.40-0.43 CPU s, not one read per wake-up and 0.54-0.57 s.
-BULK_GATHER = 64 * 1024
-BULK_WAIT = 0.002
 GATHER_STEP = 0.0001
 GATHER_ENOUGH = 64 * 1024
 _NO_TIMEOUT = struct.pack("ll", 0, 0)  # a struct timeval: SO_RCVTIMEO off
@@ -180,24 +173,6 @@ def _ready(sock: socket.socket, events: int, timeout: float | None) -> bool:
     return bool(poller.poll(None if timeout is None else max(0, timeout * 1000)))
 
 
-@contextlib.contextmanager
-def _kernel_wait(sock: socket.socket, wanted: int, longest: float) -> Iterator[None]:
-    """Meanwhile a blocking read of `sock` returns once `wanted` bytes came (taking each
-    write as it comes), at EOF, or after `longest` seconds with what came (BlockingIOError
-    if nothing). The socket must be blocking (its timeout None)."""
-    micros = max(1, int(longest * 1_000_000))
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, wanted)
-    sock.setsockopt(
-        socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", *divmod(micros, 1_000_000))
-    )
-    try:
-        yield
-    finally:
-        with contextlib.suppress(OSError):  # (closed meanwhile by another thread)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 1)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _NO_TIMEOUT)
-
-
 def _sooner(first: float | None, second: float | None) -> float | None:
     """The earlier of two deadlines (or the shorter of two waits), None meaning never."""
     if first is None:
@@ -228,11 +203,9 @@ class Channel:
         # The last read brought data and no request went since: a body flows, and the next
         # read most likely finds data at once. (A reader as fast as the peer must keep the
         # socket drained: a unix socket holds about 96 KB written 1 KB at a time, as dockerd
-        # writes a log, and a full socket stalls the peer. Pausing in Python for bigger
-        # reads cost a 100 MB log 5 to 10% of its speed, the poll before each read 2%; the
-        # kernel's gathering does not pause: see BULK_GATHER.)
+        # writes a log, and a full socket stalls the peer. Pausing for bigger reads cost a
+        # 100 MB log 5 to 10% of its speed, the poll before each read 2%.)
         self._body_flows = False
-        self._in_bulk = False  # (see read_in_bulk)
         # A request refused while being sent (AnsweredEarly): what the socket holds of it
         # would wait for a peer that reads no more (minutes, over TCP): close resets.
         self._abandoned = False
@@ -451,11 +424,7 @@ class Channel:
                 wait = self.sock.gettimeout()
                 if remaining is not None and (wait is None or remaining < wait):
                     wait = remaining
-                gathered = self._recv_gathered(wait) if self._in_bulk and self._body_flows else None
-                if gathered is None:
-                    data = _recv(self.sock, self.read_size, wait, self._body_flows)
-                else:
-                    data = gathered
+                data = _recv(self.sock, self.read_size, wait, self._body_flows)
             self._body_flows = bool(data)
         except TimeoutError as exc:
             raise TimedOut(f"reading from {self.address} timed out") from exc
@@ -464,36 +433,6 @@ class Channel:
                 raise ConnectionFailed(f"connection to {self.address} was closed") from exc
             raise ConnectionFailed(f"reading from {self.address} failed: {exc}") from exc
         return data
-
-    def read_in_bulk(self) -> None:
-        """What is left to read is read whole, for its bytes, not for when each comes (a
-        log's `get`, an export): once the body flows, each read gathers in the kernel
-        (see BULK_GATHER)."""
-        self._in_bulk = True
-
-    def _recv_gathered(self, wait: float | None) -> bytes | None:
-        """One read that waits in the kernel until BULK_GATHER bytes came, the peer closed,
-        or BULK_WAIT passed (within `wait`); None if nothing came by then (the plain read,
-        which waits the whole timeout, follows). Not on TLS, nor where the kernel cannot."""
-        sock = self.sock
-        longest = BULK_WAIT if wait is None else min(BULK_WAIT, wait)
-        if type(sock) is not socket.socket or not KERNEL_GATHERS or longest <= 0:
-            return None
-        timeout = sock.gettimeout()
-        scratch = _take_scratch()
-        try:
-            if timeout is not None:
-                sock.settimeout(None)  # (the kernel's wait needs a blocking socket)
-            with _kernel_wait(sock, min(BULK_GATHER, self.read_size), longest):
-                count = sock.recv_into(scratch, self.read_size)
-            return bytes(memoryview(scratch)[:count])
-        except BlockingIOError:
-            return None
-        finally:
-            _give_back(scratch)
-            if timeout is not None:
-                with contextlib.suppress(OSError):  # (closed meanwhile by another thread)
-                    sock.settimeout(timeout)
 
     def read_head(self, request: Request | None = None) -> ResponseHead:
         """Read a status line and headers (1xx other than 101 are skipped).
@@ -785,12 +724,22 @@ class Channel:
             return True
         if self._buffer[-7:] in _BODY_ENDS:
             return False
+        sock = self.sock
+        micros = max(1, int(longest * 1_000_000))
         try:
-            with _kernel_wait(self.sock, wanted, longest):
-                came = self._read_into_buffer(wanted)  # (None: nothing within `longest`)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, wanted)
+            sock.setsockopt(
+                socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", *divmod(micros, 1_000_000))
+            )
         except OSError as exc:  # (closed meanwhile by another thread)
             self._deferred = ConnectionFailed(f"reading from {self.address} failed: {exc}")
             return False
+        try:
+            came = self._read_into_buffer(wanted)  # (None: nothing within `longest`)
+        finally:
+            with contextlib.suppress(OSError):  # (closed meanwhile by another thread)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, 1)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _NO_TIMEOUT)
         return came is not None and came >= wanted
 
     def _read_into_buffer(self, size: int, flags: int = 0) -> int | None:

@@ -27,7 +27,6 @@ class Request:
     body: Body = None
     upgrade: bool = False
     protocol: str = "tcp"  # what an upgrade asks for: dockerd's hijack, or "websocket"
-    close: bool = False  # the socket closes after this exchange ("Connection: close")
 
     @property
     def idempotent(self) -> bool:
@@ -74,8 +73,6 @@ def _encode_head(request: Request, host: str, length: int | None) -> bytes:
     if request.upgrade:
         lines.append("Connection: Upgrade")
         lines.append(f"Upgrade: {request.protocol}")
-    elif request.close:
-        lines.append("Connection: close")
     if length is not None:
         lines.append(f"Content-Length: {length}")
     elif request.body is not None:
