@@ -163,10 +163,10 @@ def _any_text(name: str, value: object, expected: str = "a string") -> str:
     return value
 
 
-def _seq(name: str, value: object, expected: str) -> list[Any]:
+def _seq(name: str, value: object, expected: str, kind: str = "create option") -> list[Any]:
     # A str is a sequence too, but ["a", "b"] and "ab" must not be confused.
     if not isinstance(value, (list, tuple)):
-        _bad(name, value, expected)
+        _bad(name, value, expected, kind)
     return list(value)
 
 

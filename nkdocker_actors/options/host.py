@@ -203,10 +203,8 @@ def ulimit_list(value: object, kind: str = "create option") -> list[dict[str, An
     """(name, soft, hard) items as the engine's [{Name, Soft, Hard}], checked: a limit the
     kernel knows, limits >= 0 or -1 (unlimited), soft <= hard. (Create's and build's.)"""
     expected = "a list of (name, soft, hard), limits >= 0 or -1 (unlimited), soft <= hard"
-    if not isinstance(value, (list, tuple)):
-        _bad("ulimits", value, expected, kind)
     limits: list[dict[str, Any]] = []
-    for item in value:
+    for item in _seq("ulimits", value, expected, kind):
         if not isinstance(item, (list, tuple)) or len(item) != 3:
             _bad("ulimits", item, expected, kind)
         name, soft, hard = item
