@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,13 +174,18 @@ def balanced_orders(count: int) -> list[list[int]]:
     return orders
 
 
+def round_order(names: Sequence[str], round_index: int) -> list[str]:
+    """The contenders `names` in the order of round `round_index` (see balanced_orders)."""
+    orders = balanced_orders(len(names))
+    return [names[index] for index in orders[round_index % len(orders)]]
+
+
 def alternate(rounds: int, contenders: Mapping[str, Callable[[], float]]) -> Samples:
     """Run each contender once per round, in balanced orders; each returns a figure."""
     names = list(contenders)
     samples = Samples({name: [] for name in names}, {name: [] for name in names})
-    orders = balanced_orders(len(names))
     for round_index in range(rounds):
-        for name in [names[index] for index in orders[round_index % len(orders)]]:
+        for name in round_order(names, round_index):
             began = cpu_seconds()
             samples.values[name].append(contenders[name]())
             samples.cpu[name].append(cpu_seconds() - began)

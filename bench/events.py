@@ -31,12 +31,12 @@ from .common import (
     PREFIX,
     Arrivals,
     Bench,
-    balanced_orders,
     cpu_seconds,
     latency_figures,
     median,
     raw_socket,
     read_head,
+    round_order,
 )
 
 REPO = f"{PREFIX}-ev"
@@ -257,20 +257,16 @@ def run(bench: Bench) -> dict[str, Any]:
         for index in range(max(events, fan_events)):
             warm.check("POST", bench.path(f"/images/busybox:latest/tag?repo={REPO}&tag=t{index}"))
         warm.close()
-        names = list(contenders)
-        orders = balanced_orders(len(names))
         for round_index in range(rounds):
-            for name in [names[index] for index in orders[round_index % len(orders)]]:
+            for name in round_order(list(contenders), round_index):
                 bench.log(f"events: latency, {name}, round {round_index + 1}")
                 every, _, round_calls, _ = _measure(bench, contenders[name], 1, events)
                 latency[name] += every
                 calls += round_calls
         bench.log("events: ours and raw side by side")
         side_by_side = _side_by_side(bench, events)
-        names = list(fan)
-        orders = balanced_orders(len(names))
         for round_index in range(fan_rounds):
-            for name in [names[index] for index in orders[round_index % len(orders)]]:
+            for name in round_order(list(fan), round_index):
                 bench.log(f"events: fan-out to {fan_out}, {name}, round {round_index + 1}")
                 every, last, round_calls, cpu = _measure(
                     bench, fan_contenders[name], fan_out, fan_events
