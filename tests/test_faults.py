@@ -520,6 +520,52 @@ def _line_writer(peer: socket.socket, stop: threading.Event) -> threading.Thread
     return threading.Thread(target=write)
 
 
+def _after(channel: Channel, chunks: int, size: int) -> Channel:
+    """The channel as after cutting `chunks` chunks of a chunked body, `size` bytes in all."""
+    channel._chunks_cut, channel._chunk_bytes_cut = chunks, size
+    return channel
+
+
+def _after_big_writes(channel: Channel) -> Channel:
+    """The channel deep in a body of 1 KB chunks (where the kernel's gathering pays, see
+    KERNEL_GATHER_AFTER)."""
+    return _after(channel, 8192, 8192 * 1032)
+
+
+def test_a_gathering_read_waits_in_the_kernel_only_deep_in_a_body_of_big_writes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each write of the peer wakes a reader waiting in the kernel, which costs the peer,
+    and the wait the body's end interrupts lasts to the tick: a body of short chunks (a log
+    of short lines), or a small one, gathers in steps instead; one of 1 KB chunks in the
+    kernel once past 4 MB. Nothing is lost either way."""
+    kernel: list[int] = []
+    read_at_least = Channel._read_at_least
+
+    def counted(channel: Channel, wanted: int, longest: float) -> bool:
+        kernel.append(wanted)
+        return read_at_least(channel, wanted, longest)
+
+    monkeypatch.setattr(Channel, "_read_at_least", counted)
+    long_line, short_line = b"x" * 1023 + b"\n", b"7\n"
+    for line, cut, waits_in_kernel in (
+        (short_line, 5 * 1024 * 1024, False),
+        (long_line, 1024 * 1024, False),
+        (long_line, 5 * 1024 * 1024, True),
+    ):
+        mine, peer = socket.socketpair()
+        chunk = b"%x\r\n%s\r\n" % (len(line), line)
+        channel = _after(Channel(mine, Address("unix", path="/nowhere")), cut // len(line), cut)
+        with peer:
+            peer.sendall(chunk * 50)
+            channel.gather(0.05, 64 * 1024, timely=False)
+            assert bool(kernel) is waits_in_kernel, (len(line), cut)
+            assert channel.read_available(1 << 20)
+            assert channel.take_chunks() == (line * 50, True)
+        kernel.clear()
+        channel.close()
+
+
 def test_a_gathering_read_takes_what_was_wanted_and_keeps_the_socket_drained() -> None:
     """Channel.gather of a body read for its bytes, on a plain blocking socket (one read
     the kernel completes once the bytes wanted came): with a peer writing without pause it
@@ -527,7 +573,7 @@ def test_a_gathering_read_takes_what_was_wanted_and_keeps_the_socket_drained() -
     after that wait, nothing lost; the socket's options are as before either way, and what
     came is read in order."""
     mine, peer = socket.socketpair()
-    channel = Channel(mine, Address("unix", path="/nowhere"))
+    channel = _after_big_writes(Channel(mine, Address("unix", path="/nowhere")))
     with peer:
         started = time.monotonic()
         channel.gather(0.2, 64 * 1024, timely=False)
@@ -559,7 +605,7 @@ def test_a_gathering_read_says_when_the_peer_went_silent_and_never_waits_past_th
     short. With a chunked body's last chunk there, it returns at once: nothing follows
     it, and the kernel's wait could not tell (a small log came to an Inbox 6 ms late)."""
     mine, peer = socket.socketpair()
-    channel = Channel(mine, Address("unix", path="/nowhere"))
+    channel = _after_big_writes(Channel(mine, Address("unix", path="/nowhere")))
     with peer:
         peer.sendall(b"x" * 100)
         assert channel.gather(0.05, 64 * 1024, timely=False) is False
@@ -580,7 +626,7 @@ def test_a_gathering_read_meets_the_end_and_a_close_from_another_thread() -> Non
     read sees the end. Closed from another thread meanwhile (finish_async): the read ends
     at once and the channel reports the close."""
     mine, peer = socket.socketpair()
-    channel = Channel(mine, Address("unix", path="/nowhere"))
+    channel = _after_big_writes(Channel(mine, Address("unix", path="/nowhere")))
     peer.sendall(b"last words")
     peer.close()
     channel.gather(30, 64 * 1024, timely=False)
@@ -589,7 +635,7 @@ def test_a_gathering_read_meets_the_end_and_a_close_from_another_thread() -> Non
     channel.close()
 
     mine, peer = socket.socketpair()
-    channel = Channel(mine, Address("unix", path="/nowhere"))
+    channel = _after_big_writes(Channel(mine, Address("unix", path="/nowhere")))
     with peer:
         closer = threading.Timer(0.2, channel.close)
         closer.start()

@@ -220,16 +220,18 @@ def test_a_log_in_bulk_reaches_an_inbox_whole_over_tls(
         assert b"".join(item.data for item in items) == whole
 
 
-def test_only_a_log_not_followed_is_gathered_in_the_kernel(
+def test_only_a_big_log_of_long_lines_not_followed_is_gathered_in_the_kernel(
     daemon: sandbox.SandboxInfo,
     name: Callable[[str], str],
     cleanup: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A log read for its bytes (no follow) gathers its output in the kernel: one read
-    that returns once the bytes wanted came. A followed log does not: that read's bound
-    counts in the kernel's ticks, so each of its bursts would end 8-12 ms late. Both come
-    whole, in order, ended once."""
+    """A big log of 1 KB lines read for its bytes (no follow) gathers its output in the
+    kernel past its first 4 MB: one read that returns once the bytes wanted came. A
+    followed log does not: that read's bound counts in the kernel's ticks, so each of its
+    bursts would end 8-12 ms late; nor a small log, whose end would, nor a log of short
+    lines: each of the daemon's writes would wake the waiting reader, at the daemon's
+    cost. All come whole, in order, ended once."""
     gathered: list[int] = []
     read_at_least = Channel._read_at_least
 
@@ -238,22 +240,25 @@ def test_only_a_log_not_followed_is_gathered_in_the_kernel(
         return read_at_least(channel, wanted, longest)
 
     monkeypatch.setattr(Channel, "_read_at_least", counted)
-    container = cleanup(name("kgather"))
-    line, lines = ("0123456789abcdef" * 64)[:1023], 10_000  # 10 MB
-    whole = (line + "\n").encode() * lines
     with nk.connect(daemon.unix_url) as docker:
-        script = f"yes {line} | head -n {lines}"
-        docker.create("busybox:latest", name=container, cmds=["sh", "-c", script]).get(30)
-        docker.start(container).get(30)
-        assert docker.wait(container).get(120)["StatusCode"] == 0
-        for follow in (False, True):
-            gathered.clear()
-            inbox = nk.Inbox()
-            ref = docker.logs(container, subscriber=inbox, follow=follow).get(10)
-            items, end = drain(inbox, ref, 120)
-            assert end == nk.Done("eof")
-            assert b"".join(item.data for item in items) == whole
-            assert bool(gathered) is not follow, (follow, len(gathered))
+        long_line = ("0123456789abcdef" * 64)[:1023]
+        # (10 MB, 1 MB, and 2.4 MB of short lines: 5.6 MB of frames)
+        for line, lines in ((long_line, 10_000), (long_line, 1000), ("short", 400_000)):
+            container = cleanup(name(f"kgather{len(line)}-{lines}"))
+            whole = (line + "\n").encode() * lines
+            script = f"yes {line} | head -n {lines}"
+            docker.create("busybox:latest", name=container, cmds=["sh", "-c", script]).get(30)
+            docker.start(container).get(30)
+            assert docker.wait(container).get(120)["StatusCode"] == 0
+            for follow in (False, True):
+                gathered.clear()
+                inbox = nk.Inbox()
+                ref = docker.logs(container, subscriber=inbox, follow=follow).get(10)
+                items, end = drain(inbox, ref, 120)
+                assert end == nk.Done("eof")
+                assert b"".join(item.data for item in items) == whole
+                in_kernel = not follow and len(line) > 100 and lines > 4000
+                assert bool(gathered) is in_kernel, (len(line), follow, len(gathered))
 
 
 def _connect_over(daemon: sandbox.SandboxInfo, transport: str) -> nk.Docker:
