@@ -142,7 +142,7 @@ def registry(daemon: sandbox.SandboxInfo) -> Iterator[sandbox.RegistryInfo]:
 
 @pytest.fixture(scope="module")
 def fault_server() -> Iterator[FaultServer]:
-    """Our fault-injection HTTP server (tests/faultserver.py), in a process of its own."""
+    """Our fault-injection HTTP server (tests/faultserver/), in a process of its own."""
     server = FaultServer()
     yield server
     server.close()

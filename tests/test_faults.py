@@ -1,4 +1,4 @@
-"""Reliability: a hostile server (tests/faultserver.py) against every way a command travels.
+"""Reliability: a hostile server (tests/faultserver/) against every way a command travels.
 
 Each behaviour of the fault server meets each surface: a quick command on the
 shared keep-alive socket (ps), the same with reply_to, a slow command on a socket

@@ -1,0 +1,5 @@
+"""`python -m faultserver`: serve until stdin closes (see server.main)."""
+
+from .server import main
+
+main()
