@@ -26,6 +26,7 @@ from plugin_context import build_listener, context_tar
 
 import nkdocker_actors as nk
 from nkdocker_actors import sandbox
+from nkdocker_actors.http11 import Channel
 
 SANDBOX = os.environ.get("NK_SANDBOX", "test")
 
@@ -195,6 +196,21 @@ def plugin_name(docker: nk.Docker, name: Callable[[str], str]) -> Iterator[Calla
     for plugin in made:
         with contextlib.suppress(nk.NotFound):
             docker.plugin_rm(plugin, force=True).get(60)
+
+
+@pytest.fixture
+def kernel_gathers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The bytes wanted by each read gathered in the kernel (Channel._read_at_least), from
+    now to the test's end; clear it to count afresh."""
+    wanted: list[int] = []
+    read_at_least = Channel._read_at_least
+
+    def counted(channel: Channel, size: int, longest: float) -> bool:
+        wanted.append(size)
+        return read_at_least(channel, size, longest)
+
+    monkeypatch.setattr(Channel, "_read_at_least", counted)
+    return wanted
 
 
 @pytest.fixture

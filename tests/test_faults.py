@@ -533,20 +533,12 @@ def _after_big_writes(channel: Channel) -> Channel:
 
 
 def test_a_gathering_read_waits_in_the_kernel_only_deep_in_a_body_of_big_writes(
-    monkeypatch: pytest.MonkeyPatch,
+    kernel_gathers: list[int],
 ) -> None:
     """Each write of the peer wakes a reader waiting in the kernel, which costs the peer,
     and the wait the body's end interrupts lasts to the tick: a body of short chunks (a log
     of short lines), or a small one, gathers in steps instead; one of 1 KB chunks in the
     kernel once past 4 MB. Nothing is lost either way."""
-    kernel: list[int] = []
-    read_at_least = Channel._read_at_least
-
-    def counted(channel: Channel, wanted: int, longest: float) -> bool:
-        kernel.append(wanted)
-        return read_at_least(channel, wanted, longest)
-
-    monkeypatch.setattr(Channel, "_read_at_least", counted)
     long_line, short_line = b"x" * 1023 + b"\n", b"7\n"
     for line, cut, waits_in_kernel in (
         (short_line, 5 * 1024 * 1024, False),
@@ -559,10 +551,10 @@ def test_a_gathering_read_waits_in_the_kernel_only_deep_in_a_body_of_big_writes(
         with peer:
             peer.sendall(chunk * 50)
             channel.gather(0.05, 64 * 1024, timely=False)
-            assert bool(kernel) is waits_in_kernel, (len(line), cut)
+            assert bool(kernel_gathers) is waits_in_kernel, (len(line), cut)
             assert channel.read_available(1 << 20)
             assert channel.take_chunks() == (line * 50, True)
-        kernel.clear()
+        kernel_gathers.clear()
         channel.close()
 
 

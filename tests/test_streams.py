@@ -224,7 +224,7 @@ def test_only_a_big_log_of_long_lines_not_followed_is_gathered_in_the_kernel(
     daemon: sandbox.SandboxInfo,
     name: Callable[[str], str],
     cleanup: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    kernel_gathers: list[int],
 ) -> None:
     """A big log of 1 KB lines read for its bytes (no follow) gathers its output in the
     kernel past its first 4 MB: one read that returns once the bytes wanted came. A
@@ -232,14 +232,6 @@ def test_only_a_big_log_of_long_lines_not_followed_is_gathered_in_the_kernel(
     bursts would end 8-12 ms late; nor a small log, whose end would, nor a log of short
     lines: each of the daemon's writes would wake the waiting reader, at the daemon's
     cost. All come whole, in order, ended once."""
-    gathered: list[int] = []
-    read_at_least = Channel._read_at_least
-
-    def counted(channel: Channel, wanted: int, longest: float) -> bool:
-        gathered.append(wanted)
-        return read_at_least(channel, wanted, longest)
-
-    monkeypatch.setattr(Channel, "_read_at_least", counted)
     with nk.connect(daemon.unix_url) as docker:
         long_line = ("0123456789abcdef" * 64)[:1023]
         # (10 MB, 1 MB, and 2.4 MB of short lines: 5.6 MB of frames)
@@ -251,14 +243,14 @@ def test_only_a_big_log_of_long_lines_not_followed_is_gathered_in_the_kernel(
             docker.start(container).get(30)
             assert docker.wait(container).get(120)["StatusCode"] == 0
             for follow in (False, True):
-                gathered.clear()
+                kernel_gathers.clear()
                 inbox = nk.Inbox()
                 ref = docker.logs(container, subscriber=inbox, follow=follow).get(10)
                 items, end = drain(inbox, ref, 120)
                 assert end == nk.Done("eof")
                 assert b"".join(item.data for item in items) == whole
                 in_kernel = not follow and len(line) > 100 and lines > 4000
-                assert bool(gathered) is in_kernel, (len(line), follow, len(gathered))
+                assert bool(kernel_gathers) is in_kernel, (len(line), follow)
 
 
 def _connect_over(daemon: sandbox.SandboxInfo, transport: str) -> nk.Docker:
