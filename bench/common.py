@@ -1,7 +1,7 @@
 """What every measurement shares: the run's context, the raw client, statistics, /proc.
 
 Absolute figures on a small shared machine move with the neighbours' load, so every
-measurement runs its contenders in alternation (the order rotating each round) and
+measurement runs its contenders in alternation (in balanced orders, see balanced_orders) and
 reports per-round ratios: both sides of a ratio saw the same conditions.
 """
 
